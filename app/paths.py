@@ -1,0 +1,56 @@
+"""Where things live: the data dir (database, backups, attachments) and the read-only resources.
+
+The data dir is never inside the program folder: by default it is the OS per-user app-data folder;
+`--data-dir DIR` or the environment variable DANGRI_DATA_DIR overrides it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from app import APP_ID
+
+ENV_DATA_DIR = "DANGRI_DATA_DIR"
+DB_FILENAME = "dangri.sqlite3"
+
+
+def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The data dir: explicit argument, then $DANGRI_DATA_DIR, then the per-user app-data folder."""
+    chosen = explicit or os.environ.get(ENV_DATA_DIR) or user_data_dir(APP_ID, appauthor=False)
+    return Path(chosen).expanduser().resolve()
+
+
+def database_path(data_dir: Path) -> Path:
+    return data_dir / DB_FILENAME
+
+
+def backups_dir(data_dir: Path) -> Path:
+    return data_dir / "backups"
+
+
+def attachments_dir(data_dir: Path) -> Path:
+    return data_dir / "attachments"
+
+
+def resources_root() -> Path:
+    """`resources/` from a source checkout and from a PyInstaller bundle alike."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    return resources_root().joinpath(*parts)
+
+
+FONT_FILE = ("fonts", "NotoSansSC-Regular.ttf")
+
+
+def font_path() -> Path:
+    """The one CJK font used on screen and embedded in every PDF."""
+    return resource_path(*FONT_FILE)

@@ -1,0 +1,1 @@
+"""Files for paper and for the township: PDFs and workbooks. No Qt here."""

@@ -1,0 +1,54 @@
+"""Starting the window: the QApplication, the CJK font, the database, and the first-run offer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME, __version__
+from app.errors import UserError
+from app.paths import database_path, font_path, resource_path
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with our font loaded, so Chinese renders on a PC without CJK fonts."""
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("dangri")
+    family = load_font()
+    if family:
+        app.setFont(QFont(family, 10))
+    icon = resource_path("icons", "app.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def load_font() -> str | None:
+    font_id = QFontDatabase.addApplicationFont(str(font_path()))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    return families[0] if families else None
+
+
+def run_gui(data_dir: Path) -> int:
+    from app.models import Branch, open_database
+    from app.ui.first_run import FirstRunDialog
+    from app.ui.main_window import MainWindow
+
+    app = make_application()
+    try:
+        open_database(database_path(data_dir))
+    except UserError as err:
+        QMessageBox.critical(None, APP_NAME, err.message)
+        return 2
+    if Branch.select().count() == 0:
+        dialog = FirstRunDialog(data_dir)
+        if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
+            return 0
+    window = MainWindow(data_dir)
+    window.show()
+    return app.exec()

@@ -1,0 +1,117 @@
+"""The main window: four tabs over one AppState, a menu, a status bar, remembered geometry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qtawesome as qta
+from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from app import APP_NAME, __version__
+from app.services.ledger import require_branch
+from app.ui.plan_tab import PlanTab
+from app.ui.record_tab import RecordTab
+from app.ui.roster_tab import RosterTab
+from app.ui.state import AppState
+from app.ui.stats_tab import StatsTab
+
+TEXT = {
+    "file": "文件(&F)",
+    "open_data_dir": "打开数据目录",
+    "quit": "退出",
+    "help": "帮助(&H)",
+    "about": "关于",
+    "tab_plan": "计划",
+    "tab_record": "记录",
+    "tab_roster": "花名册/考勤",
+    "tab_stats": "统计",
+    "about_text": "<b>{app} {version}</b><br>党员活动日计划、记录、考勤与报送的离线台账。<br>"
+    "依据《关于建立党员活动日制度的实施意见》。<br>数据目录：{data_dir}",
+}
+
+
+def settings_for(data_dir: Path) -> QSettings:
+    """Window state lives in the data dir, so it moves with the data to a new PC."""
+    return QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, data_dir: Path):
+        super().__init__()
+        self.state = AppState(data_dir, self)
+        self.settings = settings_for(data_dir)
+        branch = require_branch()
+        self.setWindowTitle(f"{APP_NAME} — {branch.name}")
+        self.resize(1200, 780)
+
+        self.tabs = QTabWidget()
+        self.plan_tab = PlanTab(self.state)
+        self.record_tab = RecordTab(self.state)
+        self.roster_tab = RosterTab(self.state)
+        self.stats_tab = StatsTab(self.state)
+        self.tabs.addTab(self.plan_tab, qta.icon("fa5s.calendar-alt"), TEXT["tab_plan"])
+        self.tabs.addTab(self.record_tab, qta.icon("fa5s.edit"), TEXT["tab_record"])
+        self.tabs.addTab(self.roster_tab, qta.icon("fa5s.users"), TEXT["tab_roster"])
+        self.tabs.addTab(self.stats_tab, qta.icon("fa5s.chart-bar"), TEXT["tab_stats"])
+        self.setCentralWidget(self.tabs)
+
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._build_menu()
+        self.state.changed.connect(self._update_status)
+        self._update_status()
+        self._restore_geometry()
+
+    # --- menu --------------------------------------------------------------------------------
+    def _build_menu(self) -> None:
+        self.file_menu = self.menuBar().addMenu(TEXT["file"])
+        self.open_dir_action = QAction(qta.icon("fa5s.folder-open"), TEXT["open_data_dir"], self)
+        self.open_dir_action.triggered.connect(self.open_data_dir)
+        self.file_menu.addAction(self.open_dir_action)
+        self.file_menu.addSeparator()
+        self.quit_action = QAction(TEXT["quit"], self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.quit_action)
+
+        self.help_menu = self.menuBar().addMenu(TEXT["help"])
+        about = QAction(TEXT["about"], self)
+        about.triggered.connect(self.show_about)
+        self.help_menu.addAction(about)
+
+    def add_file_action(self, action: QAction) -> None:
+        """Later features (export, backup, restore…) put their actions above 退出."""
+        self.file_menu.insertAction(self.quit_action, action)
+
+    def open_data_dir(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.state.data_dir)))
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            TEXT["about"],
+            TEXT["about_text"].format(
+                app=APP_NAME, version=__version__, data_dir=self.state.data_dir
+            ),
+        )
+
+    # --- status and geometry -----------------------------------------------------------------
+    def _update_status(self, *_: object) -> None:
+        branch = require_branch()
+        self.status_label.setText(f"{branch.name}　|　数据目录：{self.state.data_dir}")
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        index = self.settings.value("main/tab")
+        if index is not None:
+            self.tabs.setCurrentIndex(int(index))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/tab", self.tabs.currentIndex())
+        self.settings.sync()
+        super().closeEvent(event)
