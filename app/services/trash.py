@@ -1,0 +1,201 @@
+"""回收站: deleting a member or an activity moves its rows into `TrashItem` as JSON, so it can be
+put back until the trash is emptied. Every move is one transaction.
+
+Rows are kept as the raw stored column values (dates as SQLite stores them), so a restore writes
+back exactly what was there, whatever later code does with the model classes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import peewee as pw
+
+from app.errors import UserError
+from app.models import (
+    DB,
+    Activity,
+    AnnualPlan,
+    Attachment,
+    Attendance,
+    Attendee,
+    AttendeePresence,
+    Member,
+    TalkReminder,
+    TrashItem,
+)
+from app.paths import attachments_dir
+
+KIND_MEMBER = "member"
+KIND_ACTIVITY = "activity"
+KIND_NAMES = {KIND_MEMBER: "党员", KIND_ACTIVITY: "党日活动"}
+
+
+def _table(model: type[pw.Model]) -> str:
+    return model._meta.table_name
+
+
+def _raw_rows(model: type[pw.Model], column: str, value: int) -> list[dict]:
+    """The stored rows of `model` whose `column` equals `value`, as plain column -> value dicts."""
+    cursor = DB.execute_sql(f'SELECT * FROM "{_table(model)}" WHERE "{column}" = ?', (value,))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _columns(table: str) -> set[str]:
+    return {c.name for c in DB.get_columns(table)}
+
+
+def _insert(table: str, row: dict, *, keep_id: bool) -> int:
+    """Insert a stored row back; columns the table no longer has are dropped, new ones default."""
+    known = _columns(table)
+    values = {k: v for k, v in row.items() if k in known and (keep_id or k != "id")}
+    names = ", ".join(f'"{k}"' for k in values)
+    marks = ", ".join("?" for _ in values)
+    cursor = DB.execute_sql(
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', tuple(values.values())
+    )
+    return cursor.lastrowid
+
+
+def _id_free(model: type[pw.Model], row_id: int) -> bool:
+    return not model.select().where(model.id == row_id).exists()
+
+
+def _make_item(kind: str, label: str, root_id: int, rows: dict[str, list[dict]]) -> TrashItem:
+    payload = {"kind": kind, "root_id": root_id, "rows": rows}
+    return TrashItem.create(
+        kind=kind, label=label, payload=json.dumps(payload, ensure_ascii=False, default=str)
+    )
+
+
+# --- moving into the trash ---------------------------------------------------------------------
+def trash_member(member_id: int) -> TrashItem:
+    """Delete a member who has no attendance yet (e.g. entered by mistake), keeping them in 回收站.
+
+    A member with attendance is part of the ledger's history: they leave the roll instead
+    (转出/去世, `left_date`), so 应参加 of past activities stays right (rule 4).
+    """
+    with DB.atomic():
+        member = Member.get_or_none(Member.id == member_id)
+        if member is None:
+            raise UserError("要删除的党员不存在，可能已被删除。", f"no member {member_id}")
+        if Attendance.select().where(Attendance.member == member_id).exists():
+            raise UserError(
+                f"党员“{member.name}”已有考勤记录，不能删除。如已转出或去世，"
+                "请在花名册中登记“离开花名册”，历史记录会保留。",
+                f"member {member_id} has attendance; record leaving the roll instead",
+            )
+        rows = {
+            _table(Member): _raw_rows(Member, "id", member_id),
+            _table(TalkReminder): _raw_rows(TalkReminder, "member_id", member_id),
+        }
+        TalkReminder.delete().where(TalkReminder.member == member_id).execute()
+        Member.delete().where(Member.id == member_id).execute()
+        return _make_item(KIND_MEMBER, f"党员 {member.name}", member_id, rows)
+
+
+def trash_activity(activity_id: int) -> TrashItem:
+    """Delete an activity with its attendance, invited attendees' presence and attachment rows,
+    keeping all of it in 回收站. Attachment files stay on disk until the trash is emptied."""
+    with DB.atomic():
+        activity = Activity.get_or_none(Activity.id == activity_id)
+        if activity is None:
+            raise UserError("要删除的活动不存在，可能已被删除。", f"no activity {activity_id}")
+        day = activity.held_date or activity.plan_date
+        label = f"党日活动 {day:%Y-%m-%d} {activity.theme}".rstrip()
+        rows = {
+            _table(Activity): _raw_rows(Activity, "id", activity_id),
+            _table(Attendance): _raw_rows(Attendance, "activity_id", activity_id),
+            _table(AttendeePresence): _raw_rows(AttendeePresence, "activity_id", activity_id),
+            _table(Attachment): _raw_rows(Attachment, "activity_id", activity_id),
+        }
+        for model in (Attendance, AttendeePresence, Attachment):
+            model.delete().where(model.activity == activity_id).execute()
+        Activity.delete().where(Activity.id == activity_id).execute()
+        return _make_item(KIND_ACTIVITY, label, activity_id, rows)
+
+
+# --- looking, restoring, emptying --------------------------------------------------------------
+def list_trash() -> list[TrashItem]:
+    """What is in 回收站, newest first."""
+    return list(TrashItem.select().order_by(TrashItem.deleted_at.desc(), TrashItem.id.desc()))
+
+
+def restore_item(item_id: int) -> str:
+    """Put a trashed member or activity back (one transaction); returns its label.
+
+    The original id is kept when it is still free, so references elsewhere (bundles, printed
+    forms) stay valid; otherwise the rows get a new id and their children follow it.
+    """
+    with DB.atomic():
+        item = TrashItem.get_or_none(TrashItem.id == item_id)
+        if item is None:
+            raise UserError("回收站中没有这一项，可能已被恢复或清空。", f"no trash item {item_id}")
+        payload = json.loads(item.payload)
+        rows: dict[str, list[dict]] = payload["rows"]
+        if item.kind == KIND_MEMBER:
+            _restore_member(rows)
+        elif item.kind == KIND_ACTIVITY:
+            _restore_activity(rows)
+        else:
+            raise UserError("回收站中这一项的类型无法识别。", f"unknown trash kind {item.kind}")
+        item.delete_instance()
+        return item.label
+
+
+def _restore_member(rows: dict[str, list[dict]]) -> None:
+    (member,) = rows[_table(Member)]
+    keep = _id_free(Member, member["id"])
+    new_id = _insert(_table(Member), member, keep_id=keep)
+    for talk in rows.get(_table(TalkReminder), []):
+        _insert(_table(TalkReminder), {**talk, "member_id": new_id}, keep_id=False)
+
+
+def _restore_activity(rows: dict[str, list[dict]]) -> None:
+    (activity,) = rows[_table(Activity)]
+    if not AnnualPlan.select().where(AnnualPlan.id == activity["plan_id"]).exists():
+        raise UserError(
+            "这次活动所属的年度计划已不存在，无法恢复。", "the activity's annual plan is gone"
+        )
+    attendance = rows.get(_table(Attendance), [])
+    missing = [a["member_id"] for a in attendance if _id_free(Member, a["member_id"])]
+    if missing:
+        raise UserError(
+            "这次活动的考勤中有党员已被删除，请先在回收站中恢复这些党员，再恢复本活动。",
+            f"members {missing} of the attendance are gone",
+        )
+    presence = rows.get(_table(AttendeePresence), [])
+    if any(_id_free(Attendee, p["attendee_id"]) for p in presence):
+        raise UserError("这次活动的列席人员有人已被删除，无法恢复。", "an invited attendee is gone")
+    keep = _id_free(Activity, activity["id"])
+    new_id = _insert(_table(Activity), activity, keep_id=keep)
+    for table in (_table(Attendance), _table(AttendeePresence), _table(Attachment)):
+        for row in rows.get(table, []):
+            _insert(table, {**row, "activity_id": new_id}, keep_id=False)
+
+
+def _attachment_files(item: TrashItem) -> list[str]:
+    payload = json.loads(item.payload)
+    return [row["stored_path"] for row in payload["rows"].get(_table(Attachment), [])]
+
+
+def empty_trash(data_dir: Path | None = None) -> int:
+    """Delete everything in 回收站 for good; returns how many items went.
+
+    Attachment files of trashed activities are removed after the rows are gone (the data dir is
+    the database's folder unless given), so a crash in between leaves a stray file, never a
+    record pointing at nothing.
+    """
+    items = list(TrashItem.select())
+    files = [name for item in items for name in _attachment_files(item)]
+    with DB.atomic():
+        TrashItem.delete().where(TrashItem.id.in_([i.id for i in items])).execute()
+    root = attachments_dir(Path(data_dir) if data_dir else Path(DB.database).parent)
+    for name in files:
+        still_used = Attachment.select().where(Attachment.stored_path == name).exists()
+        path = (root / name).resolve()
+        if not still_used and path.is_relative_to(root.resolve()) and path.is_file():
+            path.unlink()
+    return len(items)
