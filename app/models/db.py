@@ -17,7 +17,7 @@ from playhouse.migrate import SqliteMigrator, migrate
 from app.errors import UserError
 from app.models.entities import ALL_MODELS, DB, Activity, Branch, SchemaVersion
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 PRAGMAS = {
     "foreign_keys": 1,
@@ -89,6 +89,14 @@ def run_migrations(database: pw.SqliteDatabase, current: int) -> None:
                     ),
                 )
                 SchemaVersion.create(version=2)
+        if current < 3:
+            with database.atomic():
+                migrate(
+                    migrator.add_column(
+                        Activity._meta.table_name, "held_reason", pw.TextField(default="")
+                    ),
+                )
+                SchemaVersion.create(version=3)
         # Tables added later than version 1 and not yet present (new, empty) are created here.
         database.create_tables(ALL_MODELS, safe=True)
     finally:

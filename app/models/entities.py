@@ -140,6 +140,7 @@ class Activity(BaseModel):
     holidays_unverified = pw.BooleanField(default=False)  # 未核对节假日 (schema v2)
     planned_content = pw.TextField(default="")  # 主要内容 in the plan
     held_date = pw.DateField(null=True)
+    held_reason = pw.TextField(default="")  # why held on another day than planned (v3)
     start_time = pw.TimeField(null=True)
     end_time = pw.TimeField(null=True)
     theme = pw.CharField(default="")

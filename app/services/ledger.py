@@ -104,6 +104,7 @@ class ActivityRow:
     holidays_unverified: bool = False
     planned_content: str = ""
     held_date: dt.date | None = None
+    held_reason: str = ""  # why held on another day than planned
     start_time: dt.time | None = None
     end_time: dt.time | None = None
     theme: str = ""
@@ -162,6 +163,7 @@ class YearData:
                 "holidays_unverified": a.holidays_unverified,
                 "planned_content": a.planned_content,
                 "held_date": _iso(a.held_date),
+                "held_reason": a.held_reason,
                 "start_time": a.start_time.strftime("%H:%M") if a.start_time else None,
                 "end_time": a.end_time.strftime("%H:%M") if a.end_time else None,
                 "theme": a.theme,
@@ -219,6 +221,7 @@ class YearData:
                 holidays_unverified=bool(a.get("holidays_unverified", False)),
                 planned_content=a.get("planned_content", "") or "",
                 held_date=_date(a.get("held_date")),
+                held_reason=a.get("held_reason", "") or "",
                 start_time=_time(a.get("start_time")),
                 end_time=_time(a.get("end_time")),
                 theme=a.get("theme", "") or "",
@@ -289,6 +292,7 @@ def activity_row(a: Activity) -> ActivityRow:
         holidays_unverified=bool(a.holidays_unverified),
         planned_content=a.planned_content,
         held_date=a.held_date,
+        held_reason=a.held_reason,
         start_time=a.start_time,
         end_time=a.end_time,
         theme=a.theme,
