@@ -51,6 +51,37 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from app.services.ledger import load_year
+    from app.services.statistics import compute_statistics, format_statistics
+
+    if not 2000 <= args.year <= 2100:
+        raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")
+    open_data(args)
+    stats = compute_statistics(load_year(args.year))
+    if args.xlsx:
+        from app.reports.statistics_xlsx import write_statistics_xlsx
+
+        print(write_statistics_xlsx(stats, Path(args.xlsx)), file=sys.stderr)
+    if args.json:
+        import json
+
+        print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_statistics(stats))
+    return 0
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    """Window offscreen + one 记录表 PDF in a temp data dir; the user's data dir is never opened."""
+    import os
+
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported
+    from app.ui.selftest import run_selftest
+
+    return run_selftest(Path(args.keep) if args.keep else None)
+
+
 # Commands added by later issues register here: name -> (function, configure(parser)).
 def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -64,6 +95,16 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p = sub.add_parser("import-members", help="从 .xlsx 或 .csv 导入花名册（全部成功或全部不写入）")
     p.add_argument("file")
     handlers["import-members"] = cmd_import_members
+
+    p = sub.add_parser("stats", help="年度统计：党员参加情况、谈话提醒、支部汇总 / the statistics")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（格式见 README）")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", default=None, help="同时写出统计表 xlsx")
+    handlers["stats"] = cmd_stats
+
+    p = sub.add_parser("selftest", help="自检：离屏打开窗口并打印一份记录表，成功时退出码为 0")
+    p.add_argument("--keep", metavar="DIR", default=None, help="把截图和 PDF 保存到 DIR")
+    handlers["selftest"] = cmd_selftest
 
     return handlers
 
