@@ -1,0 +1,189 @@
+"""`selftest`: prove that an installed copy works — resources found, window opens, a 记录表 prints.
+
+Run on the built executable (`dangri-cli selftest`) in CI and by whoever installs the program on a
+new PC. Everything happens in a temporary folder that is removed afterwards; the user's own data
+dir is never opened. The caller sets QT_QPA_PLATFORM=offscreen before Qt is imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+TEXT = {
+    "ok": "通过",
+    "fail": "失败",
+    "resources": "资源文件（字体、图标）：{root}",
+    "data_dir": "默认数据目录不在程序文件夹内：{data_dir}",
+    "database": "临时数据库：{source}",
+    "window": "主窗口（离屏）已打开并截图：{width}×{height}，{tabs} 个标签页",
+    "record": "记录表 PDF：{path}（{size} 字节，字体已嵌入）",
+    "summary_ok": "自检通过：{n} 项检查全部通过。",
+    "summary_fail": "自检失败：{failed} / {n} 项检查未通过。",
+}
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def program_folder() -> Path:
+    """The folder the program runs from: the bundle's folder, or the source checkout."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parent.parent.parent
+
+
+def check_resources() -> str:
+    from app.paths import font_path, resource_path, resources_root
+
+    for path in (font_path(), resource_path("icons", "app.png")):
+        if not path.is_file() or path.stat().st_size == 0:
+            raise CheckFailed(f"缺少资源文件 {path}")
+    return TEXT["resources"].format(root=resources_root())
+
+
+def check_default_data_dir() -> str:
+    from app.paths import resolve_data_dir
+
+    default = resolve_data_dir(None)
+    if default.is_relative_to(program_folder()):
+        raise CheckFailed(f"默认数据目录 {default} 在程序文件夹 {program_folder()} 内")
+    return TEXT["data_dir"].format(data_dir=default)
+
+
+def fill_database(data_dir: Path) -> tuple[str, int]:
+    """The demo branch if the demo generator is available, else a minimal branch with one held
+    activity. Returns (what was used, id of a held activity to print)."""
+    from app.models import Activity, open_database
+    from app.paths import database_path
+
+    open_database(database_path(data_dir))
+    try:
+        from app.services.demo import create_demo
+
+        create_demo(data_dir)
+        source = "演示数据"
+    except ImportError:
+        _minimal_branch()
+        source = "最小党支部（演示数据模块不可用）"
+    held = Activity.select().where(Activity.held_date.is_null(False)).order_by(Activity.id)
+    first = held.first()
+    if first is None:
+        _minimal_branch(activity_only=True)
+        first = held.first()
+    return source, first.id
+
+
+def _minimal_branch(*, activity_only: bool = False) -> None:
+    from app.models import DB, Activity, AnnualPlan, Attendance, Member, vocab
+    from app.services.branch import BranchSettings, save_branch
+
+    today = dt.date.today()
+    with DB.atomic():
+        if not activity_only:
+            save_branch(
+                BranchSettings(name="中共自检村支部委员会", superior_org="中共自检镇委员会")
+            )
+            for name in ("王建国", "李秀英", "张德明"):
+                Member.create(name=name)
+        plan, _ = AnnualPlan.get_or_create(year=today.year)
+        activity = Activity.create(
+            plan=plan,
+            plan_date=today,
+            held_date=today,
+            theme="自检：学习党章党规",
+            place="村党员活动室",
+            categories=[vocab.CATEGORY_STUDY, vocab.CATEGORY_BRIEFING],
+            content="一、学习党章；二、通报近期工作。",
+        )
+        for member in Member.select():
+            Attendance.create(activity=activity, member=member, status=vocab.PRESENT)
+
+
+def check_window(data_dir: Path, shot: Path) -> str:
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.application import make_application
+    from app.ui.main_window import MainWindow
+
+    app = make_application()
+    window = MainWindow(data_dir)
+    try:
+        window.show()
+        for _ in range(5):
+            QApplication.processEvents()
+        pixmap = window.grab()
+        if pixmap.isNull() or pixmap.width() < 200 or pixmap.height() < 200:
+            raise CheckFailed("主窗口截图为空")
+        pixmap.save(str(shot))
+        return TEXT["window"].format(
+            width=pixmap.width(), height=pixmap.height(), tabs=window.tabs.count()
+        )
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+
+
+def check_record_pdf(activity_id: int, out: Path) -> str:
+    from app.reports.record_form import print_record
+
+    print_record(activity_id, out)
+    if not out.is_file():
+        raise CheckFailed(f"没有生成 {out}")
+    data = out.read_bytes()
+    if not data.startswith(b"%PDF"):
+        raise CheckFailed(f"{out} 不是 PDF 文件")
+    if b"/FontFile2" not in data:
+        raise CheckFailed(f"{out} 中没有嵌入中文字体")
+    return TEXT["record"].format(path=out.name, size=len(data))
+
+
+def run_selftest(keep: Path | None = None, echo: Callable[[str], None] = print) -> int:
+    """Run every check, echo one line each; 0 when all pass, 1 otherwise. With `keep`, the
+    screenshot and the PDF are written there (and kept) instead of the temporary folder."""
+    from app.models import close_database
+
+    passed = failed = 0
+
+    def step(check: Callable[[], str]) -> bool:
+        nonlocal passed, failed
+        try:
+            line = check()
+        except Exception as err:  # a self-test reports every failure, whatever its kind
+            failed += 1
+            echo(f"[{TEXT['fail']}] {type(err).__name__}: {err}")
+            return False
+        passed += 1
+        echo(f"[{TEXT['ok']}] {line}")
+        return True
+
+    with tempfile.TemporaryDirectory(prefix="dangri-selftest-") as tmp:
+        root = Path(tmp)
+        data_dir, out = root / "data", Path(keep) if keep else root / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        held: list[int] = []
+
+        def database() -> str:
+            source, activity_id = fill_database(data_dir)
+            held.append(activity_id)
+            return TEXT["database"].format(source=source)
+
+        try:
+            step(check_resources)
+            step(check_default_data_dir)
+            if step(database):
+                step(lambda: check_window(data_dir, out / "window.png"))
+                step(lambda: check_record_pdf(held[0], out / "记录表.pdf"))
+        finally:
+            close_database()
+    total = passed + failed
+    if failed:
+        echo(TEXT["summary_fail"].format(failed=failed, n=total))
+        return 1
+    echo(TEXT["summary_ok"].format(n=total))
+    return 0
