@@ -1,0 +1,180 @@
+"""Working days and statutory holidays in China (SPEC rule 1, seed [二.1]), from maintained packages.
+
+The official schedule (法定节假日 and 调休上班 weekends) is published each winter for the next year
+only. `year_calendar(year)` asks `chinesecalendar` first, then `holidays` (CN); when neither knows
+the year officially it falls back to the holidays `holidays` can compute by rule (no 调休) plus
+weekends, and marks the calendar `official=False`: dates planned with it are 未核对节假日 until the
+user confirms them or an updated package knows the year. Nothing here is a hand-written table of
+dates; only the package's English names are translated to the Chinese words people use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+# chinesecalendar's Holiday names (English) -> the Chinese name of the statutory holiday.
+_CC_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+# `holidays` zh_CN names that are part of a longer statutory holiday.
+_HOLIDAYS_ALIASES = {"农历除夕": "春节", "春节延长假期": "春节"}
+_SUBSTITUTED = "调休"  # holidays' "休息日（由 YYYY-MM-DD 调休）": a day off moved from a weekend
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    """One year's non-working days. `holidays` maps each statutory day off (including the days
+    moved by 调休) to its Chinese name; `workdays` are weekends that are adjusted workdays."""
+
+    year: int
+    official: bool
+    source: str
+    holidays: dict[dt.date, str] = field(default_factory=dict)
+    workdays: frozenset[dt.date] = frozenset()
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5 or day in self.workdays
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        return self.holidays.get(day)
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _days_of(year: int):
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def _from_chinesecalendar(year: int) -> YearCalendar | None:
+    try:
+        import chinese_calendar
+    except ImportError:
+        return None
+    holidays: dict[dt.date, str] = {}
+    workdays: set[dt.date] = set()
+    try:
+        for day in _days_of(year):
+            is_holiday, name = chinese_calendar.get_holiday_detail(day)
+            if is_holiday and name:
+                holidays[day] = _CC_NAMES.get(name, name)
+            elif not is_holiday and day.weekday() >= 5:
+                workdays.add(day)
+    except NotImplementedError:  # the package has no official schedule for this year
+        return None
+    version = _package_version("chinesecalendar")
+    return YearCalendar(year, True, f"chinesecalendar {version}", holidays, frozenset(workdays))
+
+
+def _holidays_name(raw: str) -> str:
+    name = re.sub(r"（[^）]*）$", "", raw).strip()
+    return _HOLIDAYS_ALIASES.get(name, name)
+
+
+def _from_holidays_package(year: int) -> YearCalendar | None:
+    """The `holidays` CN calendar. Official when the package has that year's 调休 schedule
+    (`weekend_workdays`, the substituted days); otherwise an estimate by rule."""
+    try:
+        import holidays as holidays_pkg
+    except ImportError:
+        return None
+    cn = holidays_pkg.China(years=year, language="zh_CN")
+    workdays = frozenset(d for d in getattr(cn, "weekend_workdays", ()) if d.year == year)
+    names: dict[dt.date, str] = {}
+    substituted: list[dt.date] = []
+    for day, raw in sorted(cn.items()):
+        if day.year != year:
+            continue
+        if _SUBSTITUTED in raw and raw.startswith("休息日"):
+            substituted.append(day)
+        else:
+            names[day] = _holidays_name(raw)
+    for day in substituted:  # a moved day off belongs to the nearest named holiday
+        nearest = min(names, key=lambda d: abs((d - day).days), default=None)
+        names[day] = names[nearest] if nearest else "调休休息日"
+    official = bool(workdays) or bool(substituted)
+    version = _package_version("holidays")
+    return YearCalendar(year, official, f"holidays {version}", names, workdays)
+
+
+@cache
+def year_calendar(year: int) -> YearCalendar:
+    """The best calendar the installed packages give for `year` (cached per process)."""
+    official = _from_chinesecalendar(year)
+    if official is not None:
+        return official
+    fallback = _from_holidays_package(year)
+    if fallback is not None:
+        return fallback
+    return YearCalendar(year, False, "weekends only")
+
+
+def is_official(year: int) -> bool:
+    """Whether an installed package knows `year`'s official schedule (with 调休)."""
+    return year_calendar(year).official
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Rule 1: a working day is neither a statutory holiday nor a weekend, unless the weekend is
+    an adjusted workday (调休上班) [二.1]."""
+    return year_calendar(day.year).is_working_day(day)
+
+
+def holiday_name(day: dt.date) -> str | None:
+    """The Chinese name of the statutory holiday `day` belongs to (国庆节, 春节 …), or None."""
+    return year_calendar(day.year).holiday_name(day)
+
+
+def is_adjusted_workday(day: dt.date) -> bool:
+    """A Saturday or Sunday that is a working day under 调休 (调休上班)."""
+    return day.weekday() >= 5 and is_working_day(day)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """Rule 1 [二.1]: `day` itself if it is a working day, else the next working day of the same
+    month; if none is left in the month, the last working day before it."""
+    probe = day
+    while probe.month == day.month:
+        if is_working_day(probe):
+            return probe
+        probe += dt.timedelta(days=1)
+    probe = day - dt.timedelta(days=1)
+    while probe.month == day.month:
+        if is_working_day(probe):
+            return probe
+        probe -= dt.timedelta(days=1)
+    return day  # a month without a single working day does not happen; keep the date
+
+
+def why_not_working(day: dt.date) -> str:
+    """Words for why `day` is not a working day: "国庆节假期" or "星期六"."""
+    name = holiday_name(day)
+    if name:
+        return f"{name}假期"
+    return WEEKDAYS[day.weekday()]
+
+
+def month_day(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
