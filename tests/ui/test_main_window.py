@@ -1,0 +1,49 @@
+"""The window shell: first-run setup, the four tabs, the menu, remembered geometry."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.models import Branch
+from app.ui.first_run import FirstRunDialog
+from app.ui.main_window import MainWindow
+from tests.ui.typing import type_text
+
+
+def test_first_run_keeps_what_was_typed_until_the_name_is_given_then_saves(qtbot, data_dir):
+    dialog = FirstRunDialog(data_dir)
+    qtbot.addWidget(dialog)
+    type_text(qtbot, dialog.secretary_edit, "王建国")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "党组织名称" in dialog.error_label.text()
+    assert dialog.result() != FirstRunDialog.DialogCode.Accepted
+    assert dialog.secretary_edit.text() == "王建国" and Branch.select().count() == 0
+
+    type_text(qtbot, dialog.name_edit, "中共青山村支部委员会")
+    dialog.day_combo.setCurrentIndex(2)
+    dialog.custom_day.setValue(18)
+    type_text(qtbot, dialog.prefix_edit, "池州市")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == FirstRunDialog.DialogCode.Accepted
+    b = Branch.get()
+    assert (b.name, b.secretary, b.activity_day_mode, b.custom_day, b.form_title_prefix) == (
+        "中共青山村支部委员会", "王建国", "custom", 18, "池州市"
+    )
+
+
+def test_window_has_four_tabs_and_remembers_its_size(qtbot, branch, data_dir):
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["计划", "记录", "花名册/考勤", "统计"]
+    assert "中共青山村支部委员会" in window.windowTitle()
+    window.show()
+    window.resize(720, 520)
+    window.tabs.setCurrentIndex(2)
+    window.close()
+
+    again = MainWindow(data_dir)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (720, 520)
+    assert again.tabs.currentIndex() == 2
+    assert (data_dir / "settings.ini").exists()
