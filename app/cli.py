@@ -21,10 +21,31 @@ EXIT_USER_ERROR = 2
 def open_data(args: argparse.Namespace) -> Path:
     """Open (create or migrate) the database of the chosen data dir; returns the data dir."""
     from app.models import open_database
+    from app.services.backup import ensure_healthy
 
     data_dir = resolve_data_dir(args.data_dir)
+    ensure_healthy(data_dir)  # never migrate or write into a damaged file
     open_database(database_path(data_dir))
     return data_dir
+
+
+def cmd_check_db(args: argparse.Namespace) -> int:
+    from app.services.backup import check_integrity
+
+    path = database_path(resolve_data_dir(args.data_dir))
+    problems = check_integrity(path, full=True)
+    for line in problems:
+        print(line, file=sys.stderr)
+    print(f"{path}：{'发现问题' if problems else '完好'} / {'damaged' if problems else 'ok'}")
+    return 1 if problems else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.services.backup import backup_to, create_backup
+
+    data_dir = open_data(args)
+    print(backup_to(data_dir, Path(args.out)) if args.out else create_backup(data_dir).path)
+    return 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -82,6 +103,37 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return run_selftest(Path(args.keep) if args.keep else None)
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from app.services.plan import create_plan, format_plan, get_plan, reconcile_with_calendar
+
+    open_data(args)
+    if get_plan(args.year) is None:
+        plan = create_plan(args.year, args.day)
+        print(f"已生成{args.year}年度计划（{plan.activities.count()} 次活动，草稿）。")
+    else:
+        if args.day:
+            print(f"{args.year}年度计划已经存在，未按 --day 重新生成；可在计划页修改日期。")
+        for change in reconcile_with_calendar(args.year):
+            print(change)
+    print(format_plan(args.year))
+    return 0
+
+
+def cmd_print_plan(args: argparse.Namespace) -> int:
+    from app.reports.plan_pdf import render_plan_pdf
+    from app.services.ledger import load_year
+    from app.services.plan import get_plan
+
+    open_data(args)
+    if get_plan(args.year) is None:
+        raise UserError(
+            f"还没有{args.year}年度计划，请先运行 plan --year {args.year}。",
+            f"no plan for {args.year}",
+        )
+    print(render_plan_pdf(load_year(args.year), Path(args.out)))
+    return 0
+
+
 # Commands added by later issues register here: name -> (function, configure(parser)).
 def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -102,9 +154,25 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--xlsx", metavar="FILE.xlsx", default=None, help="同时写出统计表 xlsx")
     handlers["stats"] = cmd_stats
 
+    p = sub.add_parser("plan", help="生成或显示年度计划（日期避开节假日并说明原因）")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--day", choices=["5", "10"], default=None, help="每月5日或10日（默认按支部设置）")
+    handlers["plan"] = cmd_plan
+
+    p = sub.add_parser("print-plan", help="把年度计划安排表打印为 PDF")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    handlers["print-plan"] = cmd_print_plan
+
     p = sub.add_parser("selftest", help="自检：离屏打开窗口并打印一份记录表，成功时退出码为 0")
     p.add_argument("--keep", metavar="DIR", default=None, help="把截图和 PDF 保存到 DIR")
     handlers["selftest"] = cmd_selftest
+
+    p = sub.add_parser("check-db", help="检查数据库是否完好 / PRAGMA integrity_check")
+    handlers["check-db"] = cmd_check_db
+    p = sub.add_parser("backup", help="备份数据库（--out 文件夹：连同附件备份到U盘）")
+    p.add_argument("--out", default=None, help="目标文件夹，如U盘")
+    handlers["backup"] = cmd_backup
 
     return handlers
 

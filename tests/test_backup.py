@@ -1,0 +1,177 @@
+"""Backups: a consistent copy on start when something changed, thinned by age; restore puts a
+backup in place after saving the current state; 备份到… carries database and attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.errors import UserError
+from app.models import Member, close_database, open_database
+from app.paths import attachments_dir, backups_dir, database_path
+from app.services.backup import (
+    KEEP_RECENT,
+    REASON_MIGRATION,
+    REASON_RESTORE,
+    REASON_START,
+    BackupInfo,
+    backup_on_start,
+    backup_to,
+    backups_to_keep,
+    check_integrity,
+    create_backup,
+    list_backups,
+    restore,
+    rotate_backups,
+)
+
+
+def names_in(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return [r[0] for r in con.execute("SELECT name FROM member ORDER BY id")]
+    finally:
+        con.close()
+
+
+def test_start_backup_is_written_only_when_something_changed(branch, data_dir):
+    Member.create(name="张三")
+    first = backup_on_start(data_dir)
+    assert first is not None and first.reason == REASON_START
+    assert names_in(first.path) == ["张三"]
+    assert not check_integrity(first.path)
+    # A backup is a complete file on its own, not a WAL database needing side files.
+    assert not first.path.with_name(first.path.name + "-wal").exists()
+
+    assert backup_on_start(data_dir) is None  # nothing changed since
+    Member.create(name="李四")
+    second = backup_on_start(data_dir)
+    assert second is not None
+    assert names_in(second.path) == ["张三", "李四"]
+    assert [b.path for b in list_backups(data_dir)][0] == second.path
+
+
+def test_backup_of_open_database_holds_the_committed_state_not_a_half_write(branch, data_dir):
+    from app.models import DB
+
+    Member.create(name="已提交")
+    with DB.atomic():
+        Member.create(name="未提交")
+        # The open transaction is invisible to the backup's own connection.
+        info = create_backup(data_dir)
+    assert names_in(info.path) == ["已提交"]
+
+
+def _fake(folder: Path, when: dt.datetime) -> BackupInfo:
+    path = folder / f"dangri-{when:%Y%m%d-%H%M%S}-start.sqlite3"
+    path.write_bytes(b"x")
+    return BackupInfo(path=path, created=when, reason=REASON_START, bytes=1)
+
+
+def test_rotation_keeps_last_ten_and_one_per_month_for_a_year(tmp_path):
+    now = dt.datetime(2026, 11, 25, 9, 0)
+    # Two a day for the last 30 days, and one on the 1st and the 20th of each of 20 earlier months.
+    backups = [_fake(tmp_path, now - dt.timedelta(hours=12 * i)) for i in range(60)]
+    for m in range(1, 21):
+        year, month = divmod(11 - 1 - m, 12)
+        for day in (1, 20):
+            backups.append(_fake(tmp_path, dt.datetime(2026 + year, month + 1, day, 8)))
+    keep = backups_to_keep(backups, now)
+    newest = sorted(backups, key=lambda b: b.created, reverse=True)
+    assert {b.path for b in newest[:KEEP_RECENT]} <= keep
+    kept = sorted((b for b in backups if b.path in keep), key=lambda b: b.created)
+    older = [b for b in kept if b.path not in {x.path for x in newest[:KEEP_RECENT]}]
+    months = [(b.created.year, b.created.month) for b in older]
+    assert len(months) == len(set(months))  # at most one per month beyond the recent ten
+    assert (2025, 12) in months and (2025, 11) not in months  # 12 months back, not 13
+    assert min(b.created for b in kept) == dt.datetime(2025, 12, 20, 8)  # the month's newest
+    assert len(keep) == KEEP_RECENT + 11  # October 2026 is inside the recent ten's month
+
+
+def test_rotation_deletes_only_our_old_backups(branch, data_dir):
+    folder = backups_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime(2026, 11, 25, 9, 0)
+    for i in range(15):
+        _fake(folder, now - dt.timedelta(minutes=i))
+    foreign = folder / "我的重要文件.docx"
+    foreign.write_bytes(b"keep me")
+    removed = rotate_backups(data_dir, now=now)
+    # November's newest is one of the recent ten, so the five oldest go.
+    assert len(removed) == 5
+    assert sorted(p.name for p in folder.iterdir())[0] == "dangri-20261125-085100-start.sqlite3"
+    assert foreign.exists()
+
+
+def test_migration_copies_are_listed_as_backups(tmp_path):
+    from tests.test_migration import make_v1_database
+
+    data = tmp_path / "old"
+    data.mkdir()
+    make_v1_database(database_path(data))
+    open_database(database_path(data))
+    try:
+        (info,) = list_backups(data)
+        assert info.reason == REASON_MIGRATION
+        assert info.label == "升级前自动备份"
+        assert names_in(info.path) == ["老党员"]
+    finally:
+        close_database()
+
+
+def test_restore_backs_up_current_state_first_and_reopens(branch, data_dir):
+    Member.create(name="张三")
+    good = create_backup(data_dir)
+    Member.create(name="误操作后的记录")
+
+    restore(data_dir, good.path)
+    assert [m.name for m in Member.select()] == [
+        "张三"
+    ]  # the database is open on the restored file
+    before = [b for b in list_backups(data_dir) if b.reason == REASON_RESTORE]
+    assert len(before) == 1
+    assert names_in(before[0].path) == ["张三", "误操作后的记录"]
+    Member.create(name="恢复后新增")  # and writable
+    assert names_in(database_path(data_dir)) == ["张三", "恢复后新增"]
+
+
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(branch, data_dir):
+    Member.create(name="张三")
+    bad = data_dir / "坏备份.sqlite3"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x13" * 5000)
+    with pytest.raises(UserError) as err:
+        restore(data_dir, bad)
+    assert "已损坏" in err.value.message
+    assert [m.name for m in Member.select()] == ["张三"]
+    assert not [b for b in list_backups(data_dir) if b.reason == REASON_RESTORE]
+
+
+def test_backup_to_usb_and_restore_on_a_new_pc_with_attachments(branch, data_dir, tmp_path):
+    Member.create(name="王芳")
+    photo = attachments_dir(data_dir) / "2026" / "05" / "合影.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8photo")
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    carried = backup_to(data_dir, usb, now=dt.datetime(2026, 11, 25, 10, 30))
+    assert carried.name == "党日记实备份-20261125-103000.zip"
+    assert sorted(p.name for p in usb.iterdir()) == [carried.name]  # no temp file left
+    with zipfile.ZipFile(carried) as zf:
+        assert set(zf.namelist()) == {"dangri.sqlite3", "attachments/2026/05/合影.jpg"}
+    close_database()
+
+    new_pc = tmp_path / "新电脑"
+    open_database(database_path(new_pc))  # a fresh install opens an empty ledger
+    restore(new_pc, carried)
+    assert [m.name for m in Member.select()] == ["王芳"]
+    assert (attachments_dir(new_pc) / "2026" / "05" / "合影.jpg").read_bytes() == b"\xff\xd8photo"
+
+
+def test_backup_to_a_missing_folder_says_so(branch, data_dir, tmp_path):
+    with pytest.raises(UserError) as err:
+        backup_to(data_dir, tmp_path / "没有插入的U盘")
+    assert "找不到文件夹" in err.value.message
