@@ -20,6 +20,7 @@ from app.ui.stats_tab import StatsTab
 TEXT = {
     "file": "文件(&F)",
     "open_data_dir": "打开数据目录",
+    "branch_settings": "党支部设置…",
     "quit": "退出",
     "help": "帮助(&H)",
     "about": "关于",
@@ -70,6 +71,9 @@ class MainWindow(QMainWindow):
         self.open_dir_action = QAction(qta.icon("fa5s.folder-open"), TEXT["open_data_dir"], self)
         self.open_dir_action.triggered.connect(self.open_data_dir)
         self.file_menu.addAction(self.open_dir_action)
+        self.settings_action = QAction(qta.icon("fa5s.cog"), TEXT["branch_settings"], self)
+        self.settings_action.triggered.connect(self.edit_branch_settings)
+        self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.quit_action = QAction(TEXT["quit"], self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -84,6 +88,13 @@ class MainWindow(QMainWindow):
     def add_file_action(self, action: QAction) -> None:
         """Later features (export, backup, restore…) put their actions above 退出."""
         self.file_menu.insertAction(self.quit_action, action)
+
+    def edit_branch_settings(self) -> None:
+        from app.ui.branch_form import BranchSettingsDialog
+
+        if BranchSettingsDialog(self).exec() == BranchSettingsDialog.DialogCode.Accepted:
+            self.setWindowTitle(f"{APP_NAME} — {require_branch().name}")
+            self.state.changed.emit("branch")
 
     def open_data_dir(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.state.data_dir)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 
 from app.models import Branch
 from app.ui.first_run import FirstRunDialog
@@ -13,21 +13,25 @@ from tests.ui.typing import type_text
 def test_first_run_keeps_what_was_typed_until_the_name_is_given_then_saves(qtbot, data_dir):
     dialog = FirstRunDialog(data_dir)
     qtbot.addWidget(dialog)
-    type_text(qtbot, dialog.secretary_edit, "王建国")
+    type_text(qtbot, dialog.form.secretary_edit, "王建国")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert "党组织名称" in dialog.error_label.text()
+    assert "党组织名称" in dialog.form.error_label.text()
     assert dialog.result() != FirstRunDialog.DialogCode.Accepted
-    assert dialog.secretary_edit.text() == "王建国" and Branch.select().count() == 0
+    assert dialog.form.secretary_edit.text() == "王建国" and Branch.select().count() == 0
 
-    type_text(qtbot, dialog.name_edit, "中共青山村支部委员会")
-    dialog.day_combo.setCurrentIndex(2)
-    dialog.custom_day.setValue(18)
-    type_text(qtbot, dialog.prefix_edit, "池州市")
+    type_text(qtbot, dialog.form.name_edit, "中共青山村支部委员会")
+    dialog.form.day_combo.setCurrentIndex(2)
+    dialog.form.custom_day.setValue(18)
+    type_text(qtbot, dialog.form.prefix_edit, "池州市")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == FirstRunDialog.DialogCode.Accepted
     b = Branch.get()
     assert (b.name, b.secretary, b.activity_day_mode, b.custom_day, b.form_title_prefix) == (
-        "中共青山村支部委员会", "王建国", "custom", 18, "池州市"
+        "中共青山村支部委员会",
+        "王建国",
+        "custom",
+        18,
+        "池州市",
     )
 
 
@@ -47,3 +51,27 @@ def test_window_has_four_tabs_and_remembers_its_size(qtbot, branch, data_dir):
     assert (again.width(), again.height()) == (720, 520)
     assert again.tabs.currentIndex() == 2
     assert (data_dir / "settings.ini").exists()
+
+
+def test_branch_settings_dialog_changes_day_leave_rule_and_deadline(qtbot, branch):
+    from app.ui.branch_form import BranchSettingsDialog
+
+    dialog = BranchSettingsDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.form.name_edit.text() == "中共青山村支部委员会"
+    dialog.form.day_combo.setCurrentIndex(1)  # 每月10日
+    dialog.form.leave_check.setChecked(False)
+    dialog.form.deadline_edit.setDate(QDate(2000, 7, 31))
+    dialog.form.name_edit.clear()
+    dialog._save()
+    assert dialog.result() != BranchSettingsDialog.DialogCode.Accepted  # name missing: stays open
+    assert Branch.get().activity_day_mode == "5"
+    type_text(qtbot, dialog.form.name_edit, "中共青山村委员会")
+    dialog._save()
+    b = Branch.get()
+    assert (b.name, b.activity_day_mode, b.leave_counts_as_absent, b.plan_deadline) == (
+        "中共青山村委员会",
+        "10",
+        False,
+        "07-31",
+    )
