@@ -1,0 +1,114 @@
+"""A damaged database is detected on start, explained, and never replaced by an empty one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.errors import UserError
+from app.models import Member, close_database
+from app.paths import database_path
+from app.services.backup import (
+    check_integrity,
+    create_backup,
+    ensure_healthy,
+    list_backups,
+    newest_good_backup,
+    restore,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def damage_pages(path: Path) -> None:
+    """Overwrite the middle of the file, as a failing disk or a half-copied file would."""
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:
+        fh.seek(4096)  # keep the header page, wreck the tables after it
+        fh.write(b"\xde\xad\xbe\xef" * ((size - 4096) // 4))
+
+
+def make_ledger(data_dir: Path, count: int = 300) -> None:
+    Member.insert_many(
+        [{"name": f"党员{i:03d}", "note": "备注" * 20} for i in range(count)]
+    ).execute()
+    close_database()  # checkpoint the WAL into the file, as after a normal exit
+
+
+def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        env=env,
+    )
+
+
+def test_healthy_ledger_passes_the_check(branch, data_dir):
+    make_ledger(data_dir)
+    assert check_integrity(database_path(data_dir)) == []
+    assert check_integrity(database_path(data_dir), full=True) == []
+    assert run_cli(data_dir, "check-db").returncode == 0
+
+
+def test_damaged_pages_are_detected_on_start_and_the_file_is_left_alone(branch, data_dir):
+    make_ledger(data_dir)
+    db = database_path(data_dir)
+    damage_pages(db)
+    damaged = db.read_bytes()
+    problems = check_integrity(db)
+    assert problems, "damage went unnoticed"
+
+    result = run_cli(data_dir, "stats", "--year", "2026")
+    assert result.returncode == 2
+    assert "已损坏" in result.stderr and "damaged" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == damaged  # not migrated, not recreated, not "repaired"
+
+    check = run_cli(data_dir, "check-db")
+    assert check.returncode == 1 and "发现问题" in check.stdout
+
+
+def test_an_emptied_or_foreign_file_is_damage_not_a_new_ledger(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    db = database_path(data)
+    db.write_bytes(b"")
+    assert "0 字节" in check_integrity(db)[0]
+    db.write_bytes(b"PK\x03\x04 this is a zip, not a database" * 100)
+    assert check_integrity(db)
+    result = run_cli(data, "stats", "--year", "2026")
+    assert result.returncode == 2
+    assert db.read_bytes().startswith(b"PK\x03\x04")
+
+
+def test_newest_good_backup_skips_a_damaged_one_and_restores_over_damage(branch, data_dir):
+    Member.create(name="张三")
+    good = create_backup(data_dir)
+    Member.create(name="李四")
+    broken = create_backup(data_dir)
+    damage_pages(broken.path)
+    make_ledger(data_dir, count=50)
+    db = database_path(data_dir)
+    damage_pages(db)
+
+    assert newest_good_backup(data_dir) == good
+    with pytest.raises(UserError) as err:
+        ensure_healthy(data_dir)
+    assert good.path.name in err.value.message  # the offer names the newest good backup
+
+    restore(data_dir, good.path)
+    assert [m.name for m in Member.select()] == ["张三"]
+    # The damaged file was kept aside, not deleted.
+    kept = [p for p in (data_dir / "backups").iterdir() if p.name.startswith("损坏-")]
+    assert kept and kept[0].stat().st_size > 0
+    assert check_integrity(db) == []
+    assert len(list_backups(data_dir)) == 2  # the damaged copy is not offered as a backup
