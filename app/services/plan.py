@@ -397,3 +397,45 @@ def filing_banner(year: int, status: str, deadline: str, today: dt.date) -> str 
     if left == 0:
         return f"今天（{when}）是{year}年度计划报送截止日，计划尚未报送"
     return f"{year}年度计划已超过报送截止日（{when}）{-left} 天，仍未报送，请尽快报送"
+
+
+# --- words for the command line -----------------------------------------------------------------
+def calendar_notice(year: int) -> str:
+    """One sentence on where the holidays come from, and whether the year is verified."""
+    c = cal.year_calendar(year)
+    if c.official:
+        return f"节假日依据：{c.source}（{year}年国务院办公厅正式放假安排，含调休上班日）"
+    return (
+        f"注意：本机的节假日数据（{c.source}）还没有{year}年的正式放假安排（含调休）。"
+        f"以下日期按可推算的法定节假日和周末安排，标为“{UNVERIFIED}”；"
+        f"正式安排公布后请核对，或更新程序后重新打开。"
+    )
+
+
+def format_plan(year: int, today: dt.date | None = None) -> str:
+    """The plan as text lines for the CLI (the same facts as the tab and the PDF)."""
+    from app.services.ledger import load_year
+
+    data = load_year(year)
+    branch = require_branch()
+    status = data.plan_status
+    if data.plan_filed_date:
+        status += f" {data.plan_filed_date.isoformat()}"
+    lines = [f"{data.branch.name}{year}年度党员活动日计划安排（{status}）", calendar_notice(year)]
+    banner = filing_banner(year, data.plan_status, branch.plan_deadline, today or dt.date.today())
+    if banner:
+        lines.append(banner)
+    lines.append("")
+    for i, a in enumerate(sorted(data.activities, key=lambda a: (a.plan_date, a.activity_id)), 1):
+        flag = f"  [{UNVERIFIED}]" if a.holidays_unverified else ""
+        held = f"  已开展 {a.held_date.isoformat()}" if a.held_date else ""
+        lines.append(
+            f"{i:>2}. {a.plan_date.isoformat()} {cal.WEEKDAYS[a.plan_date.weekday()]}  "
+            f"{a.theme}{flag}{held}"
+        )
+        if a.plan_reason:
+            lines.append(f"    调整原因：{a.plan_reason}")
+    problems = plan_checks(year, data.activities)
+    lines.append("")
+    lines += [f"检查：{p}" for p in problems] or ["检查：未发现问题"]
+    return "\n".join(lines)
