@@ -134,6 +134,40 @@ def cmd_print_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.services.bundle import export_bundle_detailed
+
+    open_data(args)
+    result = export_bundle_detailed(args.year, Path(args.out))
+    print(result.path)
+    print(
+        f"已导出并校验通过：{result.files} 个文件，{result.bytes / 1048576:.1f} MB。"
+        "如在U盘上，请先“安全弹出”再拔出。",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from app.services.bundle import verify_bundle
+
+    report = verify_bundle(Path(args.bundle))
+    if report.ok:
+        print(report.summary())
+        return 0
+    print(report.summary(), file=sys.stderr)
+    return 1
+
+
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    from app.services.aggregate import aggregate_bundles
+
+    result = aggregate_bundles(args.bundles, Path(args.out))
+    print(result.out_path)
+    print(result.summary(), file=sys.stderr)
+    return 0 if result.ok else 1
+
+
 # Commands added by later issues register here: name -> (function, configure(parser)).
 def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -173,6 +207,18 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p = sub.add_parser("backup", help="备份数据库（--out 文件夹：连同附件备份到U盘）")
     p.add_argument("--out", default=None, help="目标文件夹，如U盘")
     handlers["backup"] = cmd_backup
+
+    p = sub.add_parser("export", help="导出报送包（写入后自动校验） / write the export bundle")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, metavar="DIR", help="目标文件夹，如U盘")
+    handlers["export"] = cmd_export
+    p = sub.add_parser("verify", help="校验报送包；完好时退出码为 0 / check a bundle")
+    p.add_argument("bundle", metavar="BUNDLE.zip")
+    handlers["verify"] = cmd_verify
+    p = sub.add_parser("aggregate", help="乡镇汇总：校验多个报送包并写出汇总表")
+    p.add_argument("bundles", nargs="+", metavar="BUNDLE", help="报送包 .zip、文件夹或 *.zip")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    handlers["aggregate"] = cmd_aggregate
 
     return handlers
 
