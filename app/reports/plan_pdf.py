@@ -18,7 +18,6 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    KeepTogether,
     LongTable,
     Paragraph,
     SimpleDocTemplate,
@@ -31,7 +30,7 @@ from app.models import vocab
 from app.reports.fonts import register_font
 from app.services.ledger import ActivityRow, YearData
 
-WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 UNVERIFIED = "未核对节假日"
 HEADERS = ("序号", "月份", "日期", "主题", "主要内容", "地点", "日期调整原因")
 # Column widths in mm; together 267 mm = A4 landscape minus 15 mm margins.
@@ -43,7 +42,7 @@ def plan_title(data: YearData) -> str:
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+    base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     return {
         "title": ParagraphStyle(
             "title", parent=base, fontSize=17, leading=23, alignment=TA_CENTER, spaceAfter=2 * mm
@@ -53,7 +52,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "head": ParagraphStyle("head", parent=base, fontSize=10, alignment=TA_CENTER),
         "cell": ParagraphStyle("cell", parent=base, alignment=TA_LEFT),
         "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor="#555555"),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=7.5, leading=10, textColor="#555555"
+        ),
         "flag": ParagraphStyle(
             "flag", parent=base, fontSize=8, leading=11, alignment=TA_CENTER, textColor="#b00000"
         ),
@@ -76,8 +77,8 @@ def _content_text(a: ActivityRow) -> str:
 
 
 def _row(index: int, a: ActivityRow, st: dict[str, ParagraphStyle]) -> list:
-    date_cell = [_p(f"{a.plan_date.month}月{a.plan_date.day}日", st["center"])]
-    date_cell.append(_p(f"（{WEEKDAYS[a.plan_date.weekday()]}）", st["center"]))
+    day = a.plan_date
+    date_cell = [_p(f"{day.month}月{day.day}日 {WEEKDAYS[day.weekday()]}", st["center"])]
     if a.holidays_unverified:
         date_cell.append(_p(UNVERIFIED, st["flag"]))
     content = [_p(a.planned_content or "", st["cell"])]
@@ -130,7 +131,7 @@ def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None
                 ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
         )
@@ -143,12 +144,11 @@ def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None
             f"标“{UNVERIFIED}”的日期按推算的节假日（不含调休）安排，"
             f"待国务院办公厅公布{data.year}年节假日安排后核对。"
         )
-    story += [Spacer(1, 3 * mm), _p("注：" + "".join(notes), st["note"])]
-
+    # The note beside the seal space: the seal block is kept with the table's end.
     seal = Table(
         [
             [
-                _p("", st["sign"]),
+                _p("注：" + "".join(notes), st["note"]),
                 _p(
                     f"党组织（盖章）：{data.branch.name}\n\n"
                     f"日期：{made_on.year}年{made_on.month}月{made_on.day}日",
@@ -156,11 +156,20 @@ def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None
                 ),
             ]
         ],
-        colWidths=[150 * mm, 117 * mm],
-        rowHeights=[36 * mm],
+        colWidths=[140 * mm, 127 * mm],
+        rowHeights=[24 * mm],
     )
-    seal.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    story += [Spacer(1, 4 * mm), KeepTogether(seal)]
+    seal.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (0, 0), "TOP"),
+                ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("LEFTPADDING", (1, 0), (1, 0), 20 * mm),
+            ]
+        )
+    )
+    story += [Spacer(1, 2 * mm), seal]
 
     def page_number(canvas, doc) -> None:
         canvas.saveState()
@@ -174,7 +183,7 @@ def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None
         pagesize=landscape(A4),
         leftMargin=15 * mm,
         rightMargin=15 * mm,
-        topMargin=14 * mm,
+        topMargin=12 * mm,
         bottomMargin=14 * mm,
         title=plan_title(data),
         author=data.branch.name,
