@@ -1,0 +1,509 @@
+"""The 花名册 (SPEC rule 3, seed [二.3]): party members with their special-case flags, invited
+non-members, leaving the roll, and the checks a record must pass before it is written.
+
+Every mistake raises `UserError` with a Chinese message and `field` naming the input to fix, so
+the member dialog shows it beside that field and the importer shows it beside the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from app.errors import UserError
+from app.models import DB, Attendance, Attendee, AttendeePresence, Member, TalkReminder, vocab
+from app.services.attendance import activity_day
+
+# --- dates as people write them ------------------------------------------------------------------
+_DATE_PATTERNS = (
+    # 2019-07-01, 2019/7/1, 2019.07.01, 2019年7月1日
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"),
+    # 2019-07, 2019/7, 2019.07, 2019年7月 (a month only: the 1st is used)
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),  # 20190701
+    re.compile(r"^(\d{4})(\d{2})$"),  # 201907
+)
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date as rosters write it: a date cell, an Excel serial number, `2019-07-01`, `2019/7/1`,
+    `2019.07` (the 1st of that month), `2019年7月1日`, `20190701`. Empty -> None.
+
+    Raises ValueError for anything else (the caller names the row or field).
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value != int(value):
+            value = int(value)  # a date-time serial: the day part
+        number = int(value)
+        if 1 <= number <= 80000:  # an Excel serial (1900 .. 2119)
+            return EXCEL_EPOCH + dt.timedelta(days=number)
+        text = str(number)
+    else:
+        text = str(value).strip().replace("\u3000", " ")
+    if not text:
+        return None
+    if re.fullmatch(r"\d{4,5}(\.0)?", text) and 1 <= float(text) <= 80000:
+        return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    # "2019-07-01 00:00:00" as some programs write a date cell into CSV
+    text = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "", text)
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            day = int(m.group(3)) if m.lastindex and m.lastindex >= 3 else 1
+            return dt.date(year, month, day)  # ValueError for 2019-13-01
+    raise ValueError(text)
+
+
+def format_date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+# --- members -------------------------------------------------------------------------------------
+@dataclass
+class MemberInput:
+    """What the member dialog and the importer hand over; `validate_member` checks it."""
+
+    name: str
+    gender: str | None = None
+    birth_date: dt.date | None = None
+    joined_party_date: dt.date | None = None
+    category: str = vocab.FULL_MEMBER
+    phone: str = ""
+    is_mobile: bool = False
+    mobile_location: str = ""
+    inflow_org: str = ""
+    is_frail: bool = False
+    is_leader: bool = False
+    roll_start: dt.date | None = None
+    note: str = ""
+
+    @classmethod
+    def from_member(cls, m: Member) -> MemberInput:
+        return cls(
+            name=m.name,
+            gender=m.gender,
+            birth_date=m.birth_date,
+            joined_party_date=m.joined_party_date,
+            category=m.category,
+            phone=m.phone,
+            is_mobile=bool(m.is_mobile),
+            mobile_location=m.mobile_location,
+            inflow_org=m.inflow_org,
+            is_frail=bool(m.is_frail),
+            is_leader=bool(m.is_leader),
+            roll_start=m.roll_start,
+            note=m.note,
+        )
+
+    def cleaned(self) -> MemberInput:
+        return replace(
+            self,
+            name=clean_name(self.name),
+            phone=self.phone.strip(),
+            mobile_location=self.mobile_location.strip() if self.is_mobile else "",
+            inflow_org=self.inflow_org.strip() if self.is_mobile else "",
+            note=self.note.strip(),
+        )
+
+
+def clean_name(name: str) -> str:
+    """Names copied from forms often carry inner spaces (“张  三”) or full-width ones."""
+    return re.sub(r"\s+", "", (name or "").replace("\u3000", " "))
+
+
+MIN_BIRTH = dt.date(1900, 1, 1)
+
+
+def member_problems(data: MemberInput, today: dt.date | None = None) -> list[UserError]:
+    """Every problem with a roster record (rule 3): a name; dates in the past and in order (born,
+    then joined the party); allowed words for gender and category."""
+    today = today or dt.date.today()
+    d = data.cleaned()
+    problems: list[UserError] = []
+    if not d.name:
+        problems.append(UserError("请填写姓名。", "name is required", field="name"))
+    elif len(d.name) > 30:
+        problems.append(UserError("姓名过长（最多30个字）。", "name too long", field="name"))
+    if d.gender not in (None, *vocab.GENDERS):
+        problems.append(
+            UserError("性别只能是“男”或“女”。", f"bad gender {d.gender}", field="gender")
+        )
+    if d.category not in vocab.MEMBER_CATEGORIES:
+        problems.append(
+            UserError(
+                "人员类别只能是“正式党员”或“预备党员”。",
+                f"bad category {d.category}",
+                field="category",
+            )
+        )
+    labels = {
+        "birth_date": "出生日期",
+        "joined_party_date": "入党时间",
+        "roll_start": "转入本支部日期",
+    }
+    for name, label in labels.items():
+        value = getattr(d, name)
+        if value is not None and value > today:
+            problems.append(
+                UserError(
+                    f"{label}不能晚于今天（{format_date(value)}）。",
+                    f"{name} in the future",
+                    field=name,
+                )
+            )
+    if d.birth_date is not None and d.birth_date < MIN_BIRTH:
+        problems.append(
+            UserError("出生日期不对，请核对年份。", "birth date before 1900", field="birth_date")
+        )
+    if d.birth_date and d.joined_party_date and d.joined_party_date <= d.birth_date:
+        problems.append(
+            UserError(
+                "入党时间应晚于出生日期，请核对。",
+                "joined the party before birth",
+                field="joined_party_date",
+            )
+        )
+    if d.birth_date and d.roll_start and d.roll_start <= d.birth_date:
+        problems.append(
+            UserError(
+                "转入本支部日期应晚于出生日期，请核对。",
+                "roll start before birth",
+                field="roll_start",
+            )
+        )
+    return problems
+
+
+def validate_member(data: MemberInput, today: dt.date | None = None) -> MemberInput:
+    """Raise the first of `member_problems` (naming its field); return the cleaned input."""
+    problems = member_problems(data, today)
+    if problems:
+        raise problems[0]
+    return data.cleaned()
+
+
+def find_duplicates(
+    name: str, birth_date: dt.date | None, exclude_id: int | None = None
+) -> list[Member]:
+    """Members with the same name and birth date: likely the same person entered twice."""
+    query = Member.select().where(Member.name == clean_name(name))
+    query = query.where(
+        Member.birth_date.is_null() if birth_date is None else Member.birth_date == birth_date
+    )
+    if exclude_id is not None:
+        query = query.where(Member.id != exclude_id)
+    return list(query.order_by(Member.id))
+
+
+def duplicate_warning(name: str, birth_date: dt.date | None, exclude_id: int | None = None) -> str:
+    """A Chinese warning when the name (and birth date) is already on the roster, else ''."""
+    dups = find_duplicates(name, birth_date, exclude_id)
+    if not dups:
+        return ""
+    m = dups[0]
+    where = "已离开花名册" if m.left_date else "在册"
+    born = f"，出生日期 {format_date(m.birth_date)}" if m.birth_date else ""
+    return f"花名册中已有“{m.name}”（{where}{born}）。如确是另一人，请再次点击“保存”。"
+
+
+def _apply(member: Member, d: MemberInput) -> None:
+    for name in MemberInput.__dataclass_fields__:
+        setattr(member, name, getattr(d, name))
+
+
+def create_member(data: MemberInput, today: dt.date | None = None) -> Member:
+    d = validate_member(data, today)
+    with DB.atomic():
+        member = Member()
+        _apply(member, d)
+        member.save()
+    return member
+
+
+def update_member(member_id: int, data: MemberInput, today: dt.date | None = None) -> Member:
+    d = validate_member(data, today)
+    with DB.atomic():
+        member = _get_member(member_id)
+        if member.left_date and d.roll_start and d.roll_start > member.left_date:
+            raise UserError(
+                "转入本支部日期不能晚于离开日期。", "roll start after leaving", field="roll_start"
+            )
+        _apply(member, d)
+        member.save()
+    return member
+
+
+def _get_member(member_id: int) -> Member:
+    member = Member.get_or_none(Member.id == member_id)
+    if member is None:
+        raise UserError("该党员不存在，可能已被删除。", f"no member {member_id}")
+    return member
+
+
+# --- leaving the roll ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LaterAttendance:
+    """An attendance row on or after a leaving date: the member was not expected that day."""
+
+    activity_id: int
+    day: dt.date
+    status: str
+
+
+def attendance_on_or_after(member_id: int, day: dt.date) -> list[LaterAttendance]:
+    rows = (
+        Attendance.select(Attendance, Attendance.activity)
+        .where(Attendance.member == member_id)
+        .join_from(Attendance, Attendance.activity.rel_model)
+    )
+    later = []
+    for r in rows:
+        a_day = activity_day(r.activity.plan_date, r.activity.held_date)
+        if a_day >= day:
+            later.append(LaterAttendance(r.activity_id, a_day, r.status))
+    return sorted(later, key=lambda x: x.day)
+
+
+def leave_roll(
+    member_id: int,
+    left_date: dt.date,
+    reason: str,
+    note: str = "",
+    *,
+    drop_later_attendance: bool = False,
+    today: dt.date | None = None,
+) -> Member:
+    """A member leaves the roll (转出/去世/其他) on `left_date`: their history stays, and they are
+    no longer among 应参加 of activities on or after that date (rule 4).
+
+    Attendance already recorded for activities on or after that date contradicts the leaving; it
+    is removed only when `drop_later_attendance` (the UI asks first), otherwise a UserError lists it.
+    """
+    today = today or dt.date.today()
+    if reason not in vocab.LEAVE_REASONS:
+        raise UserError(
+            "请选择离开原因：转出、去世或其他。", f"bad leave reason {reason}", field="left_reason"
+        )
+    if left_date is None:
+        raise UserError("请填写离开日期。", "left date is required", field="left_date")
+    if left_date > today:
+        raise UserError("离开日期不能晚于今天。", "left date in the future", field="left_date")
+    with DB.atomic():
+        member = _get_member(member_id)
+        if member.roll_start and left_date < member.roll_start:
+            raise UserError(
+                f"离开日期不能早于转入本支部日期（{format_date(member.roll_start)}）。",
+                "left before joining the roll",
+                field="left_date",
+            )
+        if member.birth_date and left_date <= member.birth_date:
+            raise UserError("离开日期应晚于出生日期。", "left before birth", field="left_date")
+        later = attendance_on_or_after(member_id, left_date)
+        if later and not drop_later_attendance:
+            days = "、".join(format_date(x.day) for x in later)
+            raise UserError(
+                f"{member.name}在离开日期之后还有 {len(later)} 次活动的考勤记录（{days}）。"
+                "离开后不再计入应参加，确认后这些考勤记录将被删除。",
+                f"{len(later)} attendance rows on or after the left date",
+                field="later_attendance",
+            )
+        if later:
+            Attendance.delete().where(
+                (Attendance.member == member_id)
+                & Attendance.activity.in_([x.activity_id for x in later])
+            ).execute()
+        member.left_date = left_date
+        member.left_reason = reason
+        member.left_note = note.strip()
+        member.save()
+    return member
+
+
+def return_to_roll(member_id: int) -> Member:
+    """Undo a leaving recorded by mistake: the member is on the roll again."""
+    with DB.atomic():
+        member = _get_member(member_id)
+        member.left_date = None
+        member.left_reason = None
+        member.left_note = ""
+        member.save()
+    return member
+
+
+def delete_member(member_id: int) -> None:
+    """Delete a member entered by mistake: only without attendance (history is never deleted;
+    a member who has taken part leaves the roll instead). Goes to 回收站 when the trash service
+    is there."""
+    member = _get_member(member_id)
+    if Attendance.select().where(Attendance.member == member_id).exists():
+        raise UserError(
+            f"党员“{member.name}”已有考勤记录，不能删除。如已转出或去世，请使用“离开花名册”。",
+            f"member {member_id} has attendance",
+        )
+    try:
+        from app.services.trash import trash_member
+    except ImportError:  # pragma: no cover - the trash service ships with the app
+        trash_member = None
+    if trash_member is not None:
+        trash_member(member_id)
+        return
+    with DB.atomic():  # pragma: no cover
+        TalkReminder.delete().where(TalkReminder.member == member_id).execute()
+        Member.delete().where(Member.id == member_id).execute()
+
+
+def member_has_attendance(member_id: int) -> bool:
+    return Attendance.select().where(Attendance.member == member_id).exists()
+
+
+# --- the roster view ------------------------------------------------------------------------------
+ROLL_ON = "在册"
+ROLL_LEFT = "已离开"
+ROLL_ALL = "全部"
+
+
+@dataclass
+class RosterFilter:
+    """The roster's filters: category, the three flags, on the roll or not, and a name search."""
+
+    category: str | None = None  # 正式党员 / 预备党员 / None = both
+    mobile: bool = False
+    frail: bool = False
+    leader: bool = False
+    roll: str = ROLL_ON
+    search: str = ""
+    today: dt.date | None = None
+
+    def matches(self, m: Member) -> bool:
+        today = self.today or dt.date.today()
+        if self.category and m.category != self.category:
+            return False
+        if (self.mobile and not m.is_mobile) or (self.frail and not m.is_frail):
+            return False
+        if self.leader and not m.is_leader:
+            return False
+        left = m.left_date is not None and m.left_date <= today
+        if (self.roll == ROLL_ON and left) or (self.roll == ROLL_LEFT and not left):
+            return False
+        needle = clean_name(self.search)
+        return not needle or needle in m.name
+
+
+def list_members(f: RosterFilter | None = None) -> list[Member]:
+    f = f or RosterFilter(roll=ROLL_ALL)
+    return [m for m in Member.select().order_by(Member.id) if f.matches(m)]
+
+
+@dataclass(frozen=True)
+class RosterCounts:
+    on_roll: int
+    full: int
+    probationary: int
+    mobile: int
+    frail: int
+    leader: int
+    left: int
+
+    def text(self) -> str:
+        return (
+            f"在册党员 {self.on_roll} 人（正式党员 {self.full}，预备党员 {self.probationary}）；"
+            f"流动党员 {self.mobile}，年老体弱 {self.frail}，领导干部 {self.leader}；"
+            f"已离开 {self.left} 人"
+        )
+
+
+def roster_counts(today: dt.date | None = None) -> RosterCounts:
+    today = today or dt.date.today()
+    members = list(Member.select())
+    on = [m for m in members if m.left_date is None or m.left_date > today]
+    return RosterCounts(
+        on_roll=len(on),
+        full=sum(m.category == vocab.FULL_MEMBER for m in on),
+        probationary=sum(m.category == vocab.PROBATIONARY_MEMBER for m in on),
+        mobile=sum(bool(m.is_mobile) for m in on),
+        frail=sum(bool(m.is_frail) for m in on),
+        leader=sum(bool(m.is_leader) for m in on),
+        left=len(members) - len(on),
+    )
+
+
+def flags_text(m: Member) -> str:
+    """The special cases of rule 3 as a short label: 流动 / 年老体弱 / 领导干部."""
+    parts = []
+    if m.is_mobile:
+        parts.append("流动")
+    if m.is_frail:
+        parts.append("年老体弱")
+    if m.is_leader:
+        parts.append("领导干部")
+    return "、".join(parts)
+
+
+# --- invited non-members ---------------------------------------------------------------------------
+@dataclass
+class AttendeeInput:
+    name: str
+    kind: str = vocab.ATTENDEE_KINDS[0]
+    gender: str | None = None
+    phone: str = ""
+    note: str = ""
+    active: bool = True
+
+    @classmethod
+    def from_attendee(cls, a: Attendee) -> AttendeeInput:
+        return cls(a.name, a.kind, a.gender, a.phone, a.note, bool(a.active))
+
+
+def validate_attendee(data: AttendeeInput) -> AttendeeInput:
+    d = replace(data, name=clean_name(data.name), phone=data.phone.strip(), note=data.note.strip())
+    if not d.name:
+        raise UserError("请填写姓名。", "name is required", field="name")
+    if d.kind not in vocab.ATTENDEE_KINDS:
+        raise UserError(
+            "请选择人员身份：" + "、".join(vocab.ATTENDEE_KINDS) + "。",
+            f"bad attendee kind {d.kind}",
+            field="kind",
+        )
+    if d.gender not in (None, *vocab.GENDERS):
+        raise UserError("性别只能是“男”或“女”。", f"bad gender {d.gender}", field="gender")
+    return d
+
+
+def save_attendee(data: AttendeeInput, attendee_id: int | None = None) -> Attendee:
+    """Create an invited non-member, or update the one with `attendee_id`."""
+    d = validate_attendee(data)
+    with DB.atomic():
+        if attendee_id is None:
+            attendee = Attendee()
+        else:
+            attendee = Attendee.get_or_none(Attendee.id == attendee_id)
+            if attendee is None:
+                raise UserError("该人员不存在，可能已被删除。", f"no attendee {attendee_id}")
+        for name in AttendeeInput.__dataclass_fields__:
+            setattr(attendee, name, getattr(d, name))
+        attendee.save()
+    return attendee
+
+
+def delete_attendee(attendee_id: int) -> bool:
+    """Delete an invited non-member who never came; one who came is only marked inactive (their
+    presence stays on past sign sheets). Returns True if deleted, False if deactivated."""
+    with DB.atomic():
+        attendee = Attendee.get_or_none(Attendee.id == attendee_id)
+        if attendee is None:
+            return True
+        if AttendeePresence.select().where(AttendeePresence.attendee == attendee_id).exists():
+            attendee.active = False
+            attendee.save()
+            return False
+        attendee.delete_instance()
+        return True
