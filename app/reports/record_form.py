@@ -1,0 +1,402 @@
+"""The 记录表 PDF (seed 附件 "池州市党日活动记录表") and its signature sheet (附签名).
+
+Faithful to the seed's form: title, 党组织（盖章）and 年 月 日, 活动主题, 活动时间, 活动地点,
+参加党员情况 "应参加党员 N 人，实际参加党员 M 人（附签名）", 活动内容 and the 说明 line. A4 with a
+binding margin on the left, the CJK font embedded as a subset. Long content continues on the next
+page inside the same frame; `two_copies` prints the form twice, marked 支部留存 / 报上级党组织.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.reports.fonts import missing_glyphs, register_font
+from app.services.ledger import ActivityRow, YearData
+from app.services.records import attendance_summary, load_record, sign_sheet_note
+
+FORM_TITLE = "党日活动记录表"
+SIGN_TITLE = "党日活动参加人员签名表"
+NOTE_LINE = "说明：此表一式两份，党支部留存一份，报上级党组织一份，于每次活动日后3日内报送。"
+COPY_BRANCH = "支部留存"
+COPY_SUPERIOR = "报上级党组织"
+NON_MEMBER_HEADER = "列席人员（入党积极分子、发展对象、团员青年、群众代表等，不计入参加党员人数）"
+BLANK_SIGN_ROWS = 2  # for people who turn up without being on the list
+
+PAGE_W, PAGE_H = A4
+MARGIN_LEFT = 28 * mm  # binding margin
+MARGIN_RIGHT = 18 * mm
+MARGIN_TOP = 20 * mm
+MARGIN_BOTTOM = 18 * mm
+FRAME_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+LABEL_W = 24 * mm
+COLS = [LABEL_W, 62 * mm, LABEL_W, FRAME_W - 62 * mm - 2 * LABEL_W]
+BORDER = 0.8
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    font = register_font()
+    base = ParagraphStyle("base", fontName=font, fontSize=11, leading=17, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", base, fontSize=20, leading=28, alignment=TA_CENTER),
+        "subtitle": ParagraphStyle("subtitle", base, fontSize=16, leading=22, alignment=TA_CENTER),
+        "meta": ParagraphStyle("meta", base, fontSize=11.5, leading=18),
+        "meta_right": ParagraphStyle("meta_right", base, fontSize=11.5, leading=18, alignment=2),
+        "label": ParagraphStyle("label", base, fontSize=12, leading=18, alignment=TA_CENTER),
+        "cell": ParagraphStyle("cell", base, fontSize=11.5, leading=18),
+        "small": ParagraphStyle("small", base, fontSize=9.5, leading=14, textColor="#333333"),
+        "content": ParagraphStyle(
+            "content",
+            base,
+            fontSize=11.5,
+            leading=20,
+            firstLineIndent=23,
+            allowOrphans=1,
+            allowWidows=1,
+        ),
+        "note": ParagraphStyle("note", base, fontSize=10, leading=15, alignment=TA_LEFT),
+        "sign_head": ParagraphStyle("sign_head", base, fontSize=11.5, alignment=TA_CENTER),
+        "sign": ParagraphStyle("sign", base, fontSize=11, leading=15),
+        "sign_center": ParagraphStyle("sign_center", base, fontSize=11, alignment=TA_CENTER),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def _chinese_date(day: dt.date | None) -> str:
+    if day is None:
+        return "　　　　年　　月　　日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _time_text(activity: ActivityRow) -> str:
+    if activity.held_date is None:
+        return ""
+    text = _chinese_date(activity.held_date)
+    if activity.start_time and activity.end_time:
+        text += f"\n{activity.start_time:%H:%M}—{activity.end_time:%H:%M}"
+    elif activity.start_time:
+        text += f"\n{activity.start_time:%H:%M} 起"
+    return text
+
+
+COLS_CONTENT_W = FRAME_W - LABEL_W - 12  # content cell minus its padding
+FIRST_ROW_LINES = 5
+PARA_GAP = 6
+
+
+def _content_lines(text: str, style: ParagraphStyle, width: float) -> list[tuple[Flowable, bool]]:
+    """活动内容 cut into one-line pieces, so the table can continue on the next page between any
+    two lines (reportlab cannot split inside a table row). Returns (piece, ends_paragraph)."""
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n") if p.strip()]
+    result: list[tuple[Flowable, bool]] = []
+    for text_ in paragraphs:
+        rest: Flowable | None = _p(text_, style)
+        while rest is not None:
+            parts = rest.split(width, style.leading * 1.5)
+            if len(parts) < 2:
+                result.append((rest, True))
+                rest = None
+            else:
+                result.append((parts[0], False))
+                rest = parts[1]
+    return result or [(Spacer(1, style.leading), True)]
+
+
+def form_title(data: YearData) -> str:
+    return f"{data.branch.form_title_prefix}{FORM_TITLE}"
+
+
+def participation_line(expected: int, took_part: int | None) -> str:
+    """The 参加党员情况 cell; `took_part` None leaves the figure blank to fill in by hand."""
+    m = "　　" if took_part is None else str(took_part)
+    return f"应参加党员 {expected} 人，实际参加党员 {m} 人（附签名）。"
+
+
+class _CopyMark(Flowable):
+    """Zero-size marker: from here on, pages carry this copy's label (支部留存 / 报上级党组织)."""
+
+    def __init__(self, label: str):
+        super().__init__()
+        self.label = label
+        self.width = self.height = 0
+
+    def wrap(self, *_):
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._dangri_copy = self.label
+
+
+def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
+    summary = attendance_summary(data, activity)
+    took_part = summary.took_part if summary.entered else None
+    place = activity.place
+    if activity.place_type and activity.place_type not in place:
+        place += f"（{activity.place_type}）"
+    extra = f"形式：{activity.mode}"
+    if activity.partner_org:
+        extra += f"\n联合开展：{activity.partner_org}"
+
+    header = Table(
+        [
+            [
+                _p(f"党组织（盖章）：{data.branch.name}", st["meta"]),
+                _p(_chinese_date(activity.held_date), st["meta_right"]),
+            ]
+        ],
+        colWidths=[FRAME_W - 48 * mm, 48 * mm],
+        style=TableStyle(
+            [
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
+    )
+
+    rows = [
+        [_p("活动主题", st["label"]), _p(activity.theme, st["cell"]), "", ""],
+        [
+            _p("活动时间", st["label"]),
+            _p(_time_text(activity), st["cell"]),
+            _p("活动地点", st["label"]),
+            [_p(place, st["cell"]), _p(extra, st["small"])],
+        ],
+        [
+            _p("参加党员\n情　　况", st["label"]),
+            _p(participation_line(len(summary.expected), took_part), st["cell"]),
+            "",
+            "",
+        ],
+    ]
+    lines = _content_lines(activity.content, st["content"], COLS_CONTENT_W)
+    # The first content row holds enough lines to stand beside the vertical label; every other
+    # row is one line, so a long text continues on the next page between any two lines.
+    head, k = [], 0
+    while k < len(lines) and (k < FIRST_ROW_LINES or not head):
+        piece, ends = lines[k]
+        head.append(piece)
+        if ends and k + 1 < len(lines) and k + 1 < FIRST_ROW_LINES:
+            head.append(Spacer(1, PARA_GAP))
+        k += 1
+    cells = [(head, lines[k - 1][1])] + lines[k:]
+    first = len(rows)
+    rows.append([_p("活\n动\n内\n容", st["label"]), cells[0][0], "", ""])
+    rows += [["", piece, "", ""] for piece, _ in cells[1:]]
+    last = len(rows) - 1
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), register_font()),
+        ("BOX", (0, 0), (-1, -1), BORDER, colors.black),
+        ("INNERGRID", (0, 0), (-1, first - 1), BORDER * 0.75, colors.black),
+        ("LINEBELOW", (0, first - 1), (-1, first - 1), BORDER * 0.75, colors.black),
+        ("LINEAFTER", (0, first), (0, last), BORDER * 0.75, colors.black),
+        ("SPAN", (1, 0), (3, 0)),
+        ("SPAN", (1, 2), (3, 2)),
+        ("VALIGN", (0, 0), (-1, first - 1), "MIDDLE"),
+        ("VALIGN", (0, first), (-1, last), "TOP"),
+        ("VALIGN", (0, first), (0, first), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, first - 1), 6),
+        ("BOTTOMPADDING", (0, 0), (-1, first - 1), 6),
+        ("LEFTPADDING", (1, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (1, 0), (-1, -1), 6),
+        # content lines sit flush on each other; a paragraph's last line keeps its gap
+        ("TOPPADDING", (0, first), (-1, last), 0),
+        ("BOTTOMPADDING", (0, first), (-1, last), 0),
+        ("TOPPADDING", (0, first), (-1, first), 10),
+    ]
+    for i in range(first, last + 1):
+        style.append(("SPAN", (1, i), (3, i)))
+        if cells[i - first][1]:
+            style.append(("BOTTOMPADDING", (1, i), (3, i), PARA_GAP))
+    title = _p(form_title(data), st["title"])
+    note = _p(NOTE_LINE, st["note"])
+    # Rows get at least the form's heights; the 活动内容 box fills the rest of the first page as
+    # on the printed form (label centred beside it), or, when longer, runs onto the next page.
+    probe = Table(rows, colWidths=COLS, style=style)
+    probe.wrap(FRAME_W, 100 * FRAME_H)
+    heights = list(probe._rowHeights)
+    for i, minimum in enumerate((14 * mm, 16 * mm, 14 * mm)):
+        heights[i] = max(heights[i], minimum)
+    used = sum(f.wrap(FRAME_W, FRAME_H)[1] for f in (title, header, note)) + 14 * mm + 2
+    room = FRAME_H - used - sum(heights)
+    if room > 0:
+        heights[last] += room
+        style.append(("SPAN", (0, first), (0, last)))
+    table = Table(rows, colWidths=COLS, style=style, rowHeights=heights)
+    return [title, Spacer(1, 8 * mm), header, Spacer(1, 2 * mm), table, Spacer(1, 4 * mm), note]
+
+
+def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
+    summary = attendance_summary(data, activity)
+    place = activity.place or "　"
+    meta = (
+        f"活动主题：{activity.theme or '　'}\n"
+        f"活动时间：{_chinese_date(activity.held_date or activity.plan_date)}　　活动地点：{place}\n"
+        f"应参加党员 {len(summary.expected)} 人"
+    )
+    rows: list[list] = [
+        [_p(h, st["sign_head"]) for h in ("序号", "姓名", "签名", "备注")],
+    ]
+    for i, member in enumerate(summary.expected, start=1):
+        note = sign_sheet_note(member, summary.by_member.get(member.member_id))
+        rows.append(
+            [
+                _p(str(i), st["sign_center"]),
+                _p(member.name, st["sign_center"]),
+                "",
+                _p(note, st["sign"]),
+            ]
+        )
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), register_font()),
+        ("BOX", (0, 0), (-1, -1), BORDER, colors.black),
+        ("INNERGRID", (0, 0), (-1, -1), BORDER * 0.75, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+    ]
+    header_row = len(rows)
+    rows.append([_p(NON_MEMBER_HEADER, st["sign"]), "", "", ""])
+    style += [
+        ("SPAN", (0, header_row), (-1, header_row)),
+        ("BACKGROUND", (0, header_row), (-1, header_row), colors.HexColor("#eeeeee")),
+    ]
+    for i, attendee in enumerate(summary.non_members, start=1):
+        rows.append(
+            [
+                _p(str(i), st["sign_center"]),
+                _p(attendee.name, st["sign_center"]),
+                "",
+                _p(attendee.kind, st["sign"]),
+            ]
+        )
+    rows += [["", "", "", ""] for _ in range(BLANK_SIGN_ROWS)]
+    widths = [16 * mm, 36 * mm, 56 * mm, FRAME_W - 108 * mm]
+    heights = [9 * mm] + [10 * mm] * (len(rows) - 1)
+    table = Table(rows, colWidths=widths, rowHeights=heights, style=style, repeatRows=1)
+    return [
+        _p(SIGN_TITLE, st["subtitle"]),
+        Spacer(1, 3 * mm),
+        _p("（附于" + form_title(data) + "）", ParagraphStyle("c", st["note"], alignment=1)),
+        Spacer(1, 4 * mm),
+        _p(meta, st["meta"]),
+        Spacer(1, 3 * mm),
+        table,
+    ]
+
+
+def form_texts(data: YearData, activity: ActivityRow) -> str:
+    """Everything the form prints that comes from the data (for the missing-glyph check)."""
+    summary = attendance_summary(data, activity)
+    parts = [
+        form_title(data),
+        data.branch.name,
+        activity.theme,
+        activity.place,
+        activity.place_type,
+        activity.partner_org,
+        activity.content,
+        *(m.name for m in summary.expected),
+        *(a.name for a in summary.non_members),
+        *(r.reason for r in activity.attendance),
+    ]
+    return "".join(parts)
+
+
+def form_missing_glyphs(data: YearData, activity: ActivityRow) -> list[str]:
+    """Characters on this form the embedded font cannot draw (they would print as nothing)."""
+    return missing_glyphs(form_texts(data, activity))
+
+
+def render_record_pdf(
+    data: YearData, activity: ActivityRow, out: Path, *, two_copies: bool = False
+) -> Path:
+    """Write the 记录表 with its signature sheet to `out` (temp name, then rename); returns `out`.
+
+    With `two_copies` (一式两份) the form and sheet appear twice, marked 支部留存 and 报上级党组织.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    st = _styles()
+    font = register_font()
+
+    def decorate(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 9)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawCentredString(MARGIN_LEFT + FRAME_W / 2, MARGIN_BOTTOM / 2, f"第 {doc.page} 页")
+        label = getattr(canvas, "_dangri_copy", None)
+        if label:
+            canvas.setFillColor(colors.black)
+            canvas.setFont(font, 11)
+            width = canvas.stringWidth(label, font, 11) + 6 * mm
+            x = PAGE_W - MARGIN_RIGHT - width
+            y = PAGE_H - MARGIN_TOP + 5 * mm
+            canvas.rect(x, y - 2 * mm, width, 7 * mm)
+            canvas.drawString(x + 3 * mm, y, label)
+        canvas.restoreState()
+
+    frame = Frame(
+        MARGIN_LEFT, MARGIN_BOTTOM, FRAME_W, FRAME_H, 0, 0, 0, 0, id="body", showBoundary=0
+    )
+    tmp = out.with_name(out.name + ".part")
+    doc = BaseDocTemplate(
+        str(tmp),
+        pagesize=A4,
+        leftMargin=MARGIN_LEFT,
+        rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=f"{form_title(data)} {activity.theme}",
+        author=data.branch.name,
+        subject=(activity.held_date or activity.plan_date).isoformat(),
+        creator="党日记实",
+        initialFontName=font,
+        initialFontSize=11,
+    )
+    doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPageEnd=decorate)])
+
+    story: list = []
+    copies = [COPY_BRANCH, COPY_SUPERIOR] if two_copies else [None]
+    for n, label in enumerate(copies):
+        if n:
+            story.append(PageBreak())
+        if label:
+            story.append(_CopyMark(label))
+        story += _form_story(data, activity, st)
+        story.append(PageBreak())
+        story += _sign_story(data, activity, st)
+    try:
+        doc.build(story)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def print_record(activity_id: int, out: Path, *, two_copies: bool = False) -> Path:
+    """Load one activity from the open database and write its 记录表 PDF."""
+    data, activity = load_record(activity_id)
+    return render_record_pdf(data, activity, out, two_copies=two_copies)
