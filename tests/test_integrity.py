@@ -13,8 +13,10 @@ from app.errors import UserError
 from app.models import Member, close_database
 from app.paths import database_path
 from app.services.backup import (
+    EMPTY_FILE,
     check_integrity,
     create_backup,
+    database_problems,
     ensure_healthy,
     list_backups,
     newest_good_backup,
@@ -82,7 +84,14 @@ def test_an_emptied_or_foreign_file_is_damage_not_a_new_ledger(tmp_path):
     data.mkdir()
     db = database_path(data)
     db.write_bytes(b"")
-    assert "0 字节" in check_integrity(db)[0]
+    assert check_integrity(db) == [EMPTY_FILE]
+    # A first start killed before creating its tables: nothing to lose, a new ledger is fine...
+    assert database_problems(data) == []
+    # ...but with backups there, an empty file means a ledger was lost: say so.
+    (data / "backups").mkdir()
+    (data / "backups" / "dangri-20261101-080000-start.sqlite3").write_bytes(b"x")
+    assert database_problems(data) == [EMPTY_FILE]
+    assert run_cli(data, "stats", "--year", "2026").returncode == 2
     db.write_bytes(b"PK\x03\x04 this is a zip, not a database" * 100)
     assert check_integrity(db)
     result = run_cli(data, "stats", "--year", "2026")

@@ -43,6 +43,7 @@ REASON_LABELS = {
     REASON_MANUAL: "手动备份",
 }
 EXPORT_PREFIX = "党日记实备份"
+EMPTY_FILE = "数据文件是空的（没有任何数据表），可能在写入时被截断。"
 
 # dangri-20261125-130501-start.sqlite3, and the migration copies of app.models.db:
 # 迁移前-v1-20261125-130501.sqlite3
@@ -80,7 +81,7 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
     if not path.is_file():
         return [f"找不到数据文件 {path}"]
     if path.stat().st_size == 0:
-        return ["数据文件是空的（0 字节），可能在写入时被截断。"]
+        return [EMPTY_FILE]
     if full is None:
         full = path.stat().st_size <= QUICK_CHECK_BYTES
     problems: list[str] = []
@@ -95,7 +96,9 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
         if rows != ["ok"]:
             problems.extend(rows[:20])
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "schema_version" not in tables:
+        if not tables:
+            problems.append(EMPTY_FILE)
+        elif "schema_version" not in tables:
             problems.append("文件中没有党日记实的数据表，不是本程序的数据文件或已损坏。")
         elif full and not problems:
             bad = con.execute("PRAGMA foreign_key_check").fetchall()
@@ -110,12 +113,25 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
     return problems
 
 
+def database_problems(data_dir: Path) -> list[str]:
+    """The start-up check of the data dir's database: [] when it is healthy or not there yet.
+
+    An empty file (no tables) is what a first start killed before creating its tables leaves;
+    it is only a problem when backups exist, i.e. when there was a ledger that is now gone.
+    """
+    path = database_path(data_dir)
+    if not path.exists():
+        return []
+    problems = check_integrity(path)
+    if problems == [EMPTY_FILE] and not list_backups(data_dir):
+        return []
+    return problems
+
+
 def ensure_healthy(data_dir: Path) -> None:
     """Raise UserError when the data dir's database exists but is damaged (for the CLI)."""
     path = database_path(data_dir)
-    if not path.exists():
-        return
-    problems = check_integrity(path)
+    problems = database_problems(data_dir)
     if problems:
         newest = newest_good_backup(data_dir)
         hint = (
