@@ -134,6 +134,22 @@ def cmd_print_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_print_record(args: argparse.Namespace) -> int:
+    from app.reports.record_form import form_missing_glyphs, render_record_pdf
+    from app.services.records import load_record
+
+    open_data(args)
+    data, activity = load_record(args.id)
+    missing = form_missing_glyphs(data, activity)
+    if missing:
+        print(
+            f"注意：字体中没有这些字，打印出来会缺字，请手写补全：{''.join(missing)}",
+            file=sys.stderr,
+        )
+    print(render_record_pdf(data, activity, Path(args.out), two_copies=args.two_copies))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from app.services.bundle import export_bundle_detailed
 
@@ -197,6 +213,14 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     handlers["print-plan"] = cmd_print_plan
+
+    p = sub.add_parser("print-record", help="把一次活动的记录表（附签名表）打印为 PDF")
+    p.add_argument("id", type=int, help="活动编号")
+    p.add_argument("--out", required=True, help="输出的 PDF 文件")
+    p.add_argument(
+        "--two-copies", action="store_true", help="一式两份：支部留存、报上级党组织各一份"
+    )
+    handlers["print-record"] = cmd_print_record
 
     p = sub.add_parser("selftest", help="自检：离屏打开窗口并打印一份记录表，成功时退出码为 0")
     p.add_argument("--keep", metavar="DIR", default=None, help="把截图和 PDF 保存到 DIR")
