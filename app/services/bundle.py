@@ -329,11 +329,19 @@ def _write_zip(final: Path, parts: list[_Part], data, report: Progress) -> int:
     return written
 
 
+class _Utf8ZipInfo(zipfile.ZipInfo):
+    """Marks every entry name as UTF-8 (bit 11). zipfile sets the bit only for non-ASCII names
+    and clears `flag_bits` when it starts writing, so the bit is added where the headers are
+    encoded."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
+        return self.filename.encode("utf-8"), self.flag_bits | ZIP_UTF8_FLAG
+
+
 def _zipinfo(name: str, stamp: tuple) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=stamp)
+    info = _Utf8ZipInfo(name, date_time=stamp)
     suffix = PurePosixPath(name).suffix.lower()
     info.compress_type = zipfile.ZIP_STORED if suffix in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
-    info.flag_bits |= ZIP_UTF8_FLAG
     info.external_attr = (stat.S_IFREG | 0o644) << 16
     return info
 
