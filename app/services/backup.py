@@ -372,6 +372,24 @@ def _set_aside_current(data_dir: Path, now: dt.datetime) -> None:
             shutil.copy2(part, folder / f"损坏-{stamp}-{DB_FILENAME}{suffix}")
 
 
+def set_aside_damaged(data_dir: Path, *, now: dt.datetime | None = None) -> Path:
+    """Move a damaged database (and its WAL) into backups/ as 损坏-…, so a new empty ledger can
+    be started — only ever on the user's explicit choice; the damaged file is never deleted."""
+    from app.models import close_database
+
+    close_database()
+    current = database_path(data_dir)
+    folder = backups_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or dt.datetime.now()).strftime(_STAMP)
+    kept = folder / f"损坏-{stamp}-{DB_FILENAME}"
+    for suffix in ("", "-wal", "-shm"):
+        part = current.with_name(current.name + suffix)
+        if part.exists():
+            part.replace(folder / (kept.name + suffix))
+    return kept
+
+
 def restore(data_dir: Path, backup: Path, *, now: dt.datetime | None = None) -> Path:
     """从备份恢复: replace the data dir's database with `backup` (.sqlite3 or a 备份到… zip).
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from app import APP_NAME, __version__
 from app.services.ledger import require_branch
+from app.ui.backup_dialogs import install_backup_actions
 from app.ui.plan_tab import PlanTab
 from app.ui.record_tab import RecordTab
 from app.ui.roster_tab import RosterTab
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menu()
+        self.backup_actions = install_backup_actions(self)
         self.state.changed.connect(self._update_status)
         self._update_status()
         self._restore_geometry()

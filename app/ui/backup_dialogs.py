@@ -1,0 +1,457 @@
+"""Keeping the ledger safe, as the secretary sees it: 备份到…, 从备份恢复…, 回收站, 检查数据库,
+and the start-up check that explains a damaged file and offers the newest good backup."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import qtawesome as qta
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.errors import UserError
+from app.paths import database_path
+from app.services import backup as backups
+from app.services import trash
+from app.ui.table_model import RowsTableModel
+from app.ui.workers import run_in_background
+
+TEXT = {
+    # menu
+    "backup_to": "备份到…",
+    "restore": "从备份恢复…",
+    "trash": "回收站",
+    "check": "检查数据库",
+    # 备份到…
+    "choose_folder": "选择备份到哪个文件夹（例如U盘）",
+    "backing_up": "正在备份数据和附件…",
+    "backup_done": "已备份到：\n{path}\n\n换电脑时，在新电脑上用“文件 → 从备份恢复…”选这个文件即可。",
+    "backup_failed": "备份没有完成：\n{message}",
+    # 从备份恢复…
+    "restore_title": "从备份恢复",
+    "restore_intro": "下面是本机自动保存的备份，最新的在最上面。恢复前，程序会先把当前数据再备份一份，"
+    "所以恢复之后仍可以恢复回来。",
+    "col_time": "备份时间",
+    "col_kind": "类型",
+    "col_size": "大小",
+    "restore_selected": "恢复所选备份",
+    "restore_file": "从其他文件恢复（如U盘）…",
+    "choose_backup": "选择备份文件",
+    "backup_filter": "党日记实备份 (*.zip *.sqlite3);;所有文件 (*)",
+    "no_backups": "还没有自动备份。每次启动程序时，如数据有变化，会自动备份一次。",
+    "pick_one": "请先在列表中选中一个备份。",
+    "confirm_restore": "确定用 {when} 的备份替换当前的全部数据吗？\n\n当前数据会先自动备份，"
+    "之后如有需要，可以再从备份恢复回来。",
+    "confirm_yes": "恢复",
+    "restored": "已从 {when} 的备份恢复数据。",
+    # 回收站
+    "trash_title": "回收站",
+    "trash_intro": "删除的党员和活动先放在这里，清空前都可以恢复。",
+    "col_deleted": "删除时间",
+    "col_what": "内容",
+    "trash_restore": "恢复所选",
+    "trash_empty": "清空回收站",
+    "trash_nothing": "回收站是空的。",
+    "confirm_empty": "清空后，回收站中的 {n} 项（连同活动的照片、扫描件）将永久删除，不能恢复。确定清空吗？",
+    "empty_yes": "永久删除",
+    "trash_restored": "已恢复：{label}",
+    # 检查数据库
+    "check_ok": "数据库检查完毕，没有发现问题。\n\n文件：{path}\n用时 {seconds:.2f} 秒。",
+    "check_bad": "数据库检查发现问题：\n{problems}\n\n建议用“文件 → 从备份恢复…”恢复最近的完好备份。",
+    # start-up damage
+    "damaged_title": "数据文件已损坏",
+    "damaged_text": "数据文件已损坏，无法正常打开。\n\n文件：{path}\n问题：{problem}\n\n"
+    "程序没有改动这个文件。",
+    "damaged_offer": "最新的完好备份：{when}（{label}）。\n恢复后，损坏的文件会保存到备份文件夹中，不会删除。",
+    "damaged_no_backup": "没有找到完好的备份。可以从U盘上的备份文件恢复，或请懂电脑的同志查看数据目录。",
+    "use_newest": "恢复这个备份",
+    "use_file": "从其他备份文件恢复…",
+    "open_dir": "打开数据目录",
+    "start_empty": "保留损坏文件，新建空台账",
+    "confirm_start_empty": "损坏的文件会移到备份文件夹中保存（不会删除），然后新建一个空的台账。确定吗？",
+    "quit": "退出",
+    "backup_on_start_failed": "启动时自动备份失败：{error}",
+}
+
+
+def ask(parent: QWidget | None, text: str, yes_text: str) -> bool:
+    """A yes/no question whose default is No (restoring or emptying cannot be clicked by habit)."""
+    box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, text, parent=parent)
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    no = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(no)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def _table(model: RowsTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("color: #b00020;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _selected_row(view: QTableView) -> int | None:
+    rows = view.selectionModel().selectedRows()
+    return rows[0].row() if rows else None
+
+
+# --- 从备份恢复… ---------------------------------------------------------------------------------
+class RestoreDialog(QDialog):
+    """The backups by date; restoring asks first and backs up the current state first."""
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.restored_from: str | None = None
+        self.setWindowTitle(TEXT["restore_title"])
+        self.resize(640, 420)
+        intro = QLabel(TEXT["restore_intro"])
+        intro.setWordWrap(True)
+        self.model = RowsTableModel([TEXT["col_time"], TEXT["col_kind"], TEXT["col_size"]], self)
+        self.view = _table(self.model)
+        self.view.doubleClicked.connect(lambda _: self.restore_selected())
+        self.empty_label = QLabel(TEXT["no_backups"])
+        self.error_label = _error_label()
+
+        buttons = QDialogButtonBox()
+        self.restore_button = QPushButton(qta.icon("fa5s.undo"), TEXT["restore_selected"])
+        self.file_button = QPushButton(qta.icon("fa5s.usb"), TEXT["restore_file"])
+        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.file_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.file_button.clicked.connect(self.restore_other_file)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.view)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.backups = backups.list_backups(self.data_dir)
+        self.model.set_rows(
+            [(f"{b.created:%Y-%m-%d %H:%M:%S}", b.label, _size(b.bytes)) for b in self.backups],
+            [b.path for b in self.backups],
+        )
+        self.empty_label.setVisible(not self.backups)
+        self.restore_button.setEnabled(bool(self.backups))
+        if self.backups:
+            self.view.selectRow(0)
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def restore_selected(self) -> None:
+        row = _selected_row(self.view)
+        if row is None:
+            self.show_error(TEXT["pick_one"])
+            return
+        chosen = self.backups[row]
+        self.restore_from(chosen.path, f"{chosen.created:%Y-%m-%d %H:%M}")
+
+    def restore_other_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, TEXT["choose_backup"], "", TEXT["backup_filter"]
+        )
+        if name:
+            self.restore_from(Path(name), Path(name).name)
+
+    def restore_from(self, path: Path, when: str) -> None:
+        if not ask(self, TEXT["confirm_restore"].format(when=when), TEXT["confirm_yes"]):
+            return
+        try:
+            backups.restore(self.data_dir, path)
+        except UserError as err:
+            self.show_error(err.message)  # stays open; nothing was replaced
+            self.refresh()
+            return
+        self.restored_from = when
+        self.accept()
+
+
+# --- 回收站 -------------------------------------------------------------------------------------
+class TrashDialog(QDialog):
+    changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(TEXT["trash_title"])
+        self.resize(600, 400)
+        intro = QLabel(TEXT["trash_intro"])
+        self.model = RowsTableModel([TEXT["col_deleted"], TEXT["col_what"]], self)
+        self.view = _table(self.model)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.error_label = _error_label()
+
+        buttons = QDialogButtonBox()
+        self.restore_button = QPushButton(qta.icon("fa5s.trash-restore"), TEXT["trash_restore"])
+        self.empty_button = QPushButton(qta.icon("fa5s.trash"), TEXT["trash_empty"])
+        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.empty_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.empty_button.clicked.connect(self.empty)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.view)
+        layout.addWidget(self.message)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        items = trash.list_trash()
+        self.model.set_rows(
+            [(f"{i.deleted_at:%Y-%m-%d %H:%M}", i.label) for i in items], [i.id for i in items]
+        )
+        self.restore_button.setEnabled(bool(items))
+        self.empty_button.setEnabled(bool(items))
+        if not items:
+            self.message.setText(TEXT["trash_nothing"])
+        else:
+            self.view.selectRow(0)
+
+    def restore_selected(self) -> None:
+        row = _selected_row(self.view)
+        if row is None:
+            return
+        try:
+            label = trash.restore_item(self.model.key_at(row))
+        except UserError as err:
+            self.error_label.setText(err.message)
+            self.error_label.show()
+            return
+        self.error_label.hide()
+        self.refresh()
+        self.message.setText(TEXT["trash_restored"].format(label=label))
+        self.changed.emit("*")
+
+    def empty(self) -> None:
+        n = self.model.rowCount()
+        if not ask(self, TEXT["confirm_empty"].format(n=n), TEXT["empty_yes"]):
+            return
+        trash.empty_trash()
+        self.refresh()
+        self.changed.emit("*")
+
+
+# --- start-up -----------------------------------------------------------------------------------
+class DamagedDatabaseDialog(QDialog):
+    """Shown instead of the window when the database fails its check. Accepted means a usable
+    database is in place (restored, or a new empty ledger on explicit request)."""
+
+    def __init__(self, data_dir: Path, problems: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.setWindowTitle(TEXT["damaged_title"])
+        self.setMinimumWidth(560)
+        self.newest = backups.newest_good_backup(self.data_dir)
+        text = TEXT["damaged_text"].format(path=database_path(self.data_dir), problem=problems[0])
+        offer = (
+            TEXT["damaged_offer"].format(
+                when=f"{self.newest.created:%Y-%m-%d %H:%M}", label=self.newest.label
+            )
+            if self.newest
+            else TEXT["damaged_no_backup"]
+        )
+        self.text_label = QLabel(text + "\n\n" + offer)
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label = _error_label()
+
+        self.newest_button = QPushButton(qta.icon("fa5s.undo"), TEXT["use_newest"])
+        self.newest_button.setVisible(self.newest is not None)
+        self.newest_button.setDefault(True)
+        self.file_button = QPushButton(TEXT["use_file"])
+        self.dir_button = QPushButton(TEXT["open_dir"])
+        self.empty_button = QPushButton(TEXT["start_empty"])
+        self.quit_button = QPushButton(TEXT["quit"])
+        self.newest_button.clicked.connect(self.restore_newest)
+        self.file_button.clicked.connect(self.restore_file)
+        self.dir_button.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
+        )
+        self.empty_button.clicked.connect(self.start_empty)
+        self.quit_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text_label)
+        layout.addWidget(self.error_label)
+        for button in (
+            self.newest_button,
+            self.file_button,
+            self.dir_button,
+            self.empty_button,
+            self.quit_button,
+        ):
+            layout.addWidget(button)
+
+    def _restore(self, path: Path) -> None:
+        try:
+            backups.restore(self.data_dir, path)
+        except UserError as err:
+            self.error_label.setText(err.message)
+            self.error_label.show()
+            return
+        self.accept()
+
+    def restore_newest(self) -> None:
+        if self.newest is not None:
+            self._restore(self.newest.path)
+
+    def restore_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, TEXT["choose_backup"], "", TEXT["backup_filter"]
+        )
+        if name:
+            self._restore(Path(name))
+
+    def start_empty(self) -> None:
+        if ask(self, TEXT["confirm_start_empty"], TEXT["start_empty"]):
+            backups.set_aside_damaged(self.data_dir)
+            self.accept()
+
+
+def check_database_on_start(data_dir: Path) -> bool:
+    """Integrity check, then the start-up backup; on damage the user decides (True: go on)."""
+    problems = backups.database_problems(data_dir)
+    if problems:
+        return DamagedDatabaseDialog(data_dir, problems).exec() == QDialog.DialogCode.Accepted
+    try:
+        backups.backup_on_start(data_dir)
+    except Exception as err:  # a full disk must not keep the secretary from their ledger
+        import sys
+
+        print(TEXT["backup_on_start_failed"].format(error=err), file=sys.stderr)
+    return True
+
+
+# --- the 文件 menu ------------------------------------------------------------------------------
+class BackupActions:
+    """The four actions in 文件, bound to a main window (its `state` and `add_file_action`)."""
+
+    def __init__(self, window):
+        self.window = window
+        self.state = window.state
+        self.backup_to_action = QAction(qta.icon("fa5s.usb"), TEXT["backup_to"], window)
+        self.restore_action = QAction(qta.icon("fa5s.history"), TEXT["restore"], window)
+        self.trash_action = QAction(qta.icon("fa5s.trash-restore"), TEXT["trash"], window)
+        self.check_action = QAction(qta.icon("fa5s.stethoscope"), TEXT["check"], window)
+        self.backup_to_action.triggered.connect(self.backup_to)
+        self.restore_action.triggered.connect(self.restore)
+        self.trash_action.triggered.connect(self.show_trash)
+        self.check_action.triggered.connect(self.check)
+        for action in (
+            self.backup_to_action,
+            self.restore_action,
+            self.trash_action,
+            self.check_action,
+        ):
+            window.add_file_action(action)
+        self.progress: QProgressDialog | None = None
+
+    def backup_to(self, folder: Path | None = None) -> None:
+        if not folder:
+            name = QFileDialog.getExistingDirectory(self.window, TEXT["choose_folder"])
+            if not name:
+                return
+            folder = Path(name)
+        self.progress = QProgressDialog(TEXT["backing_up"], "", 0, 0, self.window)
+        self.progress.setCancelButton(None)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.show()
+        data_dir = self.state.data_dir
+        self.worker = run_in_background(
+            lambda _progress: backups.backup_to(data_dir, Path(folder)),
+            self._backup_done,
+            self._backup_failed,
+        )
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
+
+    def _backup_done(self, path: Path) -> None:
+        self._close_progress()
+        self.last_backup = path
+        self.window.statusBar().showMessage(str(path), 10000)
+        QMessageBox.information(self.window, APP_NAME, TEXT["backup_done"].format(path=path))
+
+    def _backup_failed(self, message: str) -> None:
+        self._close_progress()
+        QMessageBox.critical(self.window, APP_NAME, TEXT["backup_failed"].format(message=message))
+
+    def restore(self) -> None:
+        dialog = RestoreDialog(self.state.data_dir, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.state.changed.emit("*")
+            self.window.statusBar().showMessage(
+                TEXT["restored"].format(when=dialog.restored_from), 10000
+            )
+
+    def show_trash(self) -> None:
+        dialog = TrashDialog(self.window)
+        dialog.changed.connect(self.state.changed.emit)
+        dialog.exec()
+
+    def check(self) -> None:
+        path = database_path(self.state.data_dir)
+        started = time.perf_counter()
+        problems = backups.check_integrity(path, full=True)
+        seconds = time.perf_counter() - started
+        if problems:
+            QMessageBox.warning(
+                self.window, APP_NAME, TEXT["check_bad"].format(problems="\n".join(problems[:10]))
+            )
+        else:
+            QMessageBox.information(
+                self.window, APP_NAME, TEXT["check_ok"].format(path=path, seconds=seconds)
+            )
+        self.last_check = problems
+
+
+def install_backup_actions(window) -> BackupActions:
+    return BackupActions(window)

@@ -1,0 +1,114 @@
+"""One running instance per data dir (after Vorta's qt_single_application.py).
+
+The first start takes a lock file in the data dir and listens on a local socket named after the
+data dir's path. A second start finds the lock taken, sends its arguments to the running
+instance (whose window comes to the front), says so on stderr and exits at once — it never opens
+the database or shows a dialog. A lock left by a crashed instance (its process is gone) is taken
+over, and the crashed instance's stale socket name is removed first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from app import APP_ID
+
+LOCK_NAME = ".dangri.lock"
+CONNECT_MS = 1500
+TEXT = {
+    "already_running": "党日记实已在运行（数据目录 {data_dir}），已切换到已打开的窗口。",
+    "already_running_en": "dangri is already running for {data_dir}; switched to its window.",
+}
+
+
+def server_name(data_dir: Path) -> str:
+    """The local socket name for a data dir: the same for the same folder, short enough for
+    every OS (Unix socket paths are limited to about 100 bytes)."""
+    key = str(Path(data_dir).resolve())
+    if sys.platform == "win32":
+        key = key.lower()  # the same folder, whatever the letter case
+    return f"{APP_ID}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
+
+
+class SingleInstance(QObject):
+    """`acquire()` is True for the first instance of this data dir; the second gets False after
+    handing its arguments over. The first then emits `activated(args)` for every later start."""
+
+    activated = Signal(list)
+
+    def __init__(self, data_dir: Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.name = server_name(self.data_dir)
+        self.server: QLocalServer | None = None
+        self.lock: QLockFile | None = None
+
+    def acquire(self, args: list[str] | None = None) -> bool:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        lock = QLockFile(str(self.data_dir / LOCK_NAME))
+        lock.setStaleLockTime(0)  # stale only when its process is gone, however old it is
+        if lock.tryLock(0):
+            self.lock = lock
+            self._listen()
+            return True
+        self._hand_over(args or [])
+        return False
+
+    def _listen(self) -> None:
+        # We hold the lock, so a server under our name belongs to a crashed instance.
+        QLocalServer.removeServer(self.name)
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        server.listen(self.name)
+        server.newConnection.connect(self._on_connection)
+        self.server = server
+
+    def _hand_over(self, args: list[str]) -> None:
+        socket = QLocalSocket()
+        socket.connectToServer(self.name)
+        if socket.waitForConnected(CONNECT_MS):
+            socket.write(json.dumps(args).encode() + b"\n")
+            socket.waitForBytesWritten(CONNECT_MS)
+            socket.disconnectFromServer()
+        print(TEXT["already_running"].format(data_dir=self.data_dir), file=sys.stderr)
+        print(TEXT["already_running_en"].format(data_dir=self.data_dir), file=sys.stderr)
+
+    def _on_connection(self) -> None:
+        while self.server is not None and self.server.hasPendingConnections():
+            socket = self.server.nextPendingConnection()
+            socket.readyRead.connect(lambda s=socket: self._read(s))
+            socket.disconnected.connect(socket.deleteLater)
+            self._read(socket)  # the line may have arrived before we connected readyRead
+
+    def _read(self, socket: QLocalSocket) -> None:
+        if not socket.canReadLine():
+            return
+        line = bytes(socket.readLine()).decode("utf-8", "replace")
+        try:
+            args = json.loads(line)
+        except ValueError:
+            args = []
+        self.activated.emit(args if isinstance(args, list) else [])
+
+    def release(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
+
+
+def bring_to_front(window) -> None:
+    """Show a window that another start asked for: un-minimise, raise, focus."""
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
