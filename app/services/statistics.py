@@ -16,21 +16,17 @@ from app.models import vocab
 from app.services.attendance import counts_as_not_taking_part
 from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
 from app.services.ledger import YearData
+from app.services.records import submission_deadline
 
-SUBMIT_WITHIN_DAYS = 3  # 于每次活动日后3日内报送
 ACTIVITIES_PER_YEAR = 12  # 每年不少于12次
 
 STATUSES = vocab.ATTENDANCE_STATUSES
 
 
-def submission_deadline(held_date: dt.date) -> dt.date:
-    """Rule 7 [附件 说明]: the record goes to the superior 于每次活动日后3日内."""
-    return held_date + dt.timedelta(days=SUBMIT_WITHIN_DAYS)
-
-
 def is_overdue(held_date: dt.date | None, submitted_date: dt.date | None, today: dt.date) -> bool:
     """Rule 7 (逾期未报送): a held activity's record not 报送 within 3 days after the held date —
-    submitted after the deadline, or not submitted and the deadline has passed by `today`."""
+    submitted after the deadline, or not submitted and the deadline has passed by `today`.
+    The deadline itself is `records.submission_deadline`, the one place the 3 days live."""
     if held_date is None:
         return False
     deadline = submission_deadline(held_date)
