@@ -1,0 +1,175 @@
+"""The 记录表 PDF (seed 附件): every field, the exact counts, long content, 一式两份, the font."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from app.cli import main
+from app.reports.record_form import (
+    NOTE_LINE,
+    form_missing_glyphs,
+    print_record,
+    render_record_pdf,
+)
+from app.services.records import RecordInput, load_record, save_record
+from tests.record_helpers import (
+    EXPECTED_IN_MARCH,
+    JOINS_IN_APRIL,
+    LEFT_IN_FEBRUARY,
+    MARCH,
+    NON_MEMBER,
+    ON_ROLL,
+    TODAY,
+    TOOK_PART_IN_MARCH,
+    build_year,
+)
+
+CONTENT = "一、集中学习党章。\n二、交纳党费。\n三、通报春耕工作安排，讨论村道维修方案。"
+
+
+def flat(text: str) -> str:
+    """Extracted text without the line breaks and spaces the layout puts in."""
+    return re.sub(r"\s+", "", text)
+
+
+def pages_text(path: Path) -> list[str]:
+    return [flat(page.extract_text()) for page in PdfReader(str(path)).pages]
+
+
+@pytest.fixture
+def march(branch):
+    activity, _ = build_year()
+    save_record(
+        activity.id,
+        RecordInput(
+            held_date=MARCH,
+            start_time=dt.time(9, 0),
+            end_time=dt.time(11, 30),
+            place="青山村党员活动室",
+            place_type="党员活动室",
+            mode="线上线下",
+            partner_org="中共县税务局机关支部委员会",
+            theme="学习贯彻党章，争做合格党员",
+            categories=["学习教育", "党员管理", "通报"],
+            content=CONTENT,
+            submitted_date=dt.date(2026, 3, 7),
+        ),
+        today=TODAY,
+    )
+    return activity
+
+
+def test_form_prints_every_field_of_the_seed_attachment_and_the_exact_counts(march, tmp_path):
+    out = print_record(march.id, tmp_path / "记录表.pdf")
+    form, sheet = pages_text(out)
+    assert form.startswith("池州市党日活动记录表")
+    for words in (
+        "党组织（盖章）：中共青山村支部委员会",
+        "2026年3月5日",
+        "活动主题学习贯彻党章，争做合格党员",
+        "活动时间2026年3月5日09:00—11:30",
+        "活动地点青山村党员活动室",
+        "形式：线上线下",
+        "联合开展：中共县税务局机关支部委员会",
+        f"应参加党员{EXPECTED_IN_MARCH}人，实际参加党员{TOOK_PART_IN_MARCH}人（附签名）",
+        flat(CONTENT),
+        flat(NOTE_LINE),
+    ):
+        assert words in form, words
+    assert re.search(r"活\s*动\s*内\s*容", PdfReader(str(out)).pages[0].extract_text())
+
+    # The signature sheet: every expected member once, in order, with the pre-filled 备注
+    for number, (name, _, _) in enumerate(ON_ROLL, start=1):
+        assert f"{number}{name}" in sheet, name
+    for note in (
+        "请假：外出务工",
+        "线上参加",
+        "适当方式参加（送学上门）",
+        "流入地参加（上海市浦东新区某社区党委）",
+    ):
+        assert note in sheet, note
+    assert LEFT_IN_FEBRUARY not in sheet and JOINS_IN_APRIL not in sheet
+    assert "不计入参加党员人数" in sheet and f"1{NON_MEMBER[0]}{NON_MEMBER[1]}" in sheet
+    assert sheet.index(ON_ROLL[-1][0]) < sheet.index(NON_MEMBER[0])
+
+
+def test_long_content_continues_on_another_page_with_nothing_lost(march, tmp_path):
+    paragraph = (
+        "组织党员认真学习党章党规，学习习近平总书记系列重要讲话，准确把握其中的新理念新思想新战略。"
+    )
+    text = (paragraph * 80)[:3000]
+    cuts = [0, 180, 420, 520, 900, 1500, 1530, 2100, 2600, 3000]  # paragraphs long and short
+    content = "\n".join(text[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
+    assert len(content.replace("\n", "")) == 3000
+    data, row = load_record(march.id)
+    row.content = content
+    out = render_record_pdf(data, row, tmp_path / "long.pdf")
+
+    pages = pages_text(out)
+    sheet_at = next(i for i, p in enumerate(pages) if "党日活动参加人员签名表" in p)
+    assert sheet_at >= 2  # the form took more than one page
+    form_text = "".join(re.sub(r"第\d+页", "", p) for p in pages[:sheet_at])  # no footers
+    assert flat(content) in form_text  # every character, in order
+    assert flat(NOTE_LINE) in pages[sheet_at - 1]  # the 说明 line closes the form
+    assert "实际参加党员8人" in pages[0]
+
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True)
+    pngs = sorted(tmp_path.glob("page-*.png"))
+    assert len(pngs) == len(pages) and all(p.stat().st_size > 2000 for p in pngs)
+
+
+def test_two_copies_are_marked_for_the_branch_and_for_the_superior(march, tmp_path):
+    out = print_record(march.id, tmp_path / "两份.pdf", two_copies=True)
+    pages = pages_text(out)
+    assert len(pages) == 4
+    marks = [p.replace(flat(NOTE_LINE), "") for p in pages]  # the 说明 line names both
+    assert all("支部留存" in m and "报上级党组织" not in m for m in marks[:2])
+    assert all("报上级党组织" in m and "支部留存" not in m for m in marks[2:])
+    assert "池州市党日活动记录表" in pages[0] and "池州市党日活动记录表" in pages[2]
+    assert "党日活动参加人员签名表" in pages[1] and "党日活动参加人员签名表" in pages[3]
+
+
+def test_the_cjk_font_is_embedded_as_a_subset(march, tmp_path):
+    out = print_record(march.id, tmp_path / "font.pdf")
+    report = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    rows = report.stdout.splitlines()[2:]
+    cjk = [r for r in rows if "NotoSansSC" in r]
+    assert cjk and all(re.search(r"\byes\s+yes\s+yes\b", r) for r in cjk)
+    # Anything else would be a standard-14 font used for no glyph (reportlab's page default).
+    assert all("NotoSansSC" in r or r.startswith("Helvetica ") for r in rows)
+
+
+def test_rare_name_characters_are_in_the_font_and_a_missing_one_is_reported(march):
+    data, row = load_record(march.id)
+    assert form_missing_glyphs(data, row) == []  # 张堃 李喆 王犇 are on this form
+    row.content += "𪚥"  # CJK Ext. B: not in the bundled font
+    assert form_missing_glyphs(data, row) == ["𪚥"]
+
+
+def test_an_activity_not_yet_held_prints_a_blank_form_for_the_pen(branch, tmp_path):
+    _, april = build_year()
+    out = print_record(april.id, tmp_path / "空白.pdf")
+    form, sheet = pages_text(out)
+    assert f"应参加党员{EXPECTED_IN_MARCH + 1}人，实际参加党员人（附签名）" in form
+    assert "年月日" in form
+    assert JOINS_IN_APRIL in sheet
+
+
+def test_print_record_command_writes_the_pdf_and_refuses_an_unknown_id(
+    march, data_dir, tmp_path, capsys
+):
+    out = tmp_path / "cli" / "记录表.pdf"
+    code = main(["--data-dir", str(data_dir), "print-record", str(march.id), "--out", str(out)])
+    assert code == 0 and out.is_file()
+    assert str(out) in capsys.readouterr().out
+    assert not list(out.parent.glob("*.part"))
+
+    code = main(["--data-dir", str(data_dir), "print-record", "999", "--out", str(out)])
+    assert code == 2
+    assert "找不到编号为 999 的活动" in capsys.readouterr().err
