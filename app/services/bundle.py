@@ -835,14 +835,13 @@ def check_data_consistency(doc: dict[str, Any]) -> list[str]:
             problems.append(
                 f"{label}的实际参加党员数 {act['took_part']} 与考勤状态统计的 {took} 不符"
             )
-    if problems:
-        return problems
-
     # The whole document must load exactly as the branch's own program loads it.
     try:
         data = YearData.from_json(doc)
     except Exception as err:
-        return [f"无法按台账格式读取（{type(err).__name__}：{err}）"[:200]]
+        if not problems:  # otherwise the reasons above already say what is wrong
+            problems.append(f"无法按台账格式读取（{type(err).__name__}：{err}）"[:200])
+        return problems
     for n, (act, row) in enumerate(zip(doc["activities"], data.activities, strict=True), start=1):
         expected = len(data.expected_members(row))
         if "expected" in act and act["expected"] != expected:
