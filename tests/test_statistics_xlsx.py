@@ -90,7 +90,7 @@ def test_workbook_has_member_activity_and_summary_sheets_with_the_same_figures(b
     summary = {r[0]: r[1] for r in _rows(wb["支部汇总"])}
     assert (summary["计划活动次数"], summary["已开展次数"]) == (12, 11)
     assert summary["无活动月份"] == "12月"
-    assert summary["逾期未报送（超过活动后3日）"] == 1
+    assert summary["报送逾期（活动后3日内未报送）"] == 1
     assert summary["平均参加率"] == stats.branch.attendance_rate
     assert "不得评先选优" in summary["评先评优"]
     assert "马俊杰（3次）" in summary["谈话提醒（累计未参加3次及以上）"]

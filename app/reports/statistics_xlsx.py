@@ -216,14 +216,18 @@ def _summary_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
             "无活动月份",
             "、".join(f"{m}月" for m in b.months_without_activity) or TEXT["none"],
         ],
-        ["逾期未报送（超过活动后3日）", b.overdue_records],
-        ["已开展但未报送", b.not_submitted],
+        ["报送逾期（活动后3日内未报送）", b.overdue_records],
+        ["已开展、尚未报送", b.not_submitted],
         ["平均参加率", b.attendance_rate],
         ["谈话提醒（累计未参加3次及以上）", names(stats.talk_reminder)],
-        ["不合格党员认定依据（6次及以上）", names(stats.unqualified_basis)],
+        [
+            "不合格党员认定依据（6次及以上，供支部认定参考，不是结论）",
+            names(stats.unqualified_basis),
+        ],
         [
             "评先评优",
-            stats.excellence_note() or "本年度党日活动按月开展，未发现不得评先选优的情形。",
+            stats.excellence_note()
+            or "截至统计日期，已过月份均开展了党日活动，未发现不得评先选优的情形。",
         ],
     ]
     rows += [[f"参加情况：{s}", n] for s, n in stats.status_totals().items()]
@@ -233,6 +237,7 @@ def _summary_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
     for r in range(4, ws.max_row + 1):
         label = ws.cell(row=r, column=1)
         label.font = Font(name=FONT, size=11, bold=True)
+        label.alignment = Alignment(vertical="center", wrap_text=True)
         value = ws.cell(row=r, column=2)
         value.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
         if label.value == "平均参加率":

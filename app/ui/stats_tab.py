@@ -79,7 +79,7 @@ TEXT = {
     "报送逾期 <b>{overdue}</b> 份（活动后3日内未报送），尚未报送 {not_submitted} 份　｜　"
     "平均参加率 <b>{rate}</b>",
     "none": "无",
-    "excellence_ok": "各月均已开展党日活动，未发现不得评先选优的情形。",
+    "excellence_ok": "已过的月份均开展了党日活动，未发现不得评先选优的情形。",
     "sec_members": "党员参加情况",
     "sec_talk": "谈话提醒（{n}）",
     "sec_basis": "不合格党员认定依据（{n}）",
