@@ -35,17 +35,20 @@ def load_font() -> str | None:
 
 
 def run_gui(data_dir: Path) -> int:
+    from app.ui.single_instance import SingleInstance, bring_to_front
+
+    app = make_application()
+    # One instance per data dir: a second start hands over and exits before touching the database
+    # (and before importing the window's modules, so it is quick).
+    instance = SingleInstance(data_dir, app)
+    if not instance.acquire(sys.argv[1:]):
+        return 0
+
     from app.models import Branch, open_database
     from app.ui.backup_dialogs import check_database_on_start
     from app.ui.first_run import FirstRunDialog
     from app.ui.main_window import MainWindow
-    from app.ui.single_instance import SingleInstance, bring_to_front
 
-    app = make_application()
-    # One instance per data dir: a second start hands over and exits before touching the database.
-    instance = SingleInstance(data_dir, app)
-    if not instance.acquire(sys.argv[1:]):
-        return 0
     if not check_database_on_start(data_dir):  # integrity check, then the start-up backup
         return 2
     try:

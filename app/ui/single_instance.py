@@ -48,6 +48,7 @@ class SingleInstance(QObject):
         self.name = server_name(self.data_dir)
         self.server: QLocalServer | None = None
         self.lock: QLockFile | None = None
+        self._clients: list[QLocalSocket] = []
 
     def acquire(self, args: list[str] | None = None) -> bool:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -82,21 +83,24 @@ class SingleInstance(QObject):
     def _on_connection(self) -> None:
         while self.server is not None and self.server.hasPendingConnections():
             socket = self.server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._read(s))
-            socket.disconnected.connect(socket.deleteLater)
-            self._read(socket)  # the line may have arrived before we connected readyRead
+            # Sockets stay children of the server until release(); a start sends one line, so
+            # the few kept alive cost nothing, and no deleteLater races a pending readyRead.
+            socket.readyRead.connect(self._read_pending)
+            self._clients.append(socket)
+        self._read_pending()  # a line may have arrived before readyRead was connected
 
-    def _read(self, socket: QLocalSocket) -> None:
-        if not socket.canReadLine():
-            return
-        line = bytes(socket.readLine()).decode("utf-8", "replace")
-        try:
-            args = json.loads(line)
-        except ValueError:
-            args = []
-        self.activated.emit(args if isinstance(args, list) else [])
+    def _read_pending(self) -> None:
+        for socket in self._clients:
+            while socket.canReadLine():
+                line = bytes(socket.readLine()).decode("utf-8", "replace")
+                try:
+                    args = json.loads(line)
+                except ValueError:
+                    args = []
+                self.activated.emit(args if isinstance(args, list) else [])
 
     def release(self) -> None:
+        self._clients.clear()
         if self.server is not None:
             self.server.close()
             self.server = None

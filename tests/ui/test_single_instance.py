@@ -1,0 +1,99 @@
+"""One instance per data dir: a second start hands over to the running one and exits at once,
+without opening the database; a lock left by a crashed instance is taken over."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.paths import database_path
+from app.ui.single_instance import LOCK_NAME, SingleInstance, server_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_app(data_dir: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_second_start_hands_over_and_exits_without_opening_the_database(qtbot, tmp_path):
+    data_dir = tmp_path / "data"
+    first = SingleInstance(data_dir)
+    assert first.acquire()
+    try:
+        started = time.monotonic()
+        with qtbot.waitSignal(first.activated, timeout=20000) as received:
+            second = start_app(data_dir)
+        out, err = second.communicate(timeout=20)
+        elapsed = time.monotonic() - started
+        assert second.returncode == 0
+        text = err.decode("utf-8")
+        assert "党日记实已在运行" in text and "already running" in text
+        assert received.args[0] == ["--data-dir", str(data_dir)]  # its arguments arrive
+        assert not database_path(data_dir).exists()  # it never opened the database
+        assert elapsed < 10, f"the second start took {elapsed:.1f} s"
+    finally:
+        first.release()
+
+
+def test_different_data_dirs_are_different_instances(qtbot, tmp_path):
+    a, b = SingleInstance(tmp_path / "a"), SingleInstance(tmp_path / "b")
+    assert server_name(tmp_path / "a") != server_name(tmp_path / "b")
+    assert server_name(tmp_path / "a") == server_name(tmp_path / "x" / ".." / "a")
+    try:
+        assert a.acquire() and b.acquire()
+    finally:
+        a.release()
+        b.release()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
+def test_lock_left_by_a_crashed_instance_is_taken_over(qtbot, tmp_path):
+    data_dir = tmp_path / "data"
+    holder = """
+import sys
+from PySide6.QtCore import QCoreApplication
+from app.ui.single_instance import SingleInstance
+app = QCoreApplication([])
+inst = SingleInstance(sys.argv[1])
+assert inst.acquire()
+print("locked", flush=True)
+app.exec()
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    crashed = subprocess.Popen(
+        [sys.executable, "-c", holder, str(data_dir)], stdout=subprocess.PIPE, env=env, cwd=ROOT
+    )
+    assert crashed.stdout.readline().strip() == b"locked"
+    while_alive = SingleInstance(data_dir)
+    assert not while_alive.acquire()  # the live holder keeps it
+    crashed.send_signal(signal.SIGKILL)
+    crashed.wait()
+    assert (data_dir / LOCK_NAME).exists()  # the crash left its lock (and socket) behind
+
+    taker = SingleInstance(data_dir)
+    try:
+        assert taker.acquire()
+        assert taker.server is not None and taker.server.isListening()
+        # And a later start reaches the new owner, not the dead one.
+        with qtbot.waitSignal(taker.activated, timeout=20000):
+            second = start_app(data_dir, "--version")
+            later = start_app(data_dir)
+        later.communicate(timeout=20)
+        second.communicate(timeout=20)
+        assert later.returncode == 0
+    finally:
+        taker.release()
