@@ -1,0 +1,107 @@
+"""The 计划 tab as a secretary uses it: pick the year, generate, edit an entry, see the checks
+beside the plan, file it before the deadline, confirm unverified dates, print the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pypdf import PdfReader
+from PySide6.QtCore import QDate, Qt
+
+from app.models import Activity, AnnualPlan
+from app.ui.plan_tab import COL_UNVERIFIED, PlanTab
+from app.ui.state import AppState
+from tests.ui.typing import type_text
+
+
+def make_tab(qtbot, data_dir: Path, year: int) -> PlanTab:
+    state = AppState(data_dir)
+    tab = PlanTab(state)
+    qtbot.addWidget(tab)
+    tab.year_spin.setValue(year)  # the selector moves the whole app to that year
+    assert state.year == year
+    return tab
+
+
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_secretary_generates_edits_and_files_the_plan(qtbot, branch, data_dir):
+    tab = make_tab(qtbot, data_dir, 2026)
+    tab.show()
+    assert tab.empty_label.isVisible() and not tab.print_button.isEnabled()
+    tab.day_combo.setCurrentIndex(2)  # 每月10日
+    click(qtbot, tab.generate_button)
+    dates = [a.plan_date for a in Activity.select().order_by(Activity.plan_date)]
+    assert len(dates) == 12 and dt.date(2026, 10, 10) in dates  # the 调休 Saturday is kept
+    assert tab.model.rowCount() == 12 and not tab.generate_button.isEnabled()
+    assert [tab.checks_list.item(i).text() for i in range(tab.checks_list.count())] == [
+        "未发现问题"
+    ]
+
+    # Edit January: a Saturday, no theme at first, and no 按照要求 content.
+    tab.select_row(0)
+    dialog = tab.entry_dialog(tab.selected_activity())
+    qtbot.addWidget(dialog)
+    dialog.date_edit.setDate(QDate(2026, 1, 10))
+    assert "1月10日为星期六，不是工作日" in dialog.date_warning.text()
+    dialog.theme_combo.setCurrentText("")
+    click(qtbot, dialog.save_button)
+    assert dialog.error_label.text() == "请填写活动主题。"
+    assert dialog.result() != dialog.DialogCode.Accepted  # stays open with what was typed
+    type_text(qtbot, dialog.theme_combo.lineEdit(), "学习新修订的党章")
+    dialog.category_boxes["学习教育"].setChecked(False)
+    dialog.category_boxes["党员管理"].setChecked(False)
+    dialog.category_boxes["关心关怀党员"].setChecked(True)
+    type_text(qtbot, dialog.place_edit, "青山村党员活动室")
+    click(qtbot, dialog.save_button)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    tab._after_entry(dialog)
+
+    january = Activity.get(Activity.plan_date == dt.date(2026, 1, 10))
+    assert (january.theme, january.place) == ("学习新修订的党章", "青山村党员活动室")
+    assert "关心关怀党员" in january.categories and "学习教育" not in january.categories
+    checks = [tab.checks_list.item(i).text() for i in range(tab.checks_list.count())]
+    assert "1月10日为星期六，不是工作日" in checks
+    assert "1月10日的活动没有“按照要求”的内容（学习教育或党员管理）" in checks
+    assert "注意" in tab.message.text()
+
+    # 10 March: the banner counts down to 25 March; filing hides it.
+    tab.today = lambda: dt.date(2026, 3, 10)
+    tab.refresh()
+    assert tab.deadline_banner.isVisible()
+    assert "距报送截止日（3月25日）还有 15 天" in tab.deadline_banner.text()
+    tab.filed_date.setDate(QDate(2026, 3, 12))
+    click(qtbot, tab.file_button)
+    plan = AnnualPlan.get(year=2026)
+    assert (plan.status, plan.filed_date) == ("已报送", dt.date(2026, 3, 12))
+    assert not tab.deadline_banner.isVisible() and tab.unfile_button.isVisible()
+    assert "已报送" in tab.status_label.text()
+
+
+def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
+    qtbot, branch, data_dir, tmp_path
+):
+    tab = make_tab(qtbot, data_dir, 2035)
+    tab.show()
+    click(qtbot, tab.generate_button)
+    assert tab.calendar_box.isVisible()
+    assert "还没有2035年的正式放假安排" in tab.calendar_banner.text()
+    flags = {tab.model.index(r, COL_UNVERIFIED).data() for r in range(tab.model.rowCount())}
+    assert flags == {"未核对节假日"}
+    assert tab.confirm_button.isVisible() and not tab.reconcile_button.isVisible()
+
+    click(qtbot, tab.confirm_button)
+    assert Activity.select().where(Activity.holidays_unverified).count() == 0
+    assert not tab.confirm_button.isVisible()
+    assert tab.model.index(0, COL_UNVERIFIED).data() == ""
+
+    out = tmp_path / "plan.pdf"
+    with qtbot.waitSignal(tab.printed, timeout=10000) as blocker:
+        tab.print_to(out)
+    assert blocker.args == [str(out)]
+    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "2035年度党员活动日计划安排表" in text
+    assert "已保存" in tab.message.text() and tab.print_button.isEnabled()
