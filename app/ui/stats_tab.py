@@ -21,7 +21,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPointF, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -402,16 +402,7 @@ class StatsTab(QWidget):
         basis_layout.addWidget(self.basis_view)
 
         # --- charts ------------------------------------------------------------------------
-        self.rate_chart = QChart()
-        self.status_chart = QChart()
-        charts_page = QWidget()
-        charts_layout = QGridLayout(charts_page)
-        for col, chart in enumerate((self.rate_chart, self.status_chart)):
-            chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-            view = QChartView(chart)
-            view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.setMinimumHeight(280)
-            charts_layout.addWidget(view, 0, col)
+        charts_page = self._build_charts()
 
         self.sections = QTabWidget()
         self.sections.addTab(self.member_view, TEXT["sec_members"])
@@ -561,6 +552,52 @@ class StatsTab(QWidget):
         self.basis_view.resizeColumnsToContents()
         self.sections.setTabText(2, TEXT["sec_basis"].format(n=len(members)))
 
+    def _build_charts(self) -> QWidget:
+        """Series and axes are made once and refilled on refresh: removing and re-adding axes
+        leaves stale labels drawn in QtCharts."""
+        self.rate_chart = QChart()
+        self.rate_series = QLineSeries()
+        self.rate_series.setName(TEXT["chart_rate"])
+        self.rate_series.setPointsVisible(True)
+        self.rate_series.setPointLabelsVisible(True)
+        self.rate_series.setPointLabelsFormat("@yPoint")
+        self.rate_series.setPointLabelsClipping(False)
+        self.rate_chart.addSeries(self.rate_series)
+        self.rate_x = QBarCategoryAxis()
+        rate_y = QValueAxis()
+        rate_y.setRange(0, 100)
+        rate_y.setTickCount(6)
+        rate_y.setLabelFormat("%d")
+        rate_y.setTitleText(TEXT["rate_axis"])
+        self.rate_chart.addAxis(self.rate_x, Qt.AlignmentFlag.AlignBottom)
+        self.rate_chart.addAxis(rate_y, Qt.AlignmentFlag.AlignLeft)
+        self.rate_series.attachAxis(self.rate_x)
+        self.rate_series.attachAxis(rate_y)
+        self.rate_chart.legend().hide()
+
+        self.status_chart = QChart()
+        self.status_series = QStackedBarSeries()
+        self.status_chart.addSeries(self.status_series)
+        self.status_x = QBarCategoryAxis()
+        self.status_y = QValueAxis()
+        self.status_y.setLabelFormat("%d")
+        self.status_y.setTitleText(TEXT["people_axis"])
+        self.status_chart.addAxis(self.status_x, Qt.AlignmentFlag.AlignBottom)
+        self.status_chart.addAxis(self.status_y, Qt.AlignmentFlag.AlignLeft)
+        self.status_series.attachAxis(self.status_x)
+        self.status_series.attachAxis(self.status_y)
+        self.status_chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+
+        page = QWidget()
+        grid = QGridLayout(page)
+        for col, chart in enumerate((self.rate_chart, self.status_chart)):
+            chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+            view = QChartView(chart)
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumHeight(280)
+            grid.addWidget(view, 0, col)
+        return page
+
     def _show_charts(self, stats: YearStatistics) -> None:
         held = [a for a in stats.activities if a.is_held]
         months = [a.held_date.month for a in held]
@@ -571,65 +608,32 @@ class StatsTab(QWidget):
             for a in held
         ]
         # Attendance rate per activity.
-        chart = self.rate_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        chart.setTitle(TEXT["chart_rate"] if held else TEXT["no_held"])
-        line = QLineSeries()
-        line.setName(TEXT["chart_rate"])
-        for i, a in enumerate(held):
-            line.append(i, round((a.rate or 0) * 100, 1))
-        line.setPointsVisible(True)
-        line.setPointLabelsVisible(True)
-        line.setPointLabelsFormat("@yPoint")
-        line.setPointLabelsClipping(False)
-        chart.addSeries(line)
-        x = QBarCategoryAxis()
-        x.append(labels or [""])
-        y = QValueAxis()
-        y.setRange(0, 100)
-        y.setTickCount(6)
-        y.setLabelFormat("%d")
-        y.setTitleText(TEXT["rate_axis"])
-        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-        line.attachAxis(x)
-        line.attachAxis(y)
-        chart.legend().hide()
+        self.rate_chart.setTitle(TEXT["chart_rate"] if held else TEXT["no_held"])
+        self.rate_x.clear()
+        self.rate_x.append(labels or [""])
+        self.rate_series.replace(
+            [QPointF(i, round((a.rate or 0) * 100, 1)) for i, a in enumerate(held)]
+        )
 
         # Participation by status, stacked per activity.
-        chart = self.status_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        chart.setTitle(TEXT["chart_status"] if held else TEXT["no_held"])
-        series = QStackedBarSeries()
-        for status in vocab.ATTENDANCE_STATUSES:
-            bar = QBarSet(status)
-            bar.setColor(QColor(STATUS_COLORS[status]))
-            bar.append([a.by_status[status] for a in held])
-            series.append(bar)
+        self.status_chart.setTitle(TEXT["chart_status"] if held else TEXT["no_held"])
+        self.status_series.clear()
+        sets = [(status, QColor(STATUS_COLORS[status])) for status in vocab.ATTENDANCE_STATUSES]
         if any(a.unrecorded for a in held):
-            bar = QBarSet(TEXT["unrecorded"])
-            bar.setColor(QColor("#BDBDBD"))
-            bar.append([a.unrecorded for a in held])
-            series.append(bar)
-        chart.addSeries(series)
-        x = QBarCategoryAxis()
-        x.append(labels or [""])
-        y = QValueAxis()
+            sets.append((TEXT["unrecorded"], QColor("#BDBDBD")))
+        for label, color in sets:
+            bar = QBarSet(label)
+            bar.setColor(color)
+            if label == TEXT["unrecorded"]:
+                bar.append([a.unrecorded for a in held])
+            else:
+                bar.append([a.by_status[label] for a in held])
+            self.status_series.append(bar)
+        self.status_x.clear()
+        self.status_x.append(labels or [""])
         top = max((a.expected for a in held), default=0)
-        y.setRange(0, max(top, 1))
-        y.applyNiceNumbers()
-        y.setLabelFormat("%d")
-        y.setTitleText(TEXT["people_axis"])
-        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(x)
-        series.attachAxis(y)
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        chart.legend().show()
+        self.status_y.setRange(0, max(top, 1))
+        self.status_y.applyNiceNumbers()
 
     # --- actions ---------------------------------------------------------------------------
     def _leave_setting_changed(self, checked: bool) -> None:
@@ -658,7 +662,7 @@ class StatsTab(QWidget):
             talker = require_branch().secretary
         except UserError:
             talker = ""
-        return TalkDialog(member, self.state.year, talker=talker, parent=self)
+        return TalkDialog(member, self.state.year, talker=talker, today=self.today, parent=self)
 
     def open_talk_dialog(self) -> None:
         member = self.selected_talk_member()
