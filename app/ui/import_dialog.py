@@ -1,0 +1,239 @@
+"""导入花名册: choose a file, see every row and every problem, then import all rows or none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.roster import format_date
+from app.services.roster_import import (
+    FIELD_LABELS,
+    MATCH,
+    ImportPreview,
+    ImportResult,
+    import_file,
+    preview_file,
+)
+from app.ui.state import AppState
+from app.ui.table_model import RowsTableModel
+from app.ui.workers import run_in_background
+
+TEXT = {
+    "title": "导入花名册",
+    "explain": "支持 Excel/WPS 的 .xlsx 表格和 .csv 文件（UTF-8 或 GBK）。表头需有“姓名”列，"
+    "可识别：姓名、性别、出生日期、入党时间、人员类别、联系电话、是否流动党员、流入地、"
+    "流入地党组织、年老体弱、领导干部等。日期可写成 2019-07-01、2019/7/1 或 2019.07。"
+    "同名且出生日期相同的党员视为已在花名册，不会重复添加。",
+    "choose": "选择文件…",
+    "filter": "花名册表格 (*.xlsx *.csv);;所有文件 (*)",
+    "no_file": "尚未选择文件",
+    "reading": "正在读取…",
+    "headers": ["行号", "姓名", "性别", "出生日期", "入党时间", "人员类别", "特殊情况", "导入结果"],
+    "columns": "识别到的列：{found}",
+    "ignored": "；忽略的列：{ignored}",
+    "summary_ok": "共 {rows} 行：将新增 {add} 人，已在花名册 {match} 人（不重复添加）。",
+    "summary_bad": "发现 {n} 处问题，请在表格中改正后重新选择文件。有问题时不会导入任何数据。",
+    "problems": "问题清单",
+    "import": "导入",
+    "close": "关闭",
+    "importing": "正在导入…",
+    "done": "导入完成：{summary}",
+}
+
+
+class PreviewModel(RowsTableModel):
+    def __init__(self, parent=None):
+        super().__init__(TEXT["headers"], parent)
+        self.matched: list[bool] = []
+        self._grey = QBrush(QColor("#777777"))
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
+            return self._grey if self.matched[index.row()] else None
+        return super().data(index, role)
+
+
+def _flags(r) -> str:
+    m = r.member
+    parts = []
+    if m.is_mobile:
+        parts.append("流动" + (f"（{m.mobile_location}）" if m.mobile_location else ""))
+    if m.is_frail:
+        parts.append("年老体弱")
+    if m.is_leader:
+        parts.append("领导干部")
+    if r.left_date:
+        parts.append(f"{r.left_reason} {format_date(r.left_date)}")
+    return "、".join(parts)
+
+
+class ImportDialog(QDialog):
+    """`result` holds the ImportResult once imported."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.path: Path | None = None
+        self.preview: ImportPreview | None = None
+        self.result: ImportResult | None = None
+        self._worker = None
+        self.setWindowTitle(TEXT["title"])
+        self.resize(900, 600)
+
+        explain = QLabel(TEXT["explain"])
+        explain.setWordWrap(True)
+        self.choose_button = QPushButton(TEXT["choose"])
+        self.choose_button.clicked.connect(self.choose_file)
+        self.file_label = QLabel(TEXT["no_file"])
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.columns_label = QLabel()
+        self.columns_label.setWordWrap(True)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.model = PreviewModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.problems = QPlainTextEdit()
+        self.problems.setReadOnly(True)
+        self.problems.setStyleSheet("color: #c0392b;")
+        self.problems.setMaximumHeight(150)
+        self.problems.hide()
+        self.import_button = QPushButton(TEXT["import"])
+        self.import_button.setEnabled(False)
+        self.import_button.clicked.connect(self.start_import)
+        close = QPushButton(TEXT["close"])
+        close.clicked.connect(self.accept)
+
+        row = QHBoxLayout()
+        row.addWidget(self.choose_button)
+        row.addWidget(self.file_label, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.columns_label)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.problems)
+        layout.addLayout(buttons)
+
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, TEXT["choose"], "", TEXT["filter"])
+        if name:
+            self.set_path(Path(name))
+
+    def set_path(self, path: Path) -> None:
+        """Read and check `path` in the background, then show the preview."""
+        self.path = Path(path)
+        self.preview = None
+        self.file_label.setText(str(self.path))
+        self.import_button.setEnabled(False)
+        self.summary.setText(TEXT["reading"])
+        self.problems.hide()
+        self._busy(True)
+        self._worker = run_in_background(
+            lambda progress: preview_file(self.path, progress),
+            self._show_preview,
+            self._failed,
+            self._progress,
+        )
+
+    def _busy(self, on: bool) -> None:
+        self.progress.setVisible(on)
+        self.progress.setRange(0, 0)
+        self.choose_button.setEnabled(not on)
+
+    def _progress(self, done: int, total: int, _text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _failed(self, message: str) -> None:
+        self._busy(False)
+        self.summary.setText("")
+        self.problems.setPlainText(message)
+        self.problems.show()
+        self.model.matched = []
+        self.model.set_rows([])
+
+    def _show_preview(self, preview: ImportPreview) -> None:
+        self._busy(False)
+        self.preview = preview
+        found = "、".join(f"{h}→{FIELD_LABELS[f]}" for f, h in preview.columns.items())
+        text = TEXT["columns"].format(found=found)
+        if preview.ignored_headers:
+            text += TEXT["ignored"].format(ignored="、".join(preview.ignored_headers))
+        self.columns_label.setText(text)
+        self.model.matched = [r.action == MATCH for r in preview.rows]
+        self.model.set_rows(
+            [
+                (
+                    r.row,
+                    r.member.name,
+                    r.member.gender or "",
+                    format_date(r.member.birth_date),
+                    format_date(r.member.joined_party_date),
+                    r.member.category,
+                    _flags(r),
+                    r.action + ("，" + "；".join(r.notes) if r.notes else ""),
+                )
+                for r in preview.rows
+            ],
+            [r.row for r in preview.rows],
+        )
+        if preview.problems:
+            self.summary.setText(TEXT["summary_bad"].format(n=len(preview.problems)))
+            self.summary.setStyleSheet("color: #c0392b;")
+            self.problems.setPlainText(preview.problem_text())
+            self.problems.show()
+        else:
+            self.summary.setStyleSheet("")
+            self.summary.setText(
+                TEXT["summary_ok"].format(
+                    rows=len(preview.rows), add=preview.to_add, match=preview.to_match
+                )
+            )
+        self.import_button.setEnabled(preview.ok and preview.to_add > 0)
+
+    def start_import(self) -> None:
+        if self.path is None:
+            return
+        self.import_button.setEnabled(False)
+        self.summary.setText(TEXT["importing"])
+        self._busy(True)
+        path = self.path
+        self._worker = run_in_background(
+            lambda progress: import_file(path, progress),
+            self._imported,
+            self._failed,
+            self._progress,
+        )
+
+    def _imported(self, result: ImportResult) -> None:
+        self._busy(False)
+        self.result = result
+        self.summary.setText(TEXT["done"].format(summary=result.summary()))
+        self.state.changed.emit("members")

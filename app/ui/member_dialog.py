@@ -1,0 +1,408 @@
+"""Dialogs of the 花名册: a member, leaving the roll, an invited non-member.
+
+A dialog never closes on invalid input: each problem is shown in red under its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import UserError
+from app.models import Attendee, Member, vocab
+from app.services.roster import (
+    AttendeeInput,
+    MemberInput,
+    attendance_on_or_after,
+    create_member,
+    duplicate_warning,
+    format_date,
+    leave_roll,
+    member_problems,
+    parse_date,
+    save_attendee,
+    update_member,
+)
+
+TEXT = {
+    "new_member": "新增党员",
+    "edit_member": "编辑党员信息",
+    "name": "姓名",
+    "gender": "性别",
+    "gender_none": "（未填）",
+    "birth_date": "出生日期",
+    "joined_party_date": "入党时间",
+    "category": "人员类别",
+    "phone": "联系电话",
+    "is_mobile": "流动党员（外出务工、经商等）",
+    "mobile_location": "流入地",
+    "inflow_org": "流入地党组织",
+    "is_frail": "年老体弱、行动不便",
+    "is_leader": "党员领导干部（双重组织生活）",
+    "roll_start": "转入本支部日期",
+    "note": "备注",
+    "flags": "特殊情况",
+    "date_hint": "如 1965-03-12、1965/3/12 或 1965.03",
+    "roll_start_hint": "一直在本支部可不填",
+    "location_hint": "如 江苏省苏州市",
+    "bad_date": "日期格式不对，请写成 1965-03-12、1965/3/12 或 1965.03。",
+    "save": "保存",
+    "cancel": "取消",
+    "leave_title": "离开花名册 — {name}",
+    "left_date": "离开日期",
+    "left_reason": "离开原因",
+    "left_note": "说明",
+    "left_note_hint": "如 转往某某社区党委",
+    "leave_explain": "离开后，该党员的历史考勤全部保留；离开日期当天及以后的活动不再计入应参加。",
+    "drop_later": "确认删除这些考勤记录",
+    "need_date": "请填写离开日期。",
+    "attendee_new": "新增列席人员",
+    "attendee_edit": "编辑列席人员",
+    "kind": "身份",
+    "active": "仍邀请参加（列入考勤表）",
+    "attendee_explain": "列席人员（入党积极分子、发展对象、团员青年、群众代表）只登记参加情况，"
+    "不计入应参加、实际参加党员人数。",
+}
+
+ERROR_STYLE = "color: #c0392b;"
+WARNING_STYLE = "color: #b9770e;"
+
+
+class FieldErrors:
+    """Red labels under the fields of a QFormLayout, keyed by the `field` of a UserError."""
+
+    def __init__(self, form: QFormLayout):
+        self.form = form
+        self.labels: dict[str, QLabel] = {}
+
+    def add_row(self, key: str, label: str, widget: QWidget) -> None:
+        cell = QWidget()
+        box = QVBoxLayout(cell)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        error = QLabel()
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        box.addWidget(error)
+        self.labels[key] = error
+        self.form.addRow(label, cell)
+
+    def clear(self) -> None:
+        for label in self.labels.values():
+            label.clear()
+            label.hide()
+
+    def show(self, key: str | None, message: str, fallback: str) -> None:
+        label = self.labels.get(key or "") or self.labels[fallback]
+        text = (label.text() + "\n" + message) if label.text() else message
+        label.setText(text)
+        label.show()
+
+    def text(self, key: str) -> str:
+        return self.labels[key].text()
+
+
+def _date_edit(hint: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(hint)
+    edit.setMaxLength(20)
+    return edit
+
+
+class MemberDialog(QDialog):
+    """Create or edit one member. `saved_id` is set once saved."""
+
+    def __init__(
+        self,
+        member_id: int | None = None,
+        parent: QWidget | None = None,
+        today: dt.date | None = None,
+    ):
+        super().__init__(parent)
+        self.member_id = member_id
+        self.today = today
+        self.saved_id: int | None = None
+        self._confirmed_duplicate = ""
+        self.setWindowTitle(TEXT["edit_member"] if member_id else TEXT["new_member"])
+        self.setMinimumWidth(460)
+
+        self.name = QLineEdit()
+        self.name.setMaxLength(30)
+        self.gender = QComboBox()
+        self.gender.addItem(TEXT["gender_none"], None)
+        for g in vocab.GENDERS:
+            self.gender.addItem(g, g)
+        self.birth_date = _date_edit(TEXT["date_hint"])
+        self.joined_party_date = _date_edit(TEXT["date_hint"])
+        self.category = QComboBox()
+        self.category.addItems(vocab.MEMBER_CATEGORIES)
+        self.phone = QLineEdit()
+        self.is_mobile = QCheckBox(TEXT["is_mobile"])
+        self.mobile_location = QLineEdit()
+        self.mobile_location.setPlaceholderText(TEXT["location_hint"])
+        self.inflow_org = QLineEdit()
+        self.is_frail = QCheckBox(TEXT["is_frail"])
+        self.is_leader = QCheckBox(TEXT["is_leader"])
+        self.roll_start = _date_edit(TEXT["roll_start_hint"])
+        self.note = QLineEdit()
+
+        form = QFormLayout()
+        self.errors = FieldErrors(form)
+        add = self.errors.add_row
+        add("name", TEXT["name"], self.name)
+        add("gender", TEXT["gender"], self.gender)
+        add("birth_date", TEXT["birth_date"], self.birth_date)
+        add("joined_party_date", TEXT["joined_party_date"], self.joined_party_date)
+        add("category", TEXT["category"], self.category)
+        add("phone", TEXT["phone"], self.phone)
+        flags = QWidget()
+        flag_box = QVBoxLayout(flags)
+        flag_box.setContentsMargins(0, 0, 0, 0)
+        for box in (self.is_mobile, self.is_frail, self.is_leader):
+            flag_box.addWidget(box)
+        add("flags", TEXT["flags"], flags)
+        add("mobile_location", TEXT["mobile_location"], self.mobile_location)
+        add("inflow_org", TEXT["inflow_org"], self.inflow_org)
+        add("roll_start", TEXT["roll_start"], self.roll_start)
+        add("note", TEXT["note"], self.note)
+
+        self.warning = QLabel()
+        self.warning.setStyleSheet(WARNING_STYLE)
+        self.warning.setWordWrap(True)
+        self.warning.hide()
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton(TEXT["save"], QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(TEXT["cancel"], QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.warning)
+        layout.addWidget(buttons)
+
+        self.is_mobile.toggled.connect(self._mobile_toggled)
+        if member_id is not None:
+            self._load(Member.get_by_id(member_id))
+        self._mobile_toggled(self.is_mobile.isChecked())
+
+    def _mobile_toggled(self, on: bool) -> None:
+        self.mobile_location.setEnabled(on)
+        self.inflow_org.setEnabled(on)
+
+    def _load(self, m: Member) -> None:
+        self.name.setText(m.name)
+        self.gender.setCurrentIndex(max(0, self.gender.findData(m.gender)))
+        self.birth_date.setText(format_date(m.birth_date))
+        self.joined_party_date.setText(format_date(m.joined_party_date))
+        self.category.setCurrentText(m.category)
+        self.phone.setText(m.phone)
+        self.is_mobile.setChecked(bool(m.is_mobile))
+        self.mobile_location.setText(m.mobile_location)
+        self.inflow_org.setText(m.inflow_org)
+        self.is_frail.setChecked(bool(m.is_frail))
+        self.is_leader.setChecked(bool(m.is_leader))
+        self.roll_start.setText(format_date(m.roll_start))
+        self.note.setText(m.note)
+
+    def _input(self) -> tuple[MemberInput, bool]:
+        """The form as a MemberInput (unreadable dates as None, their errors shown) and whether
+        every date could be read."""
+        dates: dict[str, dt.date | None] = {}
+        ok = True
+        for key in ("birth_date", "joined_party_date", "roll_start"):
+            try:
+                dates[key] = parse_date(getattr(self, key).text())
+            except (ValueError, OverflowError):
+                self.errors.show(key, TEXT["bad_date"], key)
+                dates[key] = None
+                ok = False
+        return MemberInput(
+            name=self.name.text(),
+            gender=self.gender.currentData(),
+            category=self.category.currentText(),
+            phone=self.phone.text(),
+            is_mobile=self.is_mobile.isChecked(),
+            mobile_location=self.mobile_location.text(),
+            inflow_org=self.inflow_org.text(),
+            is_frail=self.is_frail.isChecked(),
+            is_leader=self.is_leader.isChecked(),
+            note=self.note.text(),
+            **dates,
+        ), ok
+
+    def accept(self) -> None:
+        self.errors.clear()
+        data, dates_ok = self._input()
+        problems = member_problems(data, self.today)
+        for p in problems:
+            self.errors.show(p.field, p.message, "name")
+        if problems or not dates_ok:
+            return
+        warning = duplicate_warning(data.name, data.birth_date, self.member_id)
+        key = f"{data.cleaned().name}|{data.birth_date}"
+        if warning and self._confirmed_duplicate != key:
+            # shown once; saving again means "yes, another person of the same name"
+            self._confirmed_duplicate = key
+            self.warning.setText(warning)
+            self.warning.show()
+            return
+        try:
+            if self.member_id is None:
+                member = create_member(data, self.today)
+            else:
+                member = update_member(self.member_id, data, self.today)
+        except UserError as err:
+            self.errors.show(err.field, err.message, "name")
+            return
+        self.saved_id = member.id
+        super().accept()
+
+
+class LeaveDialog(QDialog):
+    """离开花名册: date, reason (转出/去世/其他), note; asks before removing later attendance."""
+
+    def __init__(self, member_id: int, parent: QWidget | None = None, today: dt.date | None = None):
+        super().__init__(parent)
+        self.member = Member.get_by_id(member_id)
+        self.today = today or dt.date.today()
+        self.setWindowTitle(TEXT["leave_title"].format(name=self.member.name))
+        self.setMinimumWidth(440)
+        self.left_date = _date_edit(TEXT["date_hint"])
+        self.left_date.setText(self.today.isoformat())
+        self.reason = QComboBox()
+        self.reason.addItems(vocab.LEAVE_REASONS)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(TEXT["left_note_hint"])
+        self.drop_later = QCheckBox(TEXT["drop_later"])
+        self.drop_later.hide()
+
+        explain = QLabel(TEXT["leave_explain"])
+        explain.setWordWrap(True)
+        form = QFormLayout()
+        self.errors = FieldErrors(form)
+        self.errors.add_row("left_date", TEXT["left_date"], self.left_date)
+        self.errors.add_row("left_reason", TEXT["left_reason"], self.reason)
+        self.errors.add_row("left_note", TEXT["left_note"], self.note)
+        buttons = QDialogButtonBox()
+        buttons.addButton(TEXT["save"], QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(TEXT["cancel"], QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(form)
+        layout.addWidget(self.drop_later)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        self.errors.clear()
+        try:
+            day = parse_date(self.left_date.text())
+        except (ValueError, OverflowError):
+            self.errors.show("left_date", TEXT["bad_date"], "left_date")
+            return
+        if day is None:
+            self.errors.show("left_date", TEXT["need_date"], "left_date")
+            return
+        try:
+            leave_roll(
+                self.member.id,
+                day,
+                self.reason.currentText(),
+                self.note.text(),
+                drop_later_attendance=not self.drop_later.isHidden()
+                and self.drop_later.isChecked(),
+                today=self.today,
+            )
+        except UserError as err:
+            if err.field == "later_attendance":
+                self.drop_later.setText(
+                    TEXT["drop_later"]
+                    + f"（{len(attendance_on_or_after(self.member.id, day))} 条）"
+                )
+                self.drop_later.show()
+                self.errors.show("left_date", err.message, "left_date")
+                return
+            self.errors.show(err.field, err.message, "left_date")
+            return
+        super().accept()
+
+
+class AttendeeDialog(QDialog):
+    """An invited non-member [二.3]: listed on the sheet, never counted as a party member."""
+
+    def __init__(self, attendee_id: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.attendee_id = attendee_id
+        self.saved_id: int | None = None
+        self.setWindowTitle(TEXT["attendee_edit"] if attendee_id else TEXT["attendee_new"])
+        self.setMinimumWidth(420)
+        self.name = QLineEdit()
+        self.kind = QComboBox()
+        self.kind.addItems(vocab.ATTENDEE_KINDS)
+        self.gender = QComboBox()
+        self.gender.addItem(TEXT["gender_none"], None)
+        for g in vocab.GENDERS:
+            self.gender.addItem(g, g)
+        self.phone = QLineEdit()
+        self.note = QLineEdit()
+        self.active = QCheckBox(TEXT["active"])
+        self.active.setChecked(True)
+        explain = QLabel(TEXT["attendee_explain"])
+        explain.setWordWrap(True)
+        form = QFormLayout()
+        self.errors = FieldErrors(form)
+        self.errors.add_row("name", TEXT["name"], self.name)
+        self.errors.add_row("kind", TEXT["kind"], self.kind)
+        self.errors.add_row("gender", TEXT["gender"], self.gender)
+        self.errors.add_row("phone", TEXT["phone"], self.phone)
+        self.errors.add_row("note", TEXT["note"], self.note)
+        self.errors.add_row("active", "", self.active)
+        buttons = QDialogButtonBox()
+        buttons.addButton(TEXT["save"], QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(TEXT["cancel"], QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        if attendee_id is not None:
+            a = Attendee.get_by_id(attendee_id)
+            self.name.setText(a.name)
+            self.kind.setCurrentText(a.kind)
+            self.gender.setCurrentIndex(max(0, self.gender.findData(a.gender)))
+            self.phone.setText(a.phone)
+            self.note.setText(a.note)
+            self.active.setChecked(bool(a.active))
+
+    def accept(self) -> None:
+        self.errors.clear()
+        data = AttendeeInput(
+            name=self.name.text(),
+            kind=self.kind.currentText(),
+            gender=self.gender.currentData(),
+            phone=self.phone.text(),
+            note=self.note.text(),
+            active=self.active.isChecked(),
+        )
+        try:
+            attendee = save_attendee(data, self.attendee_id)
+        except UserError as err:
+            self.errors.show(err.field, err.message, "name")
+            return
+        self.saved_id = attendee.id
+        super().accept()
