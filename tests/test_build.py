@@ -1,0 +1,136 @@
+"""The Windows-style one-folder build (build.spec), built on this machine and run as a secretary
+would receive it: the built program passes `selftest`, carries its resources, and keeps its data
+outside its own folder.
+
+The build takes about a minute on two cores; it runs once per test session into a temp dir (not
+the repo). `python -m pytest -m "not build"` skips it when iterating locally; CI runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PyInstaller")
+
+pytestmark = pytest.mark.build
+
+ROOT = Path(__file__).resolve().parent.parent
+SUFFIX = ".exe" if sys.platform == "win32" else ""
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/dangri/ built from build.spec into a temp dir."""
+    work = tmp_path_factory.mktemp("pyinstaller")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            str(ROOT / "build.spec"),
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(work / "dist"),
+            "--workpath",
+            str(work / "build"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return work / "dist" / "dangri"
+
+
+def program_env(home: Path) -> dict[str, str]:
+    """A clean environment like a fresh user account: no data-dir override, no Qt platform (the
+    program must choose offscreen itself for selftest), HOME in a temp folder."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DANGRI_DATA_DIR", "QT_QPA_PLATFORM", "XDG_DATA_HOME", "PYTHONPATH"}
+    }
+    env.update(HOME=str(home), APPDATA=str(home / "AppData" / "Roaming"))
+    env.update(LOCALAPPDATA=str(home / "AppData" / "Local"))
+    return env
+
+
+def run(dist: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(dist / f"dangri-cli{SUFFIX}"), *args],
+        cwd=home,
+        env=program_env(home),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=180,
+    )
+
+
+def test_built_program_passes_selftest_and_prints_an_embedded_font_record(
+    dist: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "selftest-out"
+    result = run(dist, "selftest", "--keep", str(out), home=tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "自检通过" in result.stdout
+    assert "[失败]" not in result.stdout
+    # resources come from inside the bundle, through the same helper as from source
+    assert f"{dist / '_internal' / 'resources'}" in result.stdout
+    pdf = out / "记录表.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    cjk = [line for line in fonts.splitlines() if "NotoSansSC" in line]
+    assert cjk and all(" yes yes yes " in line for line in cjk), fonts
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "党日活动记录表" in text and "应参加党员" in text
+    assert (out / "window.png").stat().st_size > 10_000
+
+
+def test_bundle_carries_resources_and_leaves_out_unused_qt(dist: Path) -> None:
+    bundled = dist / "_internal" / "resources"
+    source = ROOT / "resources"
+    expected = {
+        p.relative_to(source)
+        for p in source.rglob("*")
+        if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
+    }
+    present = {p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file()}
+    assert expected <= present, sorted(map(str, expected - present))
+    font = Path("fonts") / "NotoSansSC-Regular.ttf"
+    assert (bundled / font).read_bytes() == (source / font).read_bytes()
+    assert (bundled / "fonts" / "OFL.txt").is_file()
+    assert (dist / f"dangri{SUFFIX}").is_file() and (dist / f"dangri-cli{SUFFIX}").is_file()
+
+    names = [p.name.lower() for p in dist.rglob("*")]
+    for unused in ("webengine", "qt6quick", "qt6qml", "virtualkeyboard", "numpy"):
+        assert not [n for n in names if unused in n], unused
+    size = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file() and not p.is_symlink())
+    assert size < 260 * 1024 * 1024, f"{size / 2**20:.0f} MB"
+
+
+def test_built_program_keeps_its_data_in_the_user_folder_not_beside_itself(
+    dist: Path, tmp_path: Path
+) -> None:
+    before = {p for p in dist.rglob("*")}
+    result = run(dist, "demo", "--year", "2026", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "演示党支部" in result.stdout
+
+    databases = list(tmp_path.rglob("dangri.sqlite3"))
+    assert len(databases) == 1
+    assert not databases[0].is_relative_to(dist)
+    assert {p for p in dist.rglob("*")} == before  # nothing written into the program folder
+
+    again = run(dist, "demo", home=tmp_path)  # the same default data dir, now not empty
+    assert again.returncode == 2
+    assert "已有数据" in again.stderr
