@@ -418,6 +418,7 @@ class PlanTab(QWidget):
 
         self.checks_list = QListWidget()
         self.checks_list.setWordWrap(True)
+        self.checks_list.setSpacing(3)
         checks_box = QGroupBox(TEXT["checks"])
         checks_layout = QVBoxLayout(checks_box)
         checks_layout.addWidget(self.checks_list)
@@ -506,7 +507,7 @@ class PlanTab(QWidget):
         self.checks_list.clear()
         if has_plan:
             problems = plans.plan_checks(year, self.entries)
-            self.checks_list.addItems(problems or [TEXT["no_problems"]])
+            self.checks_list.addItems([f"• {p}" for p in problems] or [TEXT["no_problems"]])
             color = WARN_COLOR if problems else QColor("#1a7f37")
             for i in range(self.checks_list.count()):
                 self.checks_list.item(i).setForeground(QBrush(color))

@@ -64,8 +64,8 @@ def test_secretary_generates_edits_and_files_the_plan(qtbot, branch, data_dir):
     assert (january.theme, january.place) == ("学习新修订的党章", "青山村党员活动室")
     assert "关心关怀党员" in january.categories and "学习教育" not in january.categories
     checks = [tab.checks_list.item(i).text() for i in range(tab.checks_list.count())]
-    assert "1月10日为星期六，不是工作日" in checks
-    assert "1月10日的活动没有“按照要求”的内容（学习教育或党员管理）" in checks
+    assert "• 1月10日为星期六，不是工作日" in checks
+    assert "• 1月10日的活动没有“按照要求”的内容（学习教育或党员管理）" in checks
     assert "注意" in tab.message.text()
 
     # 10 March: the banner counts down to 25 March; filing hides it.
