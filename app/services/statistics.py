@@ -57,6 +57,7 @@ class MemberStats:
     name: str
     category: str
     left_date: dt.date | None
+    roll_start: dt.date | None = None
     expected: int = 0  # 应参加
     by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     unrecorded: int = 0  # expected, but no attendance entered
@@ -200,6 +201,7 @@ class YearStatistics:
                     "member_id": m.member_id,
                     "name": m.name,
                     "category": m.category,
+                    "roll_start": m.roll_start.isoformat() if m.roll_start else None,
                     "left_date": m.left_date.isoformat() if m.left_date else None,
                     "expected": m.expected,
                     "took_part": m.took_part,
@@ -263,7 +265,13 @@ def compute_statistics(data: YearData, today: dt.date | None = None) -> YearStat
     today = today or dt.date.today()
     leave_counts = data.branch.leave_counts_as_absent
     members = [
-        MemberStats(member_id=m.member_id, name=m.name, category=m.category, left_date=m.left_date)
+        MemberStats(
+            member_id=m.member_id,
+            name=m.name,
+            category=m.category,
+            left_date=m.left_date,
+            roll_start=m.roll_start,
+        )
         for m in data.members
     ]
     by_member = {s.member_id: s for s in members}

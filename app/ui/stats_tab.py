@@ -98,6 +98,8 @@ TEXT = {
     "talks_count": "{n}次谈话",
     "hint_basis": "不合格党员认定依据",
     "hint_talk": "谈话提醒",
+    "hint_joined": "{day} 起在册",
+    "hint_left": "{day} 离开花名册",
     "chart_rate": "各次活动参加率",
     "chart_status": "各次活动参加情况（人次，按状态）",
     "unrecorded": "未登记",
@@ -466,11 +468,16 @@ class StatsTab(QWidget):
         rows = []
         for m in stats.members:
             s = m.by_status
-            hint = (
-                TEXT["hint_basis"]
-                if m.unqualified_basis
-                else (TEXT["hint_talk"] if m.talk_reminder else "")
-            )
+            hints = []
+            if m.unqualified_basis:
+                hints.append(TEXT["hint_basis"])
+            elif m.talk_reminder:
+                hints.append(TEXT["hint_talk"])
+            if m.roll_start and m.roll_start.year == stats.year:
+                hints.append(TEXT["hint_joined"].format(day=m.roll_start.isoformat()))
+            if m.left_date and m.left_date.year == stats.year:
+                hints.append(TEXT["hint_left"].format(day=m.left_date.isoformat()))
+            hint = "；".join(hints)
             rows.append(
                 (
                     m.name,
