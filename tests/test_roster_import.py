@@ -211,3 +211,15 @@ def test_cli_import_members_reports_every_bad_row(branch, tmp_path, data_dir):
     )
     assert run.returncode == 0, run.stderr
     assert "新增党员 4 人" in run.stdout
+
+
+def test_birth_month_only_matches_the_member_with_the_full_date(branch, tmp_path):
+    create_member(MemberInput(name="王建国", birth_date=dt.date(1968, 3, 12)), today=TODAY)
+    create_member(MemberInput(name="王建国", birth_date=dt.date(1971, 9, 2)), today=TODAY)
+    path = tmp_path / "年月.csv"
+    path.write_text("姓名,出生年月\n王建国,1968.03\n王建国,1975.05\n", encoding="utf-8")
+    preview = preview_file(path, today=TODAY)
+    assert [(r.action, r.matched_id) for r in preview.rows] == [
+        ("已在花名册", Member.get(Member.birth_date == dt.date(1968, 3, 12)).id),
+        ("新增", None),
+    ]

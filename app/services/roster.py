@@ -63,6 +63,15 @@ def parse_date(value: object) -> dt.date | None:
     raise ValueError(text)
 
 
+def is_month_only(value: object) -> bool:
+    """True for a date written to the month only (`2019.07`, `2019年7月`, `201907`): rosters
+    often keep 出生年月 that way, so matching compares year and month only."""
+    if value is None or isinstance(value, (dt.date, int, float)):
+        return False
+    text = str(value).strip().replace("\u3000", " ")
+    return bool(_DATE_PATTERNS[1].match(text) or _DATE_PATTERNS[3].match(text))
+
+
 def format_date(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 

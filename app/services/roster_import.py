@@ -4,7 +4,8 @@ as Excel and WPS write them).
 Columns are found by their Chinese headers and the usual variants; a title row above the header
 is skipped. `preview_file()` reads and checks every row without writing; `import_file()` writes
 all rows or none. A member already on the roster is matched, never added twice: same name and
-same birth date, or same name when one side has no birth date and only one such member exists.
+same birth date (same year and month when the file gives 出生年月 only), or same name when one
+side has no birth date and only one member of that name exists.
 Matched members are left as they are.
 """
 
@@ -20,7 +21,14 @@ from pathlib import Path
 
 from app.errors import UserError
 from app.models import DB, Member, vocab
-from app.services.roster import MemberInput, clean_name, format_date, member_problems, parse_date
+from app.services.roster import (
+    MemberInput,
+    clean_name,
+    format_date,
+    is_month_only,
+    member_problems,
+    parse_date,
+)
 
 Progress = Callable[[int, int, str], None]
 
@@ -114,6 +122,7 @@ class ImportRow:
     matched_id: int | None = None
     left_date: dt.date | None = None
     left_reason: str | None = None
+    birth_month_only: bool = False  # 出生年月 written as 1968.03
     notes: list[str] = field(default_factory=list)
 
 
@@ -346,7 +355,26 @@ def _parse_row(cells: dict[str, object], today: dt.date) -> tuple[ImportRow | No
         member=member,
         left_date=dates["left_date"],
         left_reason=left_reason if dates["left_date"] else None,
+        birth_month_only=is_month_only(get("birth_date")),
     ), []
+
+
+def same_birth(stored: dt.date | None, written: dt.date | None, row: ImportRow) -> bool:
+    """Equal birth dates; when either side is known to the month only (written `1968.03`, or
+    stored as the 1st from such a file), the same year and month."""
+    if stored == written:
+        return True
+    if (
+        stored is None
+        or written is None
+        or (stored.year, stored.month)
+        != (
+            written.year,
+            written.month,
+        )
+    ):
+        return False
+    return row.birth_month_only or stored.day == 1
 
 
 def _match(rows: list[ImportRow], problems: list[RowProblem]) -> None:
@@ -356,7 +384,7 @@ def _match(rows: list[ImportRow], problems: list[RowProblem]) -> None:
         by_name.setdefault(m.name, []).append(m)
     for r in rows:
         candidates = by_name.get(r.member.name, [])
-        exact = [m for m in candidates if m.birth_date == r.member.birth_date]
+        exact = [m for m in candidates if same_birth(m.birth_date, r.member.birth_date, r)]
         if exact:
             chosen = exact[0]
         elif len(candidates) == 1 and (

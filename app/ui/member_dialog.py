@@ -110,6 +110,7 @@ class FieldErrors:
         text = (label.text() + "\n" + message) if label.text() else message
         label.setText(text)
         label.show()
+        label.window().adjustSize()  # grow to show the whole message
 
     def text(self, key: str) -> str:
         return self.labels[key].text()
