@@ -65,7 +65,8 @@ from app.ui.workers import run_in_background
 
 TEXT = {
     "year": "年度：",
-    "leave_counts": "请假计入未参加次数（《实施意见》未免除请假；可按支部规定改为不计入）",
+    "leave_counts": "请假计入未参加次数",
+    "leave_counts_tip": "《实施意见》没有免除请假，默认计入；支部另有规定的可取消勾选，请假将不计入。",
     "refresh": "刷新",
     "export": "导出统计表…",
     "export_title": "导出统计表",
@@ -328,6 +329,7 @@ class StatsTab(QWidget):
         self.year_spin.setValue(state.year)
         self.year_spin.valueChanged.connect(state.set_year)
         self.leave_check = QCheckBox(TEXT["leave_counts"])
+        self.leave_check.setToolTip(TEXT["leave_counts_tip"])
         self.leave_check.toggled.connect(self._leave_setting_changed)
         self.refresh_button = QPushButton(TEXT["refresh"])
         self.refresh_button.clicked.connect(self.refresh)
@@ -601,7 +603,7 @@ class StatsTab(QWidget):
             chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
             view = QChartView(chart)
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.setMinimumHeight(280)
+            view.setMinimumHeight(220)
             grid.addWidget(view, 0, col)
         return page
 
