@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 from app import APP_NAME, __version__
 from app.services.ledger import require_branch
 from app.ui.backup_dialogs import install_backup_actions
+from app.ui.bundle_dialogs import install_bundle_actions
 from app.ui.plan_tab import PlanTab
 from app.ui.record_tab import RecordTab
 from app.ui.roster_tab import RosterTab
@@ -58,10 +59,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.roster_tab, qta.icon("fa5s.users"), TEXT["tab_roster"])
         self.tabs.addTab(self.stats_tab, qta.icon("fa5s.chart-bar"), TEXT["tab_stats"])
         self.setCentralWidget(self.tabs)
+        self.record_tab.attendance_requested.connect(self.show_attendance)
 
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menu()
+        self.bundle_actions = install_bundle_actions(self)
         self.backup_actions = install_backup_actions(self)
         self.state.changed.connect(self._update_status)
         self._update_status()
@@ -97,6 +100,25 @@ class MainWindow(QMainWindow):
         if BranchSettingsDialog(self).exec() == BranchSettingsDialog.DialogCode.Accepted:
             self.setWindowTitle(f"{APP_NAME} — {require_branch().name}")
             self.state.changed.emit("branch")
+
+    def show_attendance(self, activity_id: int) -> None:
+        """From the 记录 tab: open the 花名册/考勤 tab on this activity's attendance."""
+        from PySide6.QtWidgets import QStackedWidget
+
+        from app.ui.attendance_view import AttendanceView
+
+        self.tabs.setCurrentWidget(self.roster_tab)
+        view = self.roster_tab.findChild(AttendanceView)
+        if view is not None:
+            view.set_activity(activity_id)
+            # Bring the view forward if the roster tab keeps it on an inner tab or stack page.
+            child, parent = view, view.parentWidget()
+            while parent is not None and child is not self.roster_tab:
+                if isinstance(parent, QStackedWidget):
+                    owner = parent.parentWidget()
+                    target = owner if isinstance(owner, QTabWidget) else parent
+                    target.setCurrentWidget(child)
+                child, parent = parent, parent.parentWidget()
 
     def open_data_dir(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.state.data_dir)))

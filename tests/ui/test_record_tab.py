@@ -1,0 +1,225 @@
+"""The 记录 tab: fill a record through the editor, save, reopen; figures, warnings, print, files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QDate, QPoint, Qt, QTime
+from PySide6.QtGui import QColor, QImage
+
+from app.models import Activity, Attachment
+from app.ui.record_tab import RecordTab
+from app.ui.state import AppState
+from tests.record_helpers import MARCH, TODAY, build_year
+from tests.ui.typing import type_text
+
+CLICK = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def year(branch):
+    return build_year()
+
+
+def tick(qtbot, check) -> None:
+    """Click a check box on its box (a wide check box only reacts on its box and text)."""
+    qtbot.mouseClick(check, CLICK, pos=QPoint(8, check.height() // 2))
+
+
+def make_tab(qtbot, data_dir) -> RecordTab:
+    state = AppState(data_dir)
+    state.year = 2026
+    tab = RecordTab(state, today=lambda: TODAY)
+    qtbot.addWidget(tab)
+    tab.resize(1200, 860)
+    tab.show()
+    return tab
+
+
+def test_a_record_filled_in_the_editor_is_saved_and_reads_back_field_for_field(
+    qtbot, data_dir, year
+):
+    march, april = year
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(march.id)
+    e = tab.editor
+    assert e.activity_id == march.id
+
+    # Figures come from the attendance, never typed; non-members are listed apart.
+    assert "应参加党员 <b>10</b> 人，实际参加党员 <b>8</b> 人" in e.figures.text()
+    assert "刘青青（入党积极分子）" in e.non_members.text()
+
+    tick(qtbot, e.held_check)
+    e.held_date.setDate(QDate(2026, 3, 6))
+    e.start_time.setTime(QTime(14, 30))
+    e.end_time.setTime(QTime(16, 45))
+    e.theme.clear()
+    type_text(qtbot, e.theme, "学习贯彻党章，争做合格党员")
+    e.mode.setCurrentText("线上线下")
+    type_text(qtbot, e.partner, "中共县税务局机关支部委员会")
+    tick(qtbot, e.category_checks["学习教育"])
+    assert "学习日" in e.warnings.text()  # only study: visible, not blocking
+    assert "改期原因" in e.warnings.text()  # held a day after the plan, no reason yet
+    e.template_box.setCurrentIndex(1)
+    qtbot.mouseClick(e.template_button, CLICK)
+    assert "学习贯彻党章，争做合格党员" in e.content.toPlainText()
+    assert e.category_checks["通报"].isChecked()  # the template's categories are ticked
+    assert "学习日" not in e.warnings.text()
+    type_text(qtbot, e.cost, "80.5")
+
+    # A mistake: no place. The message sits by the field; nothing typed is lost or written.
+    qtbot.mouseClick(e.save_button, CLICK)
+    assert "活动地点" in e.errors["place"].text() and e.errors["place"].isVisible()
+    assert e.theme.text() == "学习贯彻党章，争做合格党员" and e.cost.text() == "80.5"
+    assert Activity.get_by_id(march.id).held_date is None
+
+    # Leaving for another record with the mistake still there keeps us on this one.
+    tab.view.selectRow(tab.model.keys.index(april.id))
+    assert e.activity_id == march.id and e.theme.text() == "学习贯彻党章，争做合格党员"
+
+    type_text(qtbot, e.place, "青山村党员活动室")
+    e.place_type.setCurrentText("党员活动室")
+    type_text(qtbot, e.held_reason, "5日全村防汛，改至6日")
+    tick(qtbot, e.submitted_check)
+    e.submitted_date.setDate(QDate(2026, 3, 8))
+    assert not e.warnings.isVisible() or "改期原因" not in e.warnings.text()
+    qtbot.mouseClick(e.save_button, CLICK)
+    assert e.message.text() == "已保存。" and not e.dirty
+
+    stored = Activity.get_by_id(march.id)
+    content = stored.content
+    assert (
+        stored.held_date,
+        stored.start_time,
+        stored.end_time,
+        stored.held_reason,
+        stored.theme,
+        stored.place,
+        stored.place_type,
+        stored.mode,
+        stored.partner_org,
+        stored.cost,
+        stored.submitted_date,
+    ) == (
+        dt.date(2026, 3, 6),
+        dt.time(14, 30),
+        dt.time(16, 45),
+        "5日全村防汛，改至6日",
+        "学习贯彻党章，争做合格党员",
+        "青山村党员活动室",
+        "党员活动室",
+        "线上线下",
+        "中共县税务局机关支部委员会",
+        Decimal("80.50"),
+        dt.date(2026, 3, 8),
+    )
+    assert stored.categories == ["学习教育", "党员管理", "通报"]
+    assert content.count("\n\n") >= 2 and "学习贯彻党章" in content
+    assert tab.model.rows[tab.model.keys.index(march.id)][4] == "已报送"
+
+    # Reopen in a fresh tab: every field is back.
+    again = make_tab(qtbot, data_dir)
+    again.select_activity(march.id)
+    r = again.editor
+    assert r.held_check.isChecked() and r.held_date.date() == QDate(2026, 3, 6)
+    assert (r.start_time.time(), r.end_time.time()) == (QTime(14, 30), QTime(16, 45))
+    assert r.held_reason.text() == "5日全村防汛，改至6日"
+    assert r.theme.text() == "学习贯彻党章，争做合格党员"
+    assert (r.place.text(), r.place_type.currentText()) == ("青山村党员活动室", "党员活动室")
+    assert r.mode.currentText() == "线上线下"
+    assert r.partner.text() == "中共县税务局机关支部委员会"
+    ticked = [n for n, c in r.category_checks.items() if c.isChecked()]
+    assert ticked == ["学习教育", "党员管理", "通报"]
+    assert r.content.toPlainText() == content
+    assert r.cost.text() == "80.50"
+    assert r.submitted_check.isChecked() and r.submitted_date.date() == QDate(2026, 3, 8)
+    assert r.warnings.text() == ""
+
+    again.grab().save(str(data_dir / "record_tab.png"))
+
+
+def test_the_editor_says_when_attendance_is_not_entered_and_shows_overdue_in_red(
+    qtbot, data_dir, year
+):
+    march, april = year
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(april.id)
+    assert "还没有登记这次活动的考勤" in tab.editor.figures.text()
+    assert "应参加党员 11 人" in tab.editor.figures.text()
+
+    Activity.update(held_date=MARCH, theme="学习", place="活动室").where(
+        Activity.id == march.id
+    ).execute()
+    tab.state.changed.emit("activities")
+    row = tab.model.keys.index(march.id)
+    assert tab.model.rows[row][4] == "逾期未报送"
+    color = tab.model.data(tab.model.index(row, 4), Qt.ItemDataRole.ForegroundRole).color()
+    assert color == QColor("#b00000")
+
+
+def test_printing_writes_two_marked_copies_off_the_ui_thread_and_opens_the_viewer(
+    qtbot, data_dir, year
+):
+    march, _ = year
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(march.id)
+    e = tab.editor
+    opened = []
+    e.open_file = opened.append
+    tick(qtbot, e.held_check)
+    type_text(qtbot, e.place, "青山村党员活动室")
+    type_text(qtbot, e.content, "集中学习党章。")
+    assert e.two_copies.isChecked()
+    qtbot.mouseClick(e.print_button, CLICK)  # unsaved edits are saved first
+    qtbot.waitUntil(lambda: bool(opened), timeout=20000)
+
+    pdf = opened[0]
+    assert pdf.parent == data_dir / "记录表" and pdf.suffix == ".pdf"
+    assert Activity.get_by_id(march.id).place == "青山村党员活动室"
+    pages = [re.sub(r"\s+", "", p.extract_text()) for p in PdfReader(str(pdf)).pages]
+    assert len(pages) == 4
+    assert "应参加党员10人，实际参加党员8人（附签名）" in pages[0]
+    assert "集中学习党章。" in pages[0] and "支部留存" in pages[0]
+    assert "报上级党组织" in pages[3].replace("报上级党组织一份", "")
+    assert str(pdf) in e.message.text() and e.print_button.isEnabled()
+
+
+def test_photos_and_scans_are_kept_with_their_sha256_shown_as_thumbnails_and_openable(
+    qtbot, data_dir, year, tmp_path
+):
+    march, _ = year
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(march.id)
+    e = tab.editor
+    opened = []
+    e.open_file = opened.append
+    photo = tmp_path / "合影.png"
+    image = QImage(320, 200, QImage.Format.Format_RGB32)
+    image.fill(QColor("#c03030"))
+    assert image.save(str(photo))
+    scan = tmp_path / "签名表.pdf"
+    scan.write_bytes(b"%PDF-1.4 scanned signatures")
+
+    assert e.add_attachment_files([photo], "照片") == 1
+    assert e.add_attachment_files([scan, photo], "签名表扫描件") == 1  # the photo is already there
+    assert "已经添加过" in e.attach_error.text()
+    assert e.attach_list.count() == 2
+    thumb = e.attach_list.item(0).icon().pixmap(96, 96).toImage()
+    assert thumb.pixelColor(48, 48) == QColor("#c03030")  # the photo itself, scaled
+
+    e.attach_list.setCurrentRow(0)
+    qtbot.mouseClick(e.open_button, CLICK)
+    assert hashlib.sha256(opened[0].read_bytes()).hexdigest() == (
+        hashlib.sha256(photo.read_bytes()).hexdigest()
+    )
+    assert opened[0].is_relative_to(data_dir)
+
+    e.attach_list.setCurrentRow(1)
+    qtbot.mouseClick(e.remove_button, CLICK)
+    assert e.attach_list.count() == 1
+    assert [a.kind for a in Attachment.select()] == ["照片"]
