@@ -43,6 +43,7 @@ SUMMARY_HEADERS = (
     "生成时间",
 )
 REJECTED_HEADERS = ("报送包", "包内文件", "原因")
+WHOLE_FILE = "（整个文件）"  # a problem of the zip itself, not of a file inside it
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,7 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
         cell.fill = head_fill
     for item in result.rejected:
         for file, reason in item.problems:
-            bad.append([item.path.name, file, reason])
+            bad.append([item.path.name, WHOLE_FILE if file == item.path.name else file, reason])
     if not result.rejected:
         bad.append(["（全部报送包均通过校验）", "", ""])
     for col, w in zip("ABC", (40, 30, 70), strict=True):

@@ -1,0 +1,177 @@
+"""Upward submission in the window: export to a USB stick with a progress bar and the eject
+reminder, the check of a bundle, and the township's aggregate — driven with clicks."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+
+from app.services.bundle import export_bundle, verify_bundle
+from app.ui.bundle_dialogs import (
+    AggregateDialog,
+    Drive,
+    ExportDialog,
+    VerifyDialog,
+    is_removable_mount,
+)
+from tests.conftest import DEMO_TODAY, DEMO_YEAR
+
+SHOTS = os.environ.get("DANGRI_SHOTS")  # set to a folder to keep screenshots for review
+
+
+def _shot(widget, name: str) -> None:
+    if SHOTS:
+        widget.grab().save(str(Path(SHOTS) / name))
+
+
+def _cjk_font(qapp) -> None:
+    from PySide6.QtGui import QFont
+
+    from app.ui.application import load_font
+
+    family = load_font()
+    if family:
+        qapp.setFont(QFont(family, 10))
+
+
+def test_usb_sticks_are_told_apart_from_fixed_disks():
+    assert is_removable_mount("/media/wang/KINGSTON", "linux")
+    assert is_removable_mount("/run/media/wang/U盘", "linux")
+    assert not is_removable_mount("/", "linux")
+    assert not is_removable_mount("/media", "linux")
+    assert not is_removable_mount("/home", "linux")
+    assert is_removable_mount("E:/", "win32", drive_type=2)
+    assert not is_removable_mount("C:/", "win32", drive_type=3)
+    assert is_removable_mount("/Volumes/KINGSTON", "darwin")
+
+
+def test_export_lists_the_usb_stick_first_and_ends_with_the_eject_reminder(
+    qtbot, qapp, demo: Path, tmp_path: Path
+):
+    _cjk_font(qapp)
+    stick = tmp_path / "KINGSTON"
+    stick.mkdir()
+    dialog = ExportDialog(
+        demo,
+        DEMO_YEAR,
+        find_drives=lambda: [Drive(stick, "KINGSTON", 7_800_000_000)],
+        today=DEMO_TODAY,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.destinations.item(0).text().startswith("U盘 KINGSTON")
+    assert dialog.destination() == stick and dialog.no_usb_label.isHidden()
+
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert not dialog.close_button.isEnabled()  # cannot be closed while writing
+    qtbot.waitUntil(
+        lambda: dialog.result is not None or dialog.error_label.isVisible(), timeout=60000
+    )
+
+    assert dialog.error_label.isHidden(), dialog.error_label.text()
+    bundle = stick / "中共青山村支部委员会-2026-党日活动.zip"
+    assert dialog.result.path == bundle and verify_bundle(bundle).ok
+    assert dialog.progress.value() == dialog.progress.maximum()
+    text = dialog.result_label.text()
+    assert str(bundle) in text and "安全弹出" in text and "校验通过" in text
+    assert dialog.close_button.isEnabled() and dialog.open_button.isVisible()
+    _shot(dialog, "export_done.png")
+
+
+def test_export_to_a_pulled_stick_says_so_next_to_the_destination_and_stays_open(
+    qtbot, demo: Path, tmp_path: Path
+):
+    pulled = tmp_path / "已拔出的U盘"
+    dialog = ExportDialog(
+        demo, DEMO_YEAR, find_drives=lambda: [Drive(pulled, "U盘", 0)], today=DEMO_TODAY
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.error_label.isVisible, timeout=60000)
+    assert "找不到导出位置" in dialog.error_label.text()
+    assert dialog.isVisible() and dialog.result is None and not pulled.exists()
+    assert dialog.export_button.isEnabled()
+
+
+def test_without_a_usb_stick_the_dialog_says_how_to_go_on(qtbot, demo: Path):
+    dialog = ExportDialog(demo, DEMO_YEAR, find_drives=lambda: [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.no_usb_label.isVisible() and "插入U盘" in dialog.no_usb_label.text()
+
+
+def test_verify_dialog_shows_each_problem_with_its_file(qtbot, qapp, demo: Path, tmp_path: Path):
+    _cjk_font(qapp)
+    good = export_bundle(DEMO_YEAR, tmp_path, today=DEMO_TODAY)
+    bad = tmp_path / "中共黄岭村支部委员会-2026-党日活动.zip"
+    bad.write_bytes(good.read_bytes())
+    with zipfile.ZipFile(bad, "a") as zf:
+        zf.writestr("attachments/../../evil.bat", b"del *.*")
+
+    dialog = VerifyDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.check(good)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
+    assert (
+        "校验通过" in dialog.result_label.text()
+        and "中共青山村支部委员会" in dialog.result_label.text()
+    )
+    assert dialog.view.isHidden()
+
+    dialog.report = None
+    dialog.check(bad)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
+    assert "校验未通过" in dialog.result_label.text()
+    files = [dialog.model.rows[i][0] for i in range(dialog.model.rowCount())]
+    assert "attachments/../../evil.bat" in files and dialog.view.isVisible()
+    _shot(dialog, "verify_bad.png")
+
+
+def test_township_aggregate_sums_the_good_and_lists_the_bad(
+    qtbot, qapp, demo: Path, tmp_path: Path
+):
+    _cjk_font(qapp)
+    inbox = tmp_path / "各支部报送包"
+    inbox.mkdir()
+    good = export_bundle(DEMO_YEAR, inbox, today=DEMO_TODAY)
+    (inbox / "中共黄岭村支部委员会-2026-党日活动.zip").write_bytes(good.read_bytes()[:4000])
+
+    dialog = AggregateDialog(today=DEMO_TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert "请先添加" in dialog.bundles_error.text() and dialog.bundles_error.isVisible()
+
+    dialog.add_paths([inbox])
+    dialog.add_paths([good])  # the same bundle again is listed once
+    assert dialog.bundles_model.rowCount() == 2
+    out = tmp_path / "青山镇汇总.xlsx"
+    dialog.out_edit.setText(str(out))
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60000)
+
+    assert out.exists() and dialog.progress.value() == dialog.progress.maximum()
+    assert "已汇总 1 个党支部" in dialog.result_label.text()
+    rejected = dialog.rejected_model.rows
+    assert rejected and rejected[0][0] == "中共黄岭村支部委员会-2026-党日活动.zip"
+    assert "不完整" in rejected[0][2]
+    names = [r[1] for r in load_workbook(out)["汇总"].iter_rows(min_row=3, values_only=True)]
+    assert "中共青山村支部委员会" in names
+    _shot(dialog, "aggregate_done.png")
+
+
+def test_the_three_actions_are_in_the_file_menu(qtbot, demo: Path):
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    texts = [a.text() for a in window.file_menu.actions()]
+    for text in ("导出报送包…", "校验报送包…", "汇总下级报送包…"):
+        assert text in texts
+    assert texts.index("汇总下级报送包…") < texts.index("退出")
