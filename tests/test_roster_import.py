@@ -201,7 +201,7 @@ def test_cli_import_members_reports_every_bad_row(branch, tmp_path, data_dir):
     )
     assert run.returncode == 2
     assert "第7行：性别“男人”应填“男”或“女”" in run.stderr
-    assert "第7行：入党时间应晚于出生日期" in run.stderr
+    assert "第7行：入党时间（1980-07-01）应晚于出生日期（1985-01-01）" in run.stderr
     ok = _xlsx(tmp_path / "好.xlsx", [HEADER, *GOOD_ROWS])
     run = subprocess.run(
         [sys.executable, "-m", "app", "--data-dir", str(data_dir), "import-members", str(ok)],
@@ -223,3 +223,17 @@ def test_birth_month_only_matches_the_member_with_the_full_date(branch, tmp_path
         ("已在花名册", Member.get(Member.birth_date == dt.date(1968, 3, 12)).id),
         ("新增", None),
     ]
+
+
+def test_id_number_gives_birth_date_and_gender_and_flag_words_are_read(branch, tmp_path):
+    path = tmp_path / "身份证.csv"
+    path.write_text(
+        "姓名,公民身份号码,年老体弱、行动不便,是否流动党员\n"
+        "钱老伯,34170219450317001X,年老体弱,\n"
+        "孙女士,341702198802140028,,流动\n",
+        encoding="utf-8",
+    )
+    import_file(path, today=TODAY)
+    old, young = Member.get(Member.name == "钱老伯"), Member.get(Member.name == "孙女士")
+    assert (old.birth_date, old.gender, old.is_frail) == (dt.date(1945, 3, 17), "男", True)
+    assert (young.birth_date, young.gender, young.is_mobile) == (dt.date(1988, 2, 14), "女", True)

@@ -176,7 +176,8 @@ def member_problems(data: MemberInput, today: dt.date | None = None) -> list[Use
     if d.birth_date and d.joined_party_date and d.joined_party_date <= d.birth_date:
         problems.append(
             UserError(
-                "入党时间应晚于出生日期，请核对。",
+                f"入党时间（{format_date(d.joined_party_date)}）应晚于出生日期"
+                f"（{format_date(d.birth_date)}），请核对。",
                 "joined the party before birth",
                 field="joined_party_date",
             )
@@ -184,7 +185,8 @@ def member_problems(data: MemberInput, today: dt.date | None = None) -> list[Use
     if d.birth_date and d.roll_start and d.roll_start <= d.birth_date:
         problems.append(
             UserError(
-                "转入本支部日期应晚于出生日期，请核对。",
+                f"转入本支部日期（{format_date(d.roll_start)}）应晚于出生日期"
+                f"（{format_date(d.birth_date)}），请核对。",
                 "roll start before birth",
                 field="roll_start",
             )

@@ -71,7 +71,9 @@ FIELD_LABELS = {
 }
 _ALIASES = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
 
-YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1", "是的", "有", "○"}
+# A flag column marked with its own word (年老体弱 column saying 年老体弱) also means yes.
+YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1", "是的", "有", "○", "流动", "流动党员"}
+YES |= {"年老体弱", "行动不便", "领导干部", "党员领导干部"}
 NO = {"", "否", "×", "✗", "n", "no", "false", "0", "不是", "无", "/", "-", "—"}
 CATEGORY_WORDS = {
     "正式党员": vocab.FULL_MEMBER,

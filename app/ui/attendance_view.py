@@ -626,11 +626,25 @@ class MemberYearView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
-        state.changed.connect(lambda *_: self.refresh())
-        state.year_changed.connect(lambda *_: self.refresh())
+        self._stale = True
+        state.changed.connect(self._data_changed)
+        state.year_changed.connect(self._data_changed)
         self.refresh()
 
+    def _data_changed(self, *_: object) -> None:
+        # refreshed when next shown: attendance saves often, and the list may hold 1,000 names
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
+
     def refresh(self) -> None:
+        self._stale = False
         current = self.member_box.currentData()
         self.member_box.blockSignals(True)
         self.member_box.clear()

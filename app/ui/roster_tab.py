@@ -184,11 +184,14 @@ class RosterPage(QWidget):
             filters.addWidget(w)
         filters.addStretch(1)
         filters.addWidget(self.search)
+        # filters work on the members already read: no query per keystroke
+        self.members: list = []
+        self.counts_text = ""
         for combo in (self.category, self.roll):
-            combo.currentIndexChanged.connect(lambda *_: self.refresh())
+            combo.currentIndexChanged.connect(lambda *_: self.apply_filter())
         for box in (self.mobile, self.frail, self.leader):
-            box.toggled.connect(lambda *_: self.refresh())
-        self.search.textChanged.connect(lambda *_: self.refresh())
+            box.toggled.connect(lambda *_: self.apply_filter())
+        self.search.textChanged.connect(lambda *_: self.apply_filter())
 
         self.counts = QLabel()
         self.counts.setWordWrap(True)
@@ -221,8 +224,15 @@ class RosterPage(QWidget):
         )
 
     def refresh(self, *_: object) -> None:
+        """Read the roster from the database, then show what the filters let through."""
+        self.members = list_members(RosterFilter(roll=ROLL_ALL))
+        self.counts_text = roster_counts(self.today).text()
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
         selected = self.selected_id()
-        members = list_members(self.current_filter())
+        f = self.current_filter()
+        members = [m for m in self.members if f.matches(m)]
         today = self.today or dt.date.today()
         self.model.left = [bool(m.left_date and m.left_date <= today) for m in members]
         self.model.set_rows(
@@ -244,7 +254,7 @@ class RosterPage(QWidget):
             ],
             [m.id for m in members],
         )
-        self.counts.setText(roster_counts(self.today).text() + TEXT["shown"].format(n=len(members)))
+        self.counts.setText(self.counts_text + TEXT["shown"].format(n=len(members)))
         if selected is not None and selected in self.model.keys:
             self.view.selectRow(self.model.keys.index(selected))
 
@@ -447,7 +457,9 @@ class RosterTab(QWidget):
         """导入/导出花名册 for the window's 文件 menu."""
         return [self.import_action, self.export_action]
 
-    def refresh(self, *_: object) -> None:
+    def refresh(self, what: object = "*") -> None:
+        if what == "attendance":  # the roster does not show attendance
+            return
         self.roster.refresh()
         self.attendees.refresh()
 
