@@ -173,3 +173,20 @@ def test_print_record_command_writes_the_pdf_and_refuses_an_unknown_id(
     code = main(["--data-dir", str(data_dir), "print-record", "999", "--out", str(out)])
     assert code == 2
     assert "找不到编号为 999 的活动" in capsys.readouterr().err
+
+
+def test_demo_forms_print_the_counts_the_ledger_exports(demo, tmp_path):
+    from app.services.ledger import load_year
+    from tests.conftest import DEMO_YEAR
+
+    data = load_year(DEMO_YEAR)
+    exported = {a["activity_id"]: a for a in data.to_json()["activities"]}
+    held = [a for a in data.activities if a.is_held]
+    assert len(held) >= 10
+    for row in (held[0], held[3], held[-1]):
+        text = pages_text(render_record_pdf(data, row, tmp_path / f"{row.activity_id}.pdf"))[0]
+        figures = exported[row.activity_id]
+        assert (
+            f"应参加党员{figures['expected']}人，实际参加党员{figures['took_part']}人（附签名）"
+            in text
+        )

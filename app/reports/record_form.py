@@ -147,6 +147,7 @@ class _CopyMark(Flowable):
 
     def draw(self) -> None:
         self.canv._dangri_copy = self.label
+        self.canv._dangri_first_page = self.canv.getPageNumber()  # pages count per copy
 
 
 def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
@@ -346,7 +347,8 @@ def render_record_pdf(
         canvas.saveState()
         canvas.setFont(font, 9)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawCentredString(MARGIN_LEFT + FRAME_W / 2, MARGIN_BOTTOM / 2, f"第 {doc.page} 页")
+        page = doc.page - getattr(canvas, "_dangri_first_page", 1) + 1
+        canvas.drawCentredString(MARGIN_LEFT + FRAME_W / 2, MARGIN_BOTTOM / 2, f"第 {page} 页")
         label = getattr(canvas, "_dangri_copy", None)
         if label:
             canvas.setFillColor(colors.black)

@@ -223,3 +223,17 @@ def test_photos_and_scans_are_kept_with_their_sha256_shown_as_thumbnails_and_ope
     qtbot.mouseClick(e.remove_button, CLICK)
     assert e.attach_list.count() == 1
     assert [a.kind for a in Attachment.select()] == ["照片"]
+
+
+def test_the_attendance_button_opens_the_roster_tab_on_this_activity(qtbot, data_dir, year):
+    from app.ui.main_window import MainWindow
+
+    _, april = year
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.state.set_year(2026)
+    window.tabs.setCurrentWidget(window.record_tab)
+    window.record_tab.select_activity(april.id)
+    assert "还没有登记" in window.record_tab.editor.figures.text()
+    qtbot.mouseClick(window.record_tab.editor.attendance_button, CLICK)
+    assert window.tabs.currentWidget() is window.roster_tab
