@@ -222,6 +222,13 @@ def save_attendance(
             Attendance.insert_many(new_rows[start : start + 200]).execute()
         if attendee_ids is not None:
             came = {int(a) for a in attendee_ids}
+            known = {a.id for a in Attendee.select(Attendee.id).where(Attendee.id.in_(list(came)))}
+            if came - known:
+                raise UserError(
+                    "有列席人员已被删除，请刷新后重新勾选。",
+                    f"unknown attendees {sorted(came - known)}",
+                    field="attendees",
+                )
             AttendeePresence.delete().where(
                 (AttendeePresence.activity == activity_id)
                 & AttendeePresence.attendee.not_in(list(came))

@@ -193,8 +193,13 @@ class AttendanceModel(QAbstractTableModel):
             return self._bold
         elif role == Qt.ItemDataRole.TextAlignmentRole and col in (self.COL_NO, self.COL_STATUS):
             return int(Qt.AlignmentFlag.AlignCenter)
-        elif role == Qt.ItemDataRole.ToolTipRole and col == self.COL_FLAGS and m.is_mobile:
-            return "流动党员：可按 2 记“线上参加”，或按 3 记“流入地参加”"
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.COL_FLAGS and m.is_mobile:
+                return "流动党员：可按 2 记“线上参加”，或按 3 记“流入地参加”"
+            if col == self.COL_FLAGS and m.is_frail:
+                return "年老体弱、行动不便：可按 4 记“适当方式参加”"
+            if col == self.COL_WHERE:
+                return " / ".join(p for p in (m.mobile_location, m.inflow_org) if p) or None
         return None
 
     def setData(self, index: QModelIndex, value: Any, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
@@ -299,6 +304,14 @@ class AttendanceTable(QTableView):
                 return
             if event.key() in CLEAR_KEYS:
                 self.status_key.emit(None)
+                return
+            if (
+                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and self.currentIndex().isValid()
+            ):
+                reason = self.model().index(self.currentIndex().row(), AttendanceModel.COL_REASON)
+                self.setCurrentIndex(reason)
+                self.edit(reason)
                 return
         super().keyPressEvent(event)
 

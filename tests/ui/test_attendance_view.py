@@ -81,6 +81,10 @@ def test_marking_attendance_by_keyboard_is_saved_to_the_database(qtbot, data_dir
     assert view.table.currentIndex().row() == _row(view, "张德明")
     qtbot.keyClick(view.table, Qt.Key.Key_4)  # 适当方式参加
     qtbot.keyClick(view.table, Qt.Key.Key_Q)  # 林新来: 缺席
+    qtbot.keyClick(view.table, Qt.Key.Key_Up)
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)  # Enter: a note for 张德明
+    view.table.focusWidget().insert("送学上门")
+    qtbot.keyClick(view.table.focusWidget(), Qt.Key.Key_Return)
     assert "实际参加党员 <b>3</b> 人" in view.counts.text()
     assert "请假 1" in view.counts.text() and "缺席 1" in view.counts.text()
 
@@ -98,7 +102,7 @@ def test_marking_attendance_by_keyboard_is_saved_to_the_database(qtbot, data_dir
         "王建国": (vocab.PRESENT, ""),
         "陈志强": (vocab.ONLINE, ""),
         "李秀英": (vocab.LEAVE, "外出务工"),
-        "张德明": (vocab.SUITABLE_MEANS, ""),
+        "张德明": (vocab.SUITABLE_MEANS, "送学上门"),
         "林新来": (vocab.ABSENT, ""),
     }
     assert [p.attendee_id for p in AttendeePresence.select()] == [guest.id]
