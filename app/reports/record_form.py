@@ -112,16 +112,21 @@ def _content_lines(text: str, style: ParagraphStyle, width: float) -> list[tuple
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n") if p.strip()]
     result: list[tuple[Flowable, bool]] = []
     for text_ in paragraphs:
-        rest: Flowable | None = _p(text_, style)
-        while rest is not None:
-            parts = rest.split(width, style.leading * 1.5)
-            if len(parts) < 2:
-                result.append((rest, True))
-                rest = None
-            else:
-                result.append((parts[0], False))
-                rest = parts[1]
+        pieces = _split_lines(_p(text_, style), width, style.leading)
+        result += [(piece, i == len(pieces) - 1) for i, piece in enumerate(pieces)]
     return result or [(Spacer(1, style.leading), True)]
+
+
+def _split_lines(para: Flowable, width: float, leading: float) -> list[Flowable]:
+    """One flowable per line, halving each time (n log n; splitting off one line at a time
+    re-wraps the rest every time and takes seconds for a long paragraph)."""
+    lines = round(para.wrap(width, 1e6)[1] / leading)
+    if lines <= 1:
+        return [para]
+    parts = para.split(width, (lines // 2 + 0.5) * leading)
+    if len(parts) < 2:
+        return [para]
+    return _split_lines(parts[0], width, leading) + _split_lines(parts[1], width, leading)
 
 
 def form_title(data: YearData) -> str:
