@@ -305,9 +305,11 @@ class AttendanceTable(QTableView):
             if event.key() in CLEAR_KEYS:
                 self.status_key.emit(None)
                 return
+            # Enter pressed in the reason editor also reaches here (the editor closes later)
             if (
                 event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
                 and self.currentIndex().isValid()
+                and self.state() != QAbstractItemView.State.EditingState
             ):
                 reason = self.model().index(self.currentIndex().row(), AttendanceModel.COL_REASON)
                 self.setCurrentIndex(reason)
