@@ -65,7 +65,10 @@ def test_bundle_holds_plan_records_statistics_data_and_attachments_each_with_sha
 
     assert result.path == usb / "中共青山村支部委员会-2026-党日活动.zip"
     assert [p.name for p in usb.iterdir()] == [result.path.name]  # no .part left behind
-    assert steps and steps[-1][0] == steps[-1][1]  # the progress bar reaches its end
+    # One progress bar that only moves forward and reaches its end.
+    done = [d for d, _, _ in steps]
+    assert done == sorted(done) and len({t for _, t, _ in steps}) == 1
+    assert steps[-1][0] == steps[-1][1]
     data = load_year(DEMO_YEAR)
     held = [(n, a) for n, a in enumerate(data.activities, start=1) if a.is_held]
     with zipfile.ZipFile(result.path) as zf:
@@ -174,3 +177,16 @@ def test_cli_export_prints_the_path_of_a_verified_bundle(demo: Path, tmp_path: P
     assert path.parent == tmp_path and path.name.endswith("-2026-党日活动.zip")
     assert verify_bundle(path).ok
     assert "安全弹出" in err
+
+
+def test_a_blank_white_scan_travels_as_stored_and_is_not_taken_for_a_zip_bomb(
+    demo: Path, tmp_path: Path
+):
+    scan = tmp_path / "签名表扫描.bmp"
+    scan.write_bytes(b"BM" + b"\xff" * (3 * 1024 * 1024))  # compresses far beyond 200:1
+    attachment = add_attachment(demo, _held_activity().id, scan, "签名表扫描件")
+    bundle = export_bundle(DEMO_YEAR, tmp_path, today=DEMO_TODAY)
+    with zipfile.ZipFile(bundle) as zf:
+        info = zf.getinfo(f"attachments/{attachment.stored_path}")
+        assert info.compress_type == zipfile.ZIP_STORED and info.file_size == scan.stat().st_size
+    assert verify_bundle(bundle).ok

@@ -97,7 +97,6 @@ class ExportResult:
     path: Path
     files: int
     bytes: int
-    skipped: list[str] = field(default_factory=list)  # parts this build cannot produce yet
 
 
 def export_bundle(
@@ -128,7 +127,6 @@ def export_bundle_detailed(
     """`export_bundle` returning also the number of files and bytes (for the CLI and dialog)."""
     from app.services.ledger import load_year
 
-    report = progress or (lambda done, total, text="": None)
     out_dir = Path(out_dir)
     _check_destination(out_dir)
     data_dir = Path(data_dir) if data_dir else _open_data_dir()
@@ -139,27 +137,65 @@ def export_bundle_detailed(
             f"no plan for {year}",
         )
     attachments = _year_attachments(data, attachments_dir(data_dir))
+    held = sum(1 for a in data.activities if a.is_held)
+    rendered = 3 + held  # data.json, plan.pdf, the records, statistics.xlsx
+    step = _Steps(progress, rendered + (rendered + len(attachments)) + 2)
 
     with tempfile.TemporaryDirectory(prefix="dangri-export-") as tmp:
-        work = Path(tmp)
-        parts, skipped = _render_parts(data, work, attachments, report, today)
+        parts = _render_parts(data, Path(tmp), step, today)
+        parts += [_Part(name, source) for name, source, _row in attachments]
+        _check_part_sizes(parts)
         final = out_dir / bundle_filename(data.branch.name, year)
         need = sum(p.source.stat().st_size for p in parts) + 64 * 1024
         _check_free_space(out_dir, need)
-        report(len(parts) + 1, len(parts) + 3, "正在写入报送包…")
-        total_bytes = _write_zip(final, parts, data, report)
+        total_bytes = _write_zip(final, parts, data, step)
 
-    report(len(parts) + 2, len(parts) + 3, "正在重新读取并校验…")
+    step("正在重新读取并校验…")
     check = verify_bundle(final)
     if not check.ok:
         final.unlink(missing_ok=True)
         details = "；".join(f"{f}：{r}" for f, r in check.problems[:5])
         raise UserError(
-            f"报送包写入后校验未通过，已删除（{details}）。U盘可能有故障，请换一个U盘重试。",
+            f"报送包写入后重新读取，校验未通过，已删除（{details}）。"
+            "U盘可能有故障，请换一个U盘重试。",
             "bundle failed verification after writing",
         )
-    report(len(parts) + 3, len(parts) + 3, "完成")
-    return ExportResult(final, len(parts) + 1, total_bytes, skipped)
+    step("完成", last=True)
+    return ExportResult(final, len(parts) + 1, total_bytes)
+
+
+class _Steps:
+    """One progress bar over the whole export: rendering, writing, reading back."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def __call__(self, text: str, *, last: bool = False) -> None:
+        self.done = self.total if last else min(self.done + 1, self.total - 1)
+        if self.progress is not None:
+            self.progress(self.done, self.total, text)
+
+
+def _check_part_sizes(parts: list[_Part]) -> None:
+    """Refuse before writing what the superior's check would refuse after (a huge video...)."""
+    limits = DEFAULT_LIMITS
+    sizes = [(p, p.source.stat().st_size) for p in parts]
+    too_big = [p.name for p, n in sizes if n > limits.max_file_bytes]
+    if too_big:
+        raise UserError(
+            f"以下文件超过 {_mb(limits.max_file_bytes)}，上级无法接收：{'、'.join(too_big)}。"
+            "请把照片或视频压缩后重新添加。",
+            "attachment too large",
+        )
+    total = sum(n for _, n in sizes)
+    if total > limits.max_total_bytes:
+        raise UserError(
+            f"报送包总大小 {_mb(total)} 超过上限 {_mb(limits.max_total_bytes)}。"
+            "请删除或压缩部分照片后再导出。",
+            "bundle too large",
+        )
 
 
 def _open_data_dir() -> Path:
@@ -232,79 +268,52 @@ def _year_attachments(data, root: Path) -> list[tuple[str, Path, Attachment]]:
     return out
 
 
-def _render_parts(data, work: Path, attachments, report: Progress, today):
-    """Render data.json, the PDFs and the workbook into `work`; returns (parts, skipped)."""
-    held = [(i, a) for i, a in enumerate(data.activities, start=1) if a.is_held]
-    total = 3 + len(held) + 3
-    parts: list[_Part] = []
-    skipped: list[str] = []
+def _render_parts(data, work: Path, step: _Steps, today: dt.date | None) -> list[_Part]:
+    """Render data.json, the PDFs and the statistics workbook into `work`."""
+    from app.reports.plan_pdf import render_plan_pdf
+    from app.reports.record_form import render_record_pdf
+    from app.reports.statistics_xlsx import write_statistics_xlsx
+    from app.services.statistics import compute_statistics
 
-    report(0, total, "正在整理台账数据…")
+    parts: list[_Part] = []
+    step("正在整理台账数据…")
     data_file = work / DATA
     data_file.write_bytes(json.dumps(data.to_json(), ensure_ascii=False, indent=1).encode("utf-8"))
     parts.append(_Part(DATA, data_file))
 
-    render_plan_pdf = _renderer("app.reports.plan_pdf", "render_plan_pdf")
-    if render_plan_pdf is None:
-        skipped.append(PLAN_PDF)
-    else:
-        report(1, total, "正在生成年度计划 PDF…")
-        parts.append(_Part(PLAN_PDF, render_plan_pdf(data, work / PLAN_PDF)))
+    step("正在生成年度计划 PDF…")
+    parts.append(_Part(PLAN_PDF, render_plan_pdf(data, work / PLAN_PDF)))
 
-    render_record_pdf = _renderer("app.reports.record_form", "render_record_pdf")
-    if render_record_pdf is None:
-        skipped.append(f"{RECORDS_DIR}/")
-    else:
-        (work / RECORDS_DIR).mkdir()
-        for n, (number, activity) in enumerate(held, start=1):
-            report(1 + n, total, f"正在生成记录表 {n}/{len(held)}…")
-            name = record_entry_name(number, activity.held_date)
-            parts.append(_Part(name, render_record_pdf(data, activity, work / name)))
+    (work / RECORDS_DIR).mkdir()
+    held = [(n, a) for n, a in enumerate(data.activities, start=1) if a.is_held]
+    for i, (number, activity) in enumerate(held, start=1):
+        step(f"正在生成记录表 {i}/{len(held)}…")
+        name = record_entry_name(number, activity.held_date)
+        parts.append(_Part(name, render_record_pdf(data, activity, work / name)))
 
-    write_statistics_xlsx = _renderer("app.reports.statistics_xlsx", "write_statistics_xlsx")
-    if write_statistics_xlsx is None:
-        skipped.append(STATISTICS_XLSX)
-    else:
-        from app.services.statistics import compute_statistics
-
-        report(2 + len(held), total, "正在计算统计…")
-        stats = compute_statistics(data, today=today)
-        parts.append(_Part(STATISTICS_XLSX, write_statistics_xlsx(stats, work / STATISTICS_XLSX)))
-
-    for name, source, _row in attachments:
-        parts.append(_Part(name, source))
-    return parts, skipped
+    step("正在计算统计…")
+    stats = compute_statistics(data, today=today)
+    parts.append(_Part(STATISTICS_XLSX, write_statistics_xlsx(stats, work / STATISTICS_XLSX)))
+    return parts
 
 
-def _renderer(module: str, name: str):
-    """A report writer from app.reports, or None while this build does not have it yet."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ModuleNotFoundError as err:
-        if err.name == module:
-            return None
-        raise
-
-
-def _write_zip(final: Path, parts: list[_Part], data, report: Progress) -> int:
+def _write_zip(final: Path, parts: list[_Part], data, step: _Steps) -> int:
     """Stream every part into `<final>.part` hashing as it goes, add the manifest, fsync, rename.
     Any OS error (full or pulled drive) removes the partial file and becomes a UserError."""
     tmp = final.with_name(final.name + PART_SUFFIX)
     files: list[dict[str, Any]] = []
     stamp = dt.datetime.now().timetuple()[:6]
-    total = len(parts) + 3
     written = 0
     try:
         with open(tmp, "wb") as raw:
             with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
-                for i, part in enumerate(parts):
-                    digest, size = _add_file(zf, part.name, part.source, stamp)
+                for part in parts:
+                    step(f"正在写入 {part.name}…")
+                    # Photos and scans as stored: a plain white scan must not look like a bomb.
+                    stored = part.name.startswith(ATTACHMENTS_DIR + "/")
+                    digest, size = _add_file(zf, part.name, part.source, stamp, stored=stored)
                     files.append({"path": part.name, "sha256": digest, "bytes": size})
                     written += size
-                    if i % 5 == 0:
-                        report(i, total, f"正在写入 {part.name}…")
                 manifest = {
                     "format": FORMAT,
                     "format_version": FORMAT_VERSION,
@@ -338,18 +347,24 @@ class _Utf8ZipInfo(zipfile.ZipInfo):
         return self.filename.encode("utf-8"), self.flag_bits | ZIP_UTF8_FLAG
 
 
-def _zipinfo(name: str, stamp: tuple) -> zipfile.ZipInfo:
+def _zipinfo(name: str, stamp: tuple, *, stored: bool = False) -> zipfile.ZipInfo:
     info = _Utf8ZipInfo(name, date_time=stamp)
-    suffix = PurePosixPath(name).suffix.lower()
-    info.compress_type = zipfile.ZIP_STORED if suffix in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
+    stored = stored or PurePosixPath(name).suffix.lower() in _STORED_SUFFIXES
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
     info.external_attr = (stat.S_IFREG | 0o644) << 16
     return info
 
 
-def _add_file(zf: zipfile.ZipFile, name: str, source: Path, stamp: tuple) -> tuple[str, int]:
+def _add_file(
+    zf: zipfile.ZipFile, name: str, source: Path, stamp: tuple, *, stored: bool = False
+) -> tuple[str, int]:
+    """Copy one file into the zip in chunks, hashing what is written."""
     h = hashlib.sha256()
     size = 0
-    with open(source, "rb") as src, zf.open(_zipinfo(name, stamp), "w", force_zip64=True) as dst:
+    info = _zipinfo(name, stamp, stored=stored)
+    # Zip64 headers only where needed: older unzip tools read plain headers more reliably.
+    big = source.stat().st_size >= zipfile.ZIP64_LIMIT
+    with open(source, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
         while chunk := src.read(_CHUNK):
             h.update(chunk)
             dst.write(chunk)

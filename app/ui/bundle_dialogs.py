@@ -65,7 +65,6 @@ TEXT = {
     "export_done": "已导出并校验通过：\n{path}\n（{files} 个文件，{size}）\n\n"
     "请先点击屏幕右下角的“安全删除硬件并弹出媒体”（安全弹出U盘），等提示可以拔出后再拔U盘，"
     "否则文件可能没有写完。",
-    "export_skipped": "\n注意：本版本尚不能生成 {parts}，报送包中没有这些文件。",
     "open_folder": "打开所在文件夹",
     # 校验报送包
     "verify_title": "校验报送包",
@@ -385,8 +384,6 @@ class ExportDialog(QDialog):
         text = TEXT["export_done"].format(
             path=result.path, files=result.files, size=_size(result.bytes)
         )
-        if result.skipped:
-            text += TEXT["export_skipped"].format(parts="、".join(result.skipped))
         _show(self.result_label, text, ok=True)
         self.open_button.show()
         self.export_button.setText(TEXT["export"] + "（再次）")
