@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
-from app.models import Activity, AnnualPlan, vocab
+from app.models import Activity, AnnualPlan, Attachment, vocab
 from app.reports.record_form import form_missing_glyphs, render_record_pdf
 from app.services import records
 from app.services.content import fill_template, list_templates
@@ -183,6 +183,8 @@ class RecordEditor(QWidget):
         self.errors: dict[str, QLabel] = {}
         self._loading = False
         self._worker = None
+        self._row = None  # the record's ActivityRow, for warnings on what is on screen
+        self.last_pdf: Path | None = None
         self._build()
 
     # --- layout ------------------------------------------------------------------------------
@@ -508,7 +510,7 @@ class RecordEditor(QWidget):
         self.refresh_warnings()
 
     def refresh_warnings(self) -> None:
-        if self.activity_id is None or not hasattr(self, "_row"):
+        if self.activity_id is None or self._row is None:
             return
         rec = self.current_input()
         row = self._row
@@ -661,8 +663,6 @@ class RecordEditor(QWidget):
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
     def open_attachment(self) -> None:
-        from app.models import Attachment
-
         att_id = self._selected_attachment()
         att = Attachment.get_or_none(Attachment.id == att_id) if att_id else None
         if att is not None:
