@@ -205,6 +205,16 @@ def _months_text(months: tuple[int, ...]) -> str:
     return "、".join(f"{m}月" for m in months) or "无"
 
 
+def _landscape(ws, *, title_rows: str) -> None:
+    """Print on A4 landscape, all columns on one page width, the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = title_rows
+
+
 def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
     """The township workbook: 汇总 (a row per branch and a 合计 row) and 未通过校验."""
     from openpyxl import Workbook
@@ -243,7 +253,7 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                 r.unqualified_basis,
                 r.members,
                 r.bundle,
-                r.created_at,
+                r.created_at[:16].replace("T", " "),
             ]
         )
         ws.cell(row=ws.max_row, column=9).number_format = "0.0%"
@@ -278,10 +288,17 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
             "“未汇总的报送包”工作表列出未通过校验或重复的报送包及原因。"
         ]
     )
-    widths = (6, 28, 20, 7, 9, 10, 10, 22, 11, 13, 14, 14, 9, 36, 22)
+    last = get_column_letter(len(SUMMARY_HEADERS))
+    ws.merge_cells(f"A1:{last}1")
+    note_row = ws.max_row
+    ws.merge_cells(f"A{note_row}:{last}{note_row}")
+    ws.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[note_row].height = 32
+    widths = (6, 28, 20, 7, 9, 10, 10, 22, 11, 13, 14, 14, 9, 36, 17)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "C3"
+    _landscape(ws, title_rows="2:2")
 
     bad = wb.create_sheet(SHEET_REJECTED)
     bad.append(list(REJECTED_HEADERS))
@@ -295,6 +312,9 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
         bad.append(["（全部报送包均通过校验）", "", ""])
     for col, w in zip("ABC", (40, 30, 70), strict=True):
         bad.column_dimensions[col].width = w
+    for row in bad.iter_rows(min_row=2):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+    _landscape(bad, title_rows="1:1")
 
     out = Path(out)
     tmp = out.with_name(out.name + ".part")
