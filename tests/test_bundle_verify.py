@@ -47,7 +47,7 @@ def _write(path: Path, entries: dict[str, bytes], infos: dict[str, zipfile.ZipIn
     return path
 
 
-def _relist(entries: dict[str, bytes], *, extra: dict[str, bytes] | None = None) -> None:
+def _relist(entries: dict[str, bytes]) -> None:
     """Rewrite manifest.json so it lists exactly the other entries with correct hashes — what a
     careful forger would do."""
     manifest = json.loads(entries["manifest.json"])
@@ -278,3 +278,28 @@ def test_no_damaged_file_makes_the_check_crash(good_bundle: Path, tmp_path: Path
     for garbage in (b"", b"PK\x05\x06" + bytes(18), b"not a zip at all" * 100):
         bad.write_bytes(garbage)
         assert not verify_bundle(bad).ok
+
+
+@pytest.mark.parametrize(
+    "vandalise",
+    [
+        lambda d: d["activities"][0].update(attendee_ids=[[1]]),
+        lambda d: d["activities"][0].update(attendance="出席"),
+        lambda d: d["members"].append({"member_id": "1", "name": None}),
+        lambda d: d.update(activities={"1": "x"}),
+        lambda d: d.update(year="二〇二六"),
+        lambda d: d["activities"][1].update(plan_date=20260205),
+    ],
+    ids=["unhashable-id", "attendance-string", "member-id-text", "dict-not-list", "year", "date"],
+)
+def test_data_json_of_the_wrong_shape_is_named_not_crashed_on(
+    vandalise, good_bundle: Path, tmp_path: Path
+):
+    entries = _entries(good_bundle)
+    data = json.loads(entries["data.json"])
+    vandalise(data)
+    entries["data.json"] = json.dumps(data, ensure_ascii=False).encode()
+    _relist(entries)
+    report = verify_bundle(_write(tmp_path / "b.zip", entries))
+    assert report.problems and all(f == "data.json" for f, _ in report.problems), report.problems
+    assert not any("无法检查" in r for _, r in report.problems)

@@ -503,7 +503,11 @@ def _verify(report: VerifyReport, limits: Limits, keep_data: bool) -> None:
     doc = _parse_data(data_bytes, report)
     if doc is None:
         return
-    for reason in check_data_consistency(doc):
+    try:
+        reasons = check_data_consistency(doc)
+    except Exception as err:  # a value of a type no honest export writes
+        reasons = [f"data.json 中有格式不对的内容（{type(err).__name__}）"]
+    for reason in reasons:
         report.add(DATA, reason)
     _check_data_against_bundle(doc, manifest, listed, report)
     if keep_data:
@@ -533,6 +537,7 @@ def _check_entries(zf: zipfile.ZipFile, report: VerifyReport, limits: Limits):
         report.add(report.path.name, f"包内文件数过多（{len(infos)} 个）")
         raise _Stop
     files: dict[str, zipfile.ZipInfo] = {}
+    folded: set[str] = set()
     total = 0
     for info in infos:
         name = info.filename
@@ -540,6 +545,11 @@ def _check_entries(zf: zipfile.ZipFile, report: VerifyReport, limits: Limits):
         if bad:
             report.add(name, bad)
             continue
+        if name.casefold() in folded and name not in files:
+            # Windows would unpack both into one file, the second overwriting the first.
+            report.add(name, "与包内另一文件名仅大小写不同")
+            continue
+        folded.add(name.casefold())
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             report.add(name, "是符号链接，报送包中不允许链接")
