@@ -65,6 +65,7 @@ def test_export_lists_the_usb_stick_first_and_ends_with_the_eject_reminder(
     dialog.show()
     assert dialog.destinations.item(0).text().startswith("U盘 KINGSTON")
     assert dialog.destination() == stick and dialog.no_usb_label.isHidden()
+    assert dialog.open_button.isHidden()  # nothing to open yet
 
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert not dialog.close_button.isEnabled()  # cannot be closed while writing
