@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -190,3 +191,13 @@ def test_a_blank_white_scan_travels_as_stored_and_is_not_taken_for_a_zip_bomb(
         info = zf.getinfo(f"attachments/{attachment.stored_path}")
         assert info.compress_type == zipfile.ZIP_STORED and info.file_size == scan.stat().st_size
     assert verify_bundle(bundle).ok
+
+
+def test_too_little_room_on_the_stick_is_said_before_writing(tmp_path: Path):
+    from app.services.bundle import _check_free_space
+
+    free = shutil.disk_usage(tmp_path).free
+    _check_free_space(tmp_path, free // 2)  # room enough: nothing to say
+    with pytest.raises(UserError) as err:
+        _check_free_space(tmp_path, free + 10**12)
+    assert "剩余空间不足" in err.value.message and "MB" in err.value.message
