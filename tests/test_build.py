@@ -3,7 +3,8 @@ would receive it: the built program passes `selftest`, carries its resources, an
 outside its own folder.
 
 The build takes about a minute on two cores; it runs once per test session into a temp dir (not
-the repo). `python -m pytest -m "not build"` skips it when iterating locally; CI runs it.
+the repo). `python -m pytest -m "not build"` skips those tests when iterating locally; CI runs
+them. The last two tests run `selftest` from the source checkout.
 """
 
 from __future__ import annotations
@@ -15,10 +16,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("PyInstaller")
-
-pytestmark = pytest.mark.build
-
 ROOT = Path(__file__).resolve().parent.parent
 SUFFIX = ".exe" if sys.platform == "win32" else ""
 
@@ -26,6 +23,7 @@ SUFFIX = ".exe" if sys.platform == "win32" else ""
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dist/dangri/ built from build.spec into a temp dir."""
+    pytest.importorskip("PyInstaller")
     work = tmp_path_factory.mktemp("pyinstaller")
     result = subprocess.run(
         [
@@ -75,6 +73,7 @@ def run(dist: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.build
 def test_built_program_passes_selftest_and_prints_an_embedded_font_record(
     dist: Path, tmp_path: Path
 ) -> None:
@@ -96,6 +95,7 @@ def test_built_program_passes_selftest_and_prints_an_embedded_font_record(
     assert (out / "window.png").stat().st_size > 10_000
 
 
+@pytest.mark.build
 def test_bundle_carries_resources_and_leaves_out_unused_qt(dist: Path) -> None:
     bundled = dist / "_internal" / "resources"
     source = ROOT / "resources"
@@ -118,6 +118,7 @@ def test_bundle_carries_resources_and_leaves_out_unused_qt(dist: Path) -> None:
     assert size < 260 * 1024 * 1024, f"{size / 2**20:.0f} MB"
 
 
+@pytest.mark.build
 def test_built_program_keeps_its_data_in_the_user_folder_not_beside_itself(
     dist: Path, tmp_path: Path
 ) -> None:
@@ -134,3 +135,36 @@ def test_built_program_keeps_its_data_in_the_user_folder_not_beside_itself(
     again = run(dist, "demo", home=tmp_path)  # the same default data dir, now not empty
     assert again.returncode == 2
     assert "已有数据" in again.stderr
+
+
+def test_selftest_from_source_checks_window_and_record(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "selftest", "--keep", str(tmp_path)],
+        cwd=ROOT,
+        env=program_env(tmp_path),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("[通过]")]
+    assert len(lines) == 5
+    assert any("主窗口" in line and "4 个标签页" in line for line in lines)
+    assert (tmp_path / "记录表.pdf").read_bytes().startswith(b"%PDF")
+    assert not list(tmp_path.rglob("*.sqlite3"))  # the temp data dir is gone afterwards
+
+
+def test_selftest_fails_and_says_why_when_the_font_is_missing(
+    qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.paths
+    from app.ui.selftest import run_selftest
+
+    monkeypatch.setattr(app.paths, "font_path", lambda: tmp_path / "gone.ttf")
+    lines: list[str] = []
+    code = run_selftest(tmp_path / "out", echo=lines.append)
+
+    assert code == 1
+    assert any(line.startswith("[失败]") and "gone.ttf" in line for line in lines)
+    assert lines[-1].startswith("自检失败")
