@@ -64,6 +64,8 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menu()
+        for action in self.roster_tab.file_actions():
+            self.add_file_action(action)
         self.bundle_actions = install_bundle_actions(self)
         self.backup_actions = install_backup_actions(self)
         self.state.changed.connect(self._update_status)
@@ -103,22 +105,8 @@ class MainWindow(QMainWindow):
 
     def show_attendance(self, activity_id: int) -> None:
         """From the 记录 tab: open the 花名册/考勤 tab on this activity's attendance."""
-        from PySide6.QtWidgets import QStackedWidget
-
-        from app.ui.attendance_view import AttendanceView
-
         self.tabs.setCurrentWidget(self.roster_tab)
-        view = self.roster_tab.findChild(AttendanceView)
-        if view is not None:
-            view.set_activity(activity_id)
-            # Bring the view forward if the roster tab keeps it on an inner tab or stack page.
-            child, parent = view, view.parentWidget()
-            while parent is not None and child is not self.roster_tab:
-                if isinstance(parent, QStackedWidget):
-                    owner = parent.parentWidget()
-                    target = owner if isinstance(owner, QTabWidget) else parent
-                    target.setCurrentWidget(child)
-                child, parent = parent, parent.parentWidget()
+        self.roster_tab.show_attendance(activity_id)
 
     def open_data_dir(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.state.data_dir)))
