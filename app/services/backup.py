@@ -107,7 +107,7 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
                 for t, rowid, parent, _ in bad[:20]
             )
     except sqlite3.DatabaseError as err:
-        problems.append(f"数据文件已损坏：{err}")
+        problems.append(f"数据文件已损坏：{_explain(err)}")
     finally:
         con.close()
     return problems
@@ -126,6 +126,17 @@ def database_problems(data_dir: Path) -> list[str]:
     if problems == [EMPTY_FILE] and not list_backups(data_dir):
         return []
     return problems
+
+
+_SQLITE_WORDS = {
+    "database disk image is malformed": "数据库内部结构被破坏",
+    "file is not a database": "文件内容不是数据库",
+}
+
+
+def _explain(err: sqlite3.Error) -> str:
+    text = str(err)
+    return f"{_SQLITE_WORDS[text]}（{text}）" if text in _SQLITE_WORDS else text
 
 
 def ensure_healthy(data_dir: Path) -> None:

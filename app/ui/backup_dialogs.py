@@ -86,6 +86,8 @@ TEXT = {
     "start_empty": "保留损坏文件，新建空台账",
     "confirm_start_empty": "损坏的文件会移到备份文件夹中保存（不会删除），然后新建一个空的台账。确定吗？",
     "quit": "退出",
+    "cancel": "取消",
+    "close": "关闭",
     "backup_on_start_failed": "启动时自动备份失败：{error}",
 }
 
@@ -94,7 +96,7 @@ def ask(parent: QWidget | None, text: str, yes_text: str) -> bool:
     """A yes/no question whose default is No (restoring or emptying cannot be clicked by habit)."""
     box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, text, parent=parent)
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
-    no = box.addButton(QMessageBox.StandardButton.Cancel)
+    no = box.addButton(TEXT["cancel"], QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(no)
     box.exec()
     return box.clickedButton() is yes
@@ -149,10 +151,10 @@ class RestoreDialog(QDialog):
 
         buttons = QDialogButtonBox()
         self.restore_button = QPushButton(qta.icon("fa5s.undo"), TEXT["restore_selected"])
-        self.file_button = QPushButton(qta.icon("fa5s.usb"), TEXT["restore_file"])
+        self.file_button = QPushButton(qta.icon("fa5b.usb"), TEXT["restore_file"])
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.file_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(TEXT["close"], QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
         self.restore_button.clicked.connect(self.restore_selected)
         self.file_button.clicked.connect(self.restore_other_file)
@@ -228,7 +230,7 @@ class TrashDialog(QDialog):
         self.empty_button = QPushButton(qta.icon("fa5s.trash"), TEXT["trash_empty"])
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.empty_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(TEXT["close"], QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
         self.restore_button.clicked.connect(self.restore_selected)
         self.empty_button.clicked.connect(self.empty)
@@ -375,7 +377,7 @@ class BackupActions:
     def __init__(self, window):
         self.window = window
         self.state = window.state
-        self.backup_to_action = QAction(qta.icon("fa5s.usb"), TEXT["backup_to"], window)
+        self.backup_to_action = QAction(qta.icon("fa5b.usb"), TEXT["backup_to"], window)
         self.restore_action = QAction(qta.icon("fa5s.history"), TEXT["restore"], window)
         self.trash_action = QAction(qta.icon("fa5s.trash-restore"), TEXT["trash"], window)
         self.check_action = QAction(qta.icon("fa5s.stethoscope"), TEXT["check"], window)
