@@ -48,6 +48,28 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.services.backup import restore
+
+    from PySide6.QtCore import QLockFile
+
+    from app.ui.single_instance import LOCK_NAME
+
+    data_dir = resolve_data_dir(args.data_dir)  # may be damaged: restore() keeps it aside
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(data_dir / LOCK_NAME))  # the window's lock: never restore under it
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(0):
+        raise UserError(
+            "党日记实窗口正在使用这个数据目录，请先关闭窗口再恢复。", "the app is running"
+        )
+    try:
+        print(f"已恢复 / restored: {restore(data_dir, Path(args.file))}")
+    finally:
+        lock.unlock()
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.application import run_gui
 
@@ -231,6 +253,9 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p = sub.add_parser("backup", help="备份数据库（--out 文件夹：连同附件备份到U盘）")
     p.add_argument("--out", default=None, help="目标文件夹，如U盘")
     handlers["backup"] = cmd_backup
+    p = sub.add_parser("restore", help="从备份恢复（.sqlite3 或 zip；先自动备份当前数据）")
+    p.add_argument("file")
+    handlers["restore"] = cmd_restore
 
     p = sub.add_parser("export", help="导出报送包（写入后自动校验） / write the export bundle")
     p.add_argument("--year", type=int, required=True)

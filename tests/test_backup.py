@@ -175,3 +175,23 @@ def test_backup_to_a_missing_folder_says_so(branch, data_dir, tmp_path):
     with pytest.raises(UserError) as err:
         backup_to(data_dir, tmp_path / "没有插入的U盘")
     assert "找不到文件夹" in err.value.message
+
+
+def test_cli_restore_refuses_while_the_window_holds_the_data_dir(branch, data_dir, capsys):
+    from PySide6.QtCore import QLockFile
+
+    from app.cli import main
+    from app.ui.single_instance import LOCK_NAME
+
+    Member.create(name="张三")
+    good = create_backup(data_dir)
+    Member.create(name="李四")
+    window_lock = QLockFile(str(data_dir / LOCK_NAME))
+    assert window_lock.tryLock(0)
+    try:
+        assert main(["--data-dir", str(data_dir), "restore", str(good.path)]) == 2
+        assert "请先关闭窗口" in capsys.readouterr().err
+    finally:
+        window_lock.unlock()
+    assert main(["--data-dir", str(data_dir), "restore", str(good.path)]) == 0
+    assert [m.name for m in Member.select()] == ["张三"]
