@@ -97,3 +97,33 @@ app.exec()
         assert later.returncode == 0
     finally:
         taker.release()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+def test_real_start_checks_backs_up_then_a_second_start_brings_it_forward(tmp_path):
+    from app.models import Member, close_database, open_database
+    from app.services.branch import BranchSettings, save_branch
+
+    data_dir = tmp_path / "data"
+    open_database(database_path(data_dir))
+    save_branch(BranchSettings(name="中共青山村支部委员会"))
+    Member.create(name="张秀英")
+    close_database()
+
+    first = start_app(data_dir)
+    try:
+        deadline = time.monotonic() + 30
+        backups = data_dir / "backups"
+        while time.monotonic() < deadline and not list(backups.glob("dangri-*-start.sqlite3")):
+            assert first.poll() is None, first.communicate()[1].decode()
+            time.sleep(0.1)
+        (made,) = backups.glob("dangri-*-start.sqlite3")  # the start-up backup, once
+        time.sleep(1.0)  # let the window come up and start listening
+        second = start_app(data_dir)
+        _, err = second.communicate(timeout=30)
+        assert second.returncode == 0 and "已在运行" in err.decode("utf-8")
+        assert first.poll() is None  # the first keeps running
+        assert list(backups.glob("dangri-*-start.sqlite3")) == [made]
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=30)
