@@ -195,3 +195,20 @@ def test_cli_restore_refuses_while_the_window_holds_the_data_dir(branch, data_di
         window_lock.unlock()
     assert main(["--data-dir", str(data_dir), "restore", str(good.path)]) == 0
     assert [m.name for m in Member.select()] == ["张三"]
+
+
+def test_unchanged_check_is_cheap_and_falls_back_to_content(branch, data_dir):
+    from app.services.backup import RECORD_NAME
+
+    Member.create(name="张三")
+    close_database()
+    assert backup_on_start(data_dir) is not None
+    record = backups_dir(data_dir) / RECORD_NAME
+    assert record.exists()
+    assert backup_on_start(data_dir) is None  # decided from file size and time alone
+    record.unlink()  # without the record, the content comparison still finds nothing new
+    assert backup_on_start(data_dir) is None
+    assert len(list_backups(data_dir)) == 1
+    open_database(database_path(data_dir))
+    Member.create(name="李四")
+    assert backup_on_start(data_dir) is not None

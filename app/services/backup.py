@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ from app.paths import DB_FILENAME, attachments_dir, backups_dir, database_path
 KEEP_RECENT = 10
 KEEP_MONTHS = 12
 # Above this size the start-up check uses PRAGMA quick_check (O(N), skips index cross-checks).
-QUICK_CHECK_BYTES = 64 * 1024 * 1024
+QUICK_CHECK_BYTES = 4 * 1024 * 1024
 
 REASON_START = "start"
 REASON_MIGRATION = "migration"
@@ -73,7 +74,7 @@ class BackupInfo:
 def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
     """What is wrong with the SQLite file at `path` (empty list: healthy).
 
-    `full=None` runs PRAGMA integrity_check on files up to 64 MB and quick_check above; `full=True`
+    `full=None` runs PRAGMA integrity_check on files up to 4 MB and quick_check above; `full=True`
     also runs foreign_key_check (检查数据库). A file that is not a 党日记实 database (e.g. empty,
     or truncated to nothing) is a problem too: the app must never start afresh over it.
     """
@@ -219,27 +220,74 @@ def create_backup(
 ) -> BackupInfo | None:
     """Write a consistent backup of the data dir's database into its backups folder, then thin
     old backups. With `only_if_changed`, nothing is written (None) when the newest backup
-    already holds the same content."""
+    already holds the same content.
+
+    Whether anything changed is decided cheaply first: the database file's (and its WAL's) size
+    and modification time are recorded beside the backups; only when they differ is a snapshot
+    taken and its content hash compared with the newest backup's.
+    """
     source = database_path(data_dir)
     if not source.exists():
         return None
     now = now or dt.datetime.now()
     folder = backups_dir(data_dir)
-    target = _copy_consistent(source, _new_backup_path(folder, reason, now))
-    if only_if_changed:
-        previous = [b for b in list_backups(data_dir) if b.path != target]
-        if previous and _same_content(previous[0].path, target):
-            target.unlink()
+    stamp = _file_stamp(source)
+    newest = next(iter(list_backups(data_dir)), None)
+    record = _read_record(folder)
+    if only_if_changed and newest and record.get("backup") == newest.path.name:
+        if record.get("stamp") == stamp:
             return None
+    target = _copy_consistent(source, _new_backup_path(folder, reason, now))
+    fingerprint = _fingerprint_or_none(target)
+    if only_if_changed and newest:
+        before = (
+            record.get("fingerprint")
+            if record.get("backup") == newest.path.name
+            else _fingerprint_or_none(newest.path)
+        )
+        if fingerprint is not None and fingerprint == before:
+            target.unlink()
+            _write_record(folder, newest.path.name, stamp, fingerprint)
+            return None
+    _write_record(folder, target.name, stamp, fingerprint)
     rotate_backups(data_dir, now=now)
     return _info(target) if target.exists() else None
 
 
-def _same_content(a: Path, b: Path) -> bool:
+RECORD_NAME = "last-backup.json"
+
+
+def _file_stamp(db: Path) -> list[list[int]]:
+    """Size and mtime of the database file and its WAL: unchanged means nothing was written."""
+    out = []
+    for suffix in ("", "-wal"):
+        part = db.with_name(db.name + suffix)
+        st = part.stat() if part.exists() else None
+        out.append([st.st_size, st.st_mtime_ns] if st else [])
+    return out
+
+
+def _read_record(folder: Path) -> dict:
     try:
-        return content_fingerprint(a) == content_fingerprint(b)
+        record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _write_record(folder: Path, name: str, stamp: list, fingerprint: str | None) -> None:
+    tmp = folder / (RECORD_NAME + ".part")
+    tmp.write_text(
+        json.dumps({"backup": name, "stamp": stamp, "fingerprint": fingerprint}), encoding="utf-8"
+    )
+    tmp.replace(folder / RECORD_NAME)
+
+
+def _fingerprint_or_none(path: Path) -> str | None:
+    try:
+        return content_fingerprint(path)
     except sqlite3.Error:
-        return False
+        return None
 
 
 def backup_on_start(data_dir: Path) -> BackupInfo | None:
