@@ -189,25 +189,27 @@ def read_table(path: Path) -> tuple[str, list[list[object]]]:
 
 def _read_xlsx(path: Path) -> tuple[str, list[list[object]]]:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    # A damaged or disguised file can fail anywhere inside zipfile, zlib, the XML parser or
+    # openpyxl, with many exception types; for an untrusted file each means "cannot read it".
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as err:
+        try:
+            first: tuple[str, list[list[object]]] | None = None
+            for sheet in book.worksheets:
+                rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+                if first is None:
+                    first = (sheet.title, rows)
+                if _find_header(rows) is not None:
+                    return sheet.title, rows
+            return first or (path.name, [])
+        finally:
+            book.close()
+    except Exception as err:  # noqa: BLE001 - see above
         raise UserError(
-            "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。", f"cannot read xlsx: {err}"
+            "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入。",
+            f"cannot read xlsx: {type(err).__name__}: {err}",
         ) from err
-    try:
-        first: tuple[str, list[list[object]]] | None = None
-        for sheet in book.worksheets:
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            if first is None:
-                first = (sheet.title, rows)
-            if _find_header(rows) is not None:
-                return sheet.title, rows
-        return first or (path.name, [])
-    finally:
-        book.close()
 
 
 def decode_text(raw: bytes) -> str:
