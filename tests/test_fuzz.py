@@ -162,6 +162,30 @@ def test_a_damaged_xlsx_is_refused_not_crashed_on(data_dir, tmp_path):
     assert Member.select().count() == 0
 
 
+@settings(FUZZ, max_examples=60)
+@given(
+    edits=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=6)),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_an_xlsx_damaged_anywhere_is_refused_or_read_never_crashed_on(data_dir, tmp_path, edits):
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "性别", "出生日期", "入党时间"])
+    wb.active.append(["张秀英", "女", "1950-03-02", "1975-07-01"])
+    wb.active.append(["李建华", "男", "1968-11-20", "1990-06-30"])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    raw = bytearray(good.read_bytes())
+    for where, patch in edits:
+        pos = int(where * len(raw))
+        raw[pos : pos + len(patch)] = patch
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(bytes(raw))
+    import_and_check(path)
+
+
 # --- bundle verification ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
