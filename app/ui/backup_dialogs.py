@@ -370,6 +370,12 @@ def check_database_on_start(data_dir: Path) -> bool:
     return True
 
 
+def _separator(parent: QWidget) -> QAction:
+    action = QAction(parent)
+    action.setSeparator(True)
+    return action
+
+
 # --- the 文件 menu ------------------------------------------------------------------------------
 class BackupActions:
     """The four actions in 文件, bound to a main window (its `state` and `add_file_action`)."""
@@ -386,10 +392,12 @@ class BackupActions:
         self.trash_action.triggered.connect(self.show_trash)
         self.check_action.triggered.connect(self.check)
         for action in (
+            _separator(window),
             self.backup_to_action,
             self.restore_action,
             self.trash_action,
             self.check_action,
+            _separator(window),
         ):
             window.add_file_action(action)
         self.progress: QProgressDialog | None = None
