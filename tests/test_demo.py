@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -35,6 +36,7 @@ def test_demo_plan_and_past_records_with_all_six_statuses(demo):
     plan = AnnualPlan.get(AnnualPlan.year == DEMO_YEAR)
     activities = list(plan.activities.order_by(Activity.plan_date))
     assert len(activities) == 12
+    assert (plan.status, plan.filed_date) == ("已报送", dt.date(DEMO_YEAR, 3, 16))
     assert sorted({a.plan_date.month for a in activities}) == list(range(1, 13))
     held = [a for a in activities if a.held_date]
     assert held == [a for a in activities if a.plan_date < DEMO_TODAY]
