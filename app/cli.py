@@ -49,10 +49,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from app.services.backup import restore
-
     from PySide6.QtCore import QLockFile
 
+    from app.services.backup import restore
     from app.ui.single_instance import LOCK_NAME
 
     data_dir = resolve_data_dir(args.data_dir)  # may be damaged: restore() keeps it aside
