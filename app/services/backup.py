@@ -478,14 +478,31 @@ def restore(data_dir: Path, backup: Path, *, now: dt.datetime | None = None) -> 
             staged = _copy_consistent(db_file, current.with_name(current.name + ".restoring"))
             if zf is not None:
                 _restore_attachments(zf, attachments_dir(data_dir))
+        was_open = _database_is(current)
         close_database()
-        # A WAL left beside the old file would be replayed into the restored one.
-        for suffix in ("-wal", "-shm"):
-            current.with_name(current.name + suffix).unlink(missing_ok=True)
-        staged.replace(current)
+        try:
+            # A WAL left beside the old file would be replayed into the restored one.
+            for suffix in ("-wal", "-shm"):
+                current.with_name(current.name + suffix).unlink(missing_ok=True)
+            staged.replace(current)
+        except OSError as err:  # e.g. another program holds the file open (Windows)
+            staged.unlink(missing_ok=True)
+            if was_open:
+                open_database(current, backup_dir=backups_dir(data_dir))
+            raise UserError(
+                f"无法替换数据文件（{err.strerror or err}），数据没有改变。"
+                "请关闭其他可能打开它的程序后再试。",
+                f"cannot replace {current}: {err}",
+            ) from err
     open_database(current, backup_dir=backups_dir(data_dir))
     rotate_backups(data_dir, now=now)
     return current
+
+
+def _database_is(path: Path) -> bool:
+    from app.models import DB
+
+    return DB.obj is not None and Path(DB.obj.database).resolve() == path.resolve()
 
 
 def _restore_attachments(zf: zipfile.ZipFile, root: Path) -> None:
