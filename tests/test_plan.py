@@ -12,6 +12,7 @@ from app.errors import UserError
 from app.models import Activity, AnnualPlan, Attendance, Member, vocab
 from app.services import plan as plans
 from app.services.ledger import load_year
+from app.services.trash import list_trash, restore_item
 
 FAR_YEAR = 2035  # a year whose official schedule no installed package knows
 
@@ -137,6 +138,11 @@ def test_checks_name_too_few_missing_months_double_days_and_missing_required_con
     checks = plans.plan_checks(2026, load_year(2026).activities)
     assert "全年只有 11 次活动，应不少于 12 次" in checks
     assert "3月 没有安排活动" in checks
+    # the deleted entry waits in 回收站 until emptied
+    (item,) = list_trash()
+    restore_item(item.id)
+    assert any(a.plan_date.month == 3 for a in entries(2026))
+    plans.delete_plan_entry(march.id)
 
     _, warnings = plans.add_plan_entry(
         2026, plans.PlanEntry(dt.date(2026, 4, 7), "植树护绿志愿服务", categories=["联系服务群众"])

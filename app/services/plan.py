@@ -265,14 +265,16 @@ def add_plan_entry(year: int, entry: PlanEntry) -> tuple[Activity, list[str]]:
 
 
 def delete_plan_entry(activity_id: int) -> None:
-    """Remove a planned activity that has not been held (a held one keeps its record)."""
+    """Remove a planned activity that has not been held (a held one keeps its record); it goes to
+    回收站, so a slip can be undone."""
+    from app.services.trash import trash_activity
+
     activity = Activity.get_or_none(Activity.id == activity_id)
     if activity is None:
         return
     if activity.is_held or activity.attendance.count():
         raise UserError("这次活动已有记录，不能从计划中删除。", "activity has a record")
-    with DB.atomic():
-        activity.delete_instance()
+    trash_activity(activity_id)
 
 
 # --- holiday check ----------------------------------------------------------------------------

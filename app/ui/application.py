@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -25,7 +26,20 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     icon = resource_path("icons", "app.png")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    install_chinese_translation(app)
     return app
+
+
+def install_chinese_translation(app: QApplication) -> None:
+    """Qt's own words (OK/Cancel, Yes/No, the file dialog) in Chinese, whatever the OS language."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if getattr(app, "_dangri_translator", None) is not None:
+        return
+    translator = QTranslator(app)
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", path):
+        app.installTranslator(translator)
+        app._dangri_translator = translator  # keep it alive with the app
 
 
 def load_font() -> str | None:

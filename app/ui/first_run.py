@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -23,6 +24,10 @@ TEXT = {
     "demo": "载入演示数据",
     "save": "保存并开始",
     "demo_done": "已载入演示数据：{summary}",
+    "restore": "从备份恢复…",
+    "restore_pick": "选择备份文件（换新电脑时，选从旧电脑“备份到…”得到的文件）",
+    "restore_filter": "党日记实备份 (*.zip *.sqlite3);;所有文件 (*)",
+    "restore_empty": "这个备份里没有党支部信息，请选择另一个备份。",
 }
 
 
@@ -43,6 +48,9 @@ class FirstRunDialog(QDialog):
         buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.restore_button = QPushButton(TEXT["restore"])
+        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.restore_button.clicked.connect(self.pick_backup)
         self.demo_button.clicked.connect(self.load_demo)
         self.save_button.clicked.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -55,6 +63,28 @@ class FirstRunDialog(QDialog):
     def save(self) -> None:
         if self.form.save():
             self.accept()
+
+    def pick_backup(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, TEXT["restore_pick"], "", TEXT["restore_filter"]
+        )
+        if path:
+            self.restore_from(Path(path))
+
+    def restore_from(self, backup: Path) -> None:
+        """Moving to a new PC: start from the old PC's backup instead of an empty ledger."""
+        from app.models import Branch
+        from app.services.backup import restore
+
+        try:
+            restore(self.data_dir, backup)
+        except UserError as err:
+            self.form.error_label.setText(err.message)
+            return
+        if not Branch.select().exists():
+            self.form.error_label.setText(TEXT["restore_empty"])
+            return
+        self.accept()
 
     def load_demo(self) -> None:
         from app.services.demo import create_demo

@@ -575,7 +575,7 @@ class PlanTab(QWidget):
         except UserError as err:
             self.message.setText(err.message)
             return
-        self._done("已从计划中删除。", "activities")
+        self._done("已从计划中删除（可在“文件 → 回收站”中恢复）。", "activities")
 
     def file_plan(self) -> None:
         try:

@@ -76,3 +76,27 @@ def test_branch_settings_dialog_changes_day_leave_rule_and_deadline(qtbot, branc
         False,
         "07-31",
     )
+
+
+def test_new_pc_starts_from_the_old_pcs_backup_on_first_run(qtbot, demo, tmp_path):
+    from app.models import Member, close_database, open_database
+    from app.paths import database_path
+    from app.services.backup import backup_to
+
+    old_members = Member.select().count()
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    backup = backup_to(demo, stick)
+    close_database()
+
+    new_pc = tmp_path / "新电脑"
+    open_database(database_path(new_pc))
+    dialog = FirstRunDialog(new_pc)
+    qtbot.addWidget(dialog)
+    dialog.restore_from(stick / "不存在.zip")
+    assert "找不到备份文件" in dialog.form.error_label.text()
+    assert dialog.result() != FirstRunDialog.DialogCode.Accepted
+    dialog.restore_from(backup)
+    assert dialog.result() == FirstRunDialog.DialogCode.Accepted
+    assert Branch.get().name == "中共青山村支部委员会"
+    assert Member.select().count() == old_members
