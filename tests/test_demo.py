@@ -11,7 +11,16 @@ from collections import Counter
 import pytest
 
 from app.errors import UserError
-from app.models import Activity, AnnualPlan, Attendance, Attendee, AttendeePresence, Member, vocab
+from app.models import (
+    Activity,
+    AnnualPlan,
+    Attachment,
+    Attendance,
+    Attendee,
+    AttendeePresence,
+    Member,
+    vocab,
+)
 from app.services.attendance import counts_as_not_taking_part, is_on_roll
 from app.services.demo import create_demo
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
@@ -45,16 +54,23 @@ def test_demo_plan_and_past_records_with_all_six_statuses(demo):
         assert a.theme and a.place and a.content and a.categories
         rows = list(a.attendance)
         # Exactly the members on the roll that day have a status (rule 4).
-        expected = {m.id for m in Member.select() if is_on_roll(m.roll_start, m.left_date, a.held_date)}
+        expected = {
+            m.id for m in Member.select() if is_on_roll(m.roll_start, m.left_date, a.held_date)
+        }
         assert {r.member_id for r in rows} == expected
     assert AttendeePresence.select().count() > 0
     statuses = Counter(r.status for r in Attendance.select())
     assert set(statuses) == set(vocab.ATTENDANCE_STATUSES)
     assert any(a.submitted_date is None for a in held)  # one still to be sent (overdue)
+    photos = list(Attachment.select())
+    assert len(photos) == 3 and all(p.kind == "照片" and p.activity.held_date for p in photos)
+    assert all((demo / "attachments" / p.stored_path).stat().st_size == p.bytes for p in photos)
 
 
 def test_demo_has_members_at_three_and_at_six_times_not_taking_part(demo):
-    missed = Counter(r.member_id for r in Attendance.select() if counts_as_not_taking_part(r.status))
+    missed = Counter(
+        r.member_id for r in Attendance.select() if counts_as_not_taking_part(r.status)
+    )
     assert any(n >= 6 for n in missed.values())
     assert any(3 <= n < 6 for n in missed.values())
 
@@ -68,9 +84,13 @@ def test_demo_refuses_a_data_dir_that_has_data(demo):
 def test_demo_and_refusal_through_the_command_line(tmp_path):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     cmd = [sys.executable, "-m", "app", "--data-dir", str(tmp_path / "d"), "demo", "--year", "2025"]
-    first = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    first = subprocess.run(
+        cmd, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120
+    )
     assert first.returncode == 0, first.stderr
     assert "演示党支部" in first.stdout and "2025 年计划 12 次活动" in first.stdout
-    second = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    second = subprocess.run(
+        cmd, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120
+    )
     assert second.returncode == 2
     assert "已有数据" in second.stderr and "Traceback" not in second.stderr

@@ -175,6 +175,9 @@ def create_demo(data_dir: Path, year: int | None = None, today: dt.date | None =
         held = [a for a in activities if a.plan_date < today]
         for number, activity in enumerate(held):
             _hold(activity, number, members, attendees, rng, today)
+    # Photos after the transaction: each attachment is its own all-or-nothing copy + row.
+    for activity in held[-3:]:
+        _attach_demo_photo(data_dir, activity)
     moved = sum(1 for a in activities if a.plan_reason)
     return (
         f"演示党支部“中共青山村支部委员会”：{len(members)} 名党员（2 名年内离开、1 名年内转入）、"
@@ -237,6 +240,36 @@ def _hold(
         Attendance.create(activity=activity, member=member, status=status, reason=reason)
     for attendee in attendees[: 2 + number % 3]:
         AttendeePresence.create(activity=activity, attendee=attendee)
+
+
+def _attach_demo_photo(data_dir: Path, activity: Activity) -> None:
+    """A drawn stand-in for a photo of the activity (有资料), so the ledger and the bundle show
+    attachments without shipping real people's pictures."""
+    import tempfile
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from app.paths import font_path
+    from app.services.records import add_attachment
+
+    image = Image.new("RGB", (800, 560), (214, 226, 238))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 380, 800, 560), fill=(150, 160, 150))  # floor
+    draw.rectangle((60, 60, 740, 150), fill=(190, 20, 30))  # banner
+    title = ImageFont.truetype(str(font_path()), 40)
+    small = ImageFont.truetype(str(font_path()), 24)
+    draw.text(
+        (400, 105), f"{activity.held_date.month}月党员活动日", font=title, fill="white", anchor="mm"
+    )
+    for i in range(9):  # rows of seated members
+        x = 90 + i * 75
+        draw.ellipse((x, 300, x + 40, 340), fill=(60, 50, 45))
+        draw.rectangle((x - 5, 340, x + 45, 420), fill=(40, 60, 110))
+    draw.text((400, 520), f"{activity.theme}（演示照片）", font=small, fill="white", anchor="mm")
+    with tempfile.TemporaryDirectory() as tmp:
+        photo = Path(tmp) / f"{activity.held_date.isoformat()}-活动照片.jpg"
+        image.save(photo, "JPEG", quality=80)
+        add_attachment(data_dir, activity.id, photo, "照片")
 
 
 def _status_for(index: int, member: Member, number: int, rng: random.Random) -> tuple[str, str]:
