@@ -149,7 +149,7 @@ def test_selftest_from_source_checks_window_and_record(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("[通过]")]
-    assert len(lines) == 5
+    assert len(lines) == 6
     assert any("主窗口" in line and "4 个标签页" in line for line in lines)
     assert (tmp_path / "记录表.pdf").read_bytes().startswith(b"%PDF")
     assert not list(tmp_path.rglob("*.sqlite3"))  # the temp data dir is gone afterwards

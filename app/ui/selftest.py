@@ -20,6 +20,7 @@ TEXT = {
     "data_dir": "默认数据目录不在程序文件夹内：{data_dir}",
     "database": "临时数据库：{source}",
     "window": "主窗口（离屏）已打开并截图：{width}×{height}，{tabs} 个标签页",
+    "translation": "Qt 自带按钮为中文：“{cancel}”",
     "record": "记录表 PDF：{path}（{size} 字节，字体已嵌入）",
     "summary_ok": "自检通过：{n} 项检查全部通过。",
     "summary_fail": "自检失败：{failed} / {n} 项检查未通过。",
@@ -129,6 +130,16 @@ def check_window(data_dir: Path, shot: Path) -> str:
         app.processEvents()
 
 
+def check_translation() -> str:
+    """Qt's own words (OK/Cancel, file dialogs) in Chinese: the build keeps qtbase_zh_CN.qm."""
+    from PySide6.QtCore import QCoreApplication
+
+    cancel = QCoreApplication.translate("QPlatformTheme", "Cancel")
+    if cancel == "Cancel":
+        raise CheckFailed("没有找到 Qt 中文翻译（qtbase_zh_CN.qm），对话框按钮会显示英文")
+    return TEXT["translation"].format(cancel=cancel)
+
+
 def check_record_pdf(activity_id: int, out: Path) -> str:
     from app.reports.record_form import print_record
 
@@ -178,6 +189,7 @@ def run_selftest(keep: Path | None = None, echo: Callable[[str], None] = print) 
             step(check_default_data_dir)
             if step(database):
                 step(lambda: check_window(data_dir, out / "window.png"))
+                step(check_translation)
                 step(lambda: check_record_pdf(held[0], out / "记录表.pdf"))
         finally:
             close_database()
