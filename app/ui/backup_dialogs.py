@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import qtawesome as qta
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
@@ -29,6 +28,7 @@ from app.errors import UserError
 from app.paths import database_path
 from app.services import backup as backups
 from app.services import trash
+from app.ui.icons import icon
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background
 
@@ -150,8 +150,8 @@ class RestoreDialog(QDialog):
         self.error_label = _error_label()
 
         buttons = QDialogButtonBox()
-        self.restore_button = QPushButton(qta.icon("fa5s.undo"), TEXT["restore_selected"])
-        self.file_button = QPushButton(qta.icon("fa5b.usb"), TEXT["restore_file"])
+        self.restore_button = QPushButton(icon("fa5s.undo"), TEXT["restore_selected"])
+        self.file_button = QPushButton(icon("fa5b.usb"), TEXT["restore_file"])
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.file_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(TEXT["close"], QDialogButtonBox.ButtonRole.RejectRole)
@@ -226,8 +226,8 @@ class TrashDialog(QDialog):
         self.error_label = _error_label()
 
         buttons = QDialogButtonBox()
-        self.restore_button = QPushButton(qta.icon("fa5s.trash-restore"), TEXT["trash_restore"])
-        self.empty_button = QPushButton(qta.icon("fa5s.trash"), TEXT["trash_empty"])
+        self.restore_button = QPushButton(icon("fa5s.trash-restore"), TEXT["trash_restore"])
+        self.empty_button = QPushButton(icon("fa5s.trash"), TEXT["trash_empty"])
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.empty_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(TEXT["close"], QDialogButtonBox.ButtonRole.RejectRole)
@@ -303,7 +303,7 @@ class DamagedDatabaseDialog(QDialog):
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label = _error_label()
 
-        self.newest_button = QPushButton(qta.icon("fa5s.undo"), TEXT["use_newest"])
+        self.newest_button = QPushButton(icon("fa5s.undo"), TEXT["use_newest"])
         self.newest_button.setVisible(self.newest is not None)
         self.newest_button.setDefault(True)
         self.file_button = QPushButton(TEXT["use_file"])
@@ -383,10 +383,10 @@ class BackupActions:
     def __init__(self, window):
         self.window = window
         self.state = window.state
-        self.backup_to_action = QAction(qta.icon("fa5b.usb"), TEXT["backup_to"], window)
-        self.restore_action = QAction(qta.icon("fa5s.history"), TEXT["restore"], window)
-        self.trash_action = QAction(qta.icon("fa5s.trash-restore"), TEXT["trash"], window)
-        self.check_action = QAction(qta.icon("fa5s.stethoscope"), TEXT["check"], window)
+        self.backup_to_action = QAction(icon("fa5b.usb"), TEXT["backup_to"], window)
+        self.restore_action = QAction(icon("fa5s.history"), TEXT["restore"], window)
+        self.trash_action = QAction(icon("fa5s.trash-restore"), TEXT["trash"], window)
+        self.check_action = QAction(icon("fa5s.stethoscope"), TEXT["check"], window)
         self.backup_to_action.triggered.connect(self.backup_to)
         self.restore_action.triggered.connect(self.restore)
         self.trash_action.triggered.connect(self.show_trash)

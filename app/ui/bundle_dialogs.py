@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import qtawesome as qta
 from PySide6.QtCore import QStandardPaths, QStorageInfo, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.services.aggregate import AggregateResult, aggregate_bundles, expand_bundle_paths
 from app.services.bundle import ExportResult, VerifyReport, export_bundle_detailed, verify_bundle
+from app.ui.icons import icon
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background
 
@@ -251,8 +251,8 @@ class ExportDialog(QDialog):
         self.destinations.setMinimumHeight(110)
         self.no_usb_label = QLabel(TEXT["no_usb"])
         self.no_usb_label.setWordWrap(True)
-        self.refresh_button = QPushButton(qta.icon("fa5s.sync"), TEXT["refresh"])
-        self.other_button = QPushButton(qta.icon("fa5s.folder-open"), TEXT["other_folder"])
+        self.refresh_button = QPushButton(icon("fa5s.sync"), TEXT["refresh"])
+        self.other_button = QPushButton(icon("fa5s.folder-open"), TEXT["other_folder"])
         self.refresh_button.clicked.connect(self.refresh_destinations)
         self.other_button.clicked.connect(self.choose_folder)
         self.error_label = _error_label()
@@ -273,7 +273,7 @@ class ExportDialog(QDialog):
         self.status_label = QLabel()
         self.result_label = _result_label()
         buttons = QDialogButtonBox()
-        self.export_button = QPushButton(qta.icon("fa5s.file-export"), TEXT["export"])
+        self.export_button = QPushButton(icon("fa5s.file-export"), TEXT["export"])
         self.export_button.setDefault(True)
         self.open_button = QPushButton(TEXT["open_folder"])
         self.close_button = QPushButton(TEXT["close"])
@@ -301,7 +301,7 @@ class ExportDialog(QDialog):
         drives = self.find_drives()
         for d in drives:
             text = TEXT["usb"].format(label=d.label, root=d.root, free=_size(d.free))
-            self._add_destination(qta.icon("fa5b.usb"), text, d.root)
+            self._add_destination(icon("fa5b.usb"), text, d.root)
         self.no_usb_label.setVisible(not drives)
         for kind, key in (
             (QStandardPaths.StandardLocation.DesktopLocation, "desktop"),
@@ -310,7 +310,7 @@ class ExportDialog(QDialog):
             folder = _standard_folder(kind)
             if folder is not None:
                 self._add_destination(
-                    qta.icon("fa5s.folder"), TEXT[key].format(path=folder), folder
+                    icon("fa5s.folder"), TEXT[key].format(path=folder), folder
                 )
         if chosen is not None:
             self.set_destination(chosen)
@@ -330,7 +330,7 @@ class ExportDialog(QDialog):
                 self.destinations.setCurrentRow(i)
                 return
         item = self._add_destination(
-            qta.icon("fa5s.folder-open"), TEXT["chosen"].format(path=path), path
+            icon("fa5s.folder-open"), TEXT["chosen"].format(path=path), path
         )
         self.destinations.setCurrentItem(item)
 
@@ -415,7 +415,7 @@ class VerifyDialog(QDialog):
         self.resize(720, 420)
         intro = QLabel(TEXT["verify_intro"])
         intro.setWordWrap(True)
-        self.choose_button = QPushButton(qta.icon("fa5s.search"), TEXT["choose_bundle"])
+        self.choose_button = QPushButton(icon("fa5s.search"), TEXT["choose_bundle"])
         self.choose_button.clicked.connect(self.choose_bundle)
         self.progress = _progress_bar()
         self.status_label = QLabel()
@@ -507,8 +507,8 @@ class AggregateDialog(QDialog):
             [TEXT["col_bundle"], TEXT["col_size"], TEXT["col_folder"]], self
         )
         self.bundles_view = _table(self.bundles_model)
-        self.add_files_button = QPushButton(qta.icon("fa5s.plus"), TEXT["add_files"])
-        self.add_folder_button = QPushButton(qta.icon("fa5s.folder-plus"), TEXT["add_folder"])
+        self.add_files_button = QPushButton(icon("fa5s.plus"), TEXT["add_files"])
+        self.add_folder_button = QPushButton(icon("fa5s.folder-plus"), TEXT["add_folder"])
         self.remove_button = QPushButton(TEXT["remove"])
         self.clear_button = QPushButton(TEXT["clear"])
         self.add_files_button.clicked.connect(self.choose_files)
@@ -545,7 +545,7 @@ class AggregateDialog(QDialog):
         self.rejected_view.hide()
 
         buttons = QDialogButtonBox()
-        self.start_button = QPushButton(qta.icon("fa5s.table"), TEXT["start"])
+        self.start_button = QPushButton(icon("fa5s.table"), TEXT["start"])
         self.start_button.setDefault(True)
         self.open_button = QPushButton(TEXT["open_xlsx"])
         self.close_button = QPushButton(TEXT["close"])
@@ -700,10 +700,10 @@ class BundleActions:
     def __init__(self, window):
         self.window = window
         self.state = window.state
-        self.export_action = QAction(qta.icon("fa5s.file-export"), TEXT["export_action"], window)
-        self.verify_action = QAction(qta.icon("fa5s.check-double"), TEXT["verify_action"], window)
+        self.export_action = QAction(icon("fa5s.file-export"), TEXT["export_action"], window)
+        self.verify_action = QAction(icon("fa5s.check-double"), TEXT["verify_action"], window)
         self.aggregate_action = QAction(
-            qta.icon("fa5s.layer-group"), TEXT["aggregate_action"], window
+            icon("fa5s.layer-group"), TEXT["aggregate_action"], window
         )
         self.export_action.triggered.connect(self.export)
         self.verify_action.triggered.connect(self.verify)

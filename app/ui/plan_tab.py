@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.models import Activity, vocab
-from app.reports.plan_pdf import render_plan_pdf
 from app.services import calendar as cal
 from app.services import plan as plans
 from app.services.ledger import ActivityRow, load_year, require_branch
@@ -627,6 +626,8 @@ class PlanTab(QWidget):
             self.print_button.setEnabled(True)
             self.message.setText(TEXT["print_failed"].format(error=error))
             self.printed.emit("")
+
+        from app.reports.plan_pdf import render_plan_pdf  # reportlab: loaded when first needed
 
         self._worker = run_in_background(
             lambda _progress: render_plan_pdf(data, path), done, failed

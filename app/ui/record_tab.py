@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import qtawesome as qta
 from PySide6.QtCore import QDate, QModelIndex, QSize, Qt, QTime, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -40,10 +39,10 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.models import Activity, AnnualPlan, Attachment, vocab
-from app.reports.record_form import form_missing_glyphs, render_record_pdf
 from app.services import records
 from app.services.content import fill_template, list_templates
 from app.services.records import RecordInput
+from app.ui.icons import icon
 from app.ui.state import AppState
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background
@@ -320,7 +319,7 @@ class RecordEditor(QWidget):
         self.figures.setWordWrap(True)
         self.non_members = QLabel()
         self.non_members.setWordWrap(True)
-        self.attendance_button = QPushButton(qta.icon("fa5s.user-check"), TEXT["go_attendance"])
+        self.attendance_button = QPushButton(icon("fa5s.user-check"), TEXT["go_attendance"])
         self.attendance_button.clicked.connect(
             lambda: self.activity_id and self.attendance_requested.emit(self.activity_id)
         )
@@ -353,9 +352,9 @@ class RecordEditor(QWidget):
             button = QPushButton(TEXT[key])
             button.clicked.connect(lambda _=False, k=kind, f=filt: self._pick_attachments(k, f))
             row.addWidget(button)
-        self.open_button = QPushButton(qta.icon("fa5s.external-link-alt"), TEXT["open"])
+        self.open_button = QPushButton(icon("fa5s.external-link-alt"), TEXT["open"])
         self.open_button.clicked.connect(self.open_attachment)
-        self.remove_button = QPushButton(qta.icon("fa5s.trash-alt"), TEXT["remove"])
+        self.remove_button = QPushButton(icon("fa5s.trash-alt"), TEXT["remove"])
         self.remove_button.clicked.connect(self.remove_attachment)
         row.addStretch(1)
         row.addWidget(self.open_button)
@@ -367,11 +366,11 @@ class RecordEditor(QWidget):
         self.errors["attachment"] = self.attach_error
         b.addWidget(self.attach_error)
 
-        self.save_button = QPushButton(qta.icon("fa5s.save"), TEXT["save"])
+        self.save_button = QPushButton(icon("fa5s.save"), TEXT["save"])
         self.save_button.clicked.connect(self.save)
         self.two_copies = QCheckBox(TEXT["two_copies"])
         self.two_copies.setChecked(True)
-        self.print_button = QPushButton(qta.icon("fa5s.print"), TEXT["print"])
+        self.print_button = QPushButton(icon("fa5s.print"), TEXT["print"])
         self.print_button.clicked.connect(self.print_form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -655,8 +654,8 @@ class RecordEditor(QWidget):
                     )
                 )
         if path.suffix.lower() == ".pdf":
-            return qta.icon("fa5s.file-pdf", color="#b00000")
-        return qta.icon("fa5s.file-alt", color="#555555")
+            return icon("fa5s.file-pdf", color="#b00000")
+        return icon("fa5s.file-alt", color="#555555")
 
     def _selected_attachment(self) -> int | None:
         item = self.attach_list.currentItem()
@@ -687,6 +686,9 @@ class RecordEditor(QWidget):
         """Save if needed, then write the PDF off the UI thread and open it in the viewer."""
         if self.activity_id is None or (self.dirty and not self.save()):
             return
+        # reportlab is loaded when the first form is printed, not at start-up.
+        from app.reports.record_form import form_missing_glyphs, render_record_pdf
+
         data, row = records.load_record(self.activity_id)
         missing = form_missing_glyphs(data, row)
         note = TEXT["missing_glyphs"].format(chars="".join(missing)) if missing else ""

@@ -100,3 +100,14 @@ def test_new_pc_starts_from_the_old_pcs_backup_on_first_run(qtbot, demo, tmp_pat
     assert dialog.result() == FirstRunDialog.DialogCode.Accepted
     assert Branch.get().name == "中共青山村支部委员会"
     assert Member.select().count() == old_members
+
+
+def test_window_shows_its_current_tab_first_then_prepares_the_others(qtbot, demo):
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    assert [page.content is not None for page in window.pages] == [True, False, False, False]
+    window.show()
+    qtbot.waitUntil(lambda: all(page.content is not None for page in window.pages), timeout=10000)
+    assert all(not window.tabs.tabIcon(i).isNull() for i in range(4))
+    # A tab reached through the window before it was prepared is built on the spot.
+    assert window.stats_tab is window.pages[3].content

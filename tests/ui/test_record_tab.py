@@ -233,11 +233,11 @@ def test_the_attendance_button_opens_the_roster_tab_on_this_activity(qtbot, data
     qtbot.addWidget(window)
     window.show()
     window.state.set_year(2026)
-    window.tabs.setCurrentWidget(window.record_tab)
+    window.tabs.setCurrentIndex(1)
     window.record_tab.select_activity(april.id)
     assert "还没有登记" in window.record_tab.editor.figures.text()
     qtbot.mouseClick(window.record_tab.editor.attendance_button, CLICK)
-    assert window.tabs.currentWidget() is window.roster_tab
+    assert window.tabs.currentIndex() == 2
     from app.ui.attendance_view import AttendanceView
 
     view = window.roster_tab.findChild(AttendanceView)
