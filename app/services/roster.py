@@ -447,8 +447,9 @@ def roster_counts(today: dt.date | None = None) -> RosterCounts:
     )
 
 
-def flags_text(m: Member) -> str:
-    """The special cases of rule 3 as a short label: 流动 / 年老体弱 / 领导干部."""
+def flags_text(m) -> str:
+    """The special cases of rule 3 as a short label: 流动 / 年老体弱 / 领导干部 (for a Member
+    or anything with the same three flags)."""
     parts = []
     if m.is_mobile:
         parts.append("流动")

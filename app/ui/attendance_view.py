@@ -49,6 +49,7 @@ from app.services.attendance import (
     save_attendance,
 )
 from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
+from app.services.roster import flags_text
 from app.ui.state import AppState
 from app.ui.table_model import RowsTableModel
 
@@ -109,16 +110,6 @@ STATUS_COLOURS = {
 SAVE_DELAY_MS = 600
 
 
-def flags_of(m: SheetMember) -> str:
-    parts = []
-    if m.is_mobile:
-        parts.append("流动")
-    if m.is_frail:
-        parts.append("年老体弱")
-    if m.is_leader:
-        parts.append("领导干部")
-    return "、".join(parts)
-
 
 class AttendanceModel(QAbstractTableModel):
     """The expected members of one activity with their status; only 原因 is edited in a cell."""
@@ -171,7 +162,7 @@ class AttendanceModel(QAbstractTableModel):
             if col == self.COL_CATEGORY:
                 return m.category
             if col == self.COL_FLAGS:
-                return flags_of(m)
+                return flags_text(m)
             if col == self.COL_WHERE:
                 return " / ".join(p for p in (m.mobile_location, m.inflow_org) if p)
             if col == self.COL_STATUS:
