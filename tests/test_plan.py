@@ -10,6 +10,7 @@ import pytest
 from app.cli import main
 from app.errors import UserError
 from app.models import Activity, AnnualPlan, Attendance, Member, vocab
+from app.services import calendar as cal
 from app.services import plan as plans
 from app.services.ledger import load_year
 from app.services.trash import list_trash, restore_item
@@ -196,3 +197,27 @@ def test_plan_command_creates_then_shows_the_plan_with_reasons(branch, data_dir,
 
     assert main(["--data-dir", str(data_dir), "print-plan", "--year", "2040", "--out", "x"]) == 2
     assert "还没有2040年度计划" in capsys.readouterr().err
+
+
+def test_changing_the_branch_day_moves_unheld_entries_and_keeps_held_ones(branch):
+    plans.create_plan(2026)  # on the 5th
+    march = next(a for a in entries(2026) if a.plan_date.month == 3)
+    march.held_date = march.plan_date
+    march.save()
+    plans.add_plan_entry(
+        2026, plans.PlanEntry(dt.date(2026, 6, 20), "端午前走访", categories=["学习教育"])
+    )
+    june_before = sorted(a.plan_date for a in entries(2026) if a.plan_date.month == 6)
+
+    changes = plans.redate_unheld(2026, "10")
+
+    after = {a.plan_date.month: a for a in entries(2026) if a.plan_date.month not in (3, 6)}
+    for month, activity in after.items():
+        expected = plans.plan_activity_date(2026, month, 10)
+        assert (activity.plan_date, activity.plan_reason) == (expected.date, expected.reason)
+        assert cal.is_working_day(activity.plan_date)
+    assert after[1].plan_date == dt.date(2026, 1, 12)  # the 10th is a Saturday
+    assert "1月5日 → 1月12日" in changes
+    assert Activity.get_by_id(march.id).plan_date == dt.date(2026, 3, 5)  # held: kept
+    assert sorted(a.plan_date for a in entries(2026) if a.plan_date.month == 6) == june_before
+    assert plans.redate_unheld(2026, "10") == []  # nothing left to move

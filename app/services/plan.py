@@ -289,6 +289,32 @@ def confirm_holidays(year: int) -> int:
         )
 
 
+def redate_unheld(year: int, day_mode: str | None = None) -> list[str]:
+    """The branch changed its activity day (rule 1) after the plan was made: every month whose
+    only entry is not yet held moves to the new day, with its reason. Held entries and months
+    with several entries keep their dates (those are edited by hand). Returns the changes."""
+    plan = _require_plan(year)
+    day, custom = branch_day(day_mode)
+    by_month: dict[int, list[Activity]] = {}
+    for activity in plan.activities.order_by(Activity.plan_date):
+        by_month.setdefault(activity.plan_date.month, []).append(activity)
+    changes: list[str] = []
+    with DB.atomic():
+        for month, entries in sorted(by_month.items()):
+            if len(entries) != 1 or entries[0].is_held:
+                continue
+            activity, planned = entries[0], plan_activity_date(year, month, day, custom=custom)
+            if activity.plan_date == planned.date:
+                continue
+            changes.append(f"{cal.month_day(activity.plan_date)} → {cal.month_day(planned.date)}")
+            activity.plan_date = planned.date
+            activity.plan_reason = planned.reason
+            activity.holidays_unverified = planned.unverified
+            activity.updated_at = dt.datetime.now()
+            activity.save()
+    return changes
+
+
 def reconcile_with_calendar(year: int) -> list[str]:
     """Once an installed package knows `year` officially: entries marked 未核对节假日 that fall on
     a non-working day move to the next working day (with the reason); held ones keep their date.

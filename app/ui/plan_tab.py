@@ -51,6 +51,11 @@ TEXT = {
     "day": "活动日：",
     "days": ["按支部设置", "每月5日", "每月10日"],
     "generate": "生成本年度计划",
+    "redate": "按所选活动日重排",
+    "redate_tip": "支部改了党员活动日后：把尚未开展、且当月只有一次的活动移到新的日期（节假日照常顺延）",
+    "redate_confirm": "把{year}年尚未开展的活动按“{day}”重新排定日期？已开展的活动不变。",
+    "redate_none": "没有需要调整的日期。",
+    "redate_done": "已重排 {n} 次活动的日期：{changes}",
     "add": "新增活动",
     "edit": "修改",
     "delete": "删除",
@@ -468,8 +473,8 @@ class PlanTab(QWidget):
 
         self.empty_label.setText(TEXT["no_plan"].format(year=year))
         self.empty_label.setVisible(not has_plan)
-        self.generate_button.setEnabled(not has_plan)
-        self.day_combo.setEnabled(not has_plan)
+        self.generate_button.setText(TEXT["redate"] if has_plan else TEXT["generate"])
+        self.generate_button.setToolTip(TEXT["redate_tip"] if has_plan else "")
         for button in (self.add_button, self.edit_button, self.delete_button, self.print_button):
             button.setEnabled(has_plan)
 
@@ -527,12 +532,33 @@ class PlanTab(QWidget):
 
     def generate(self) -> None:
         day_mode = (None, vocab.DAY_FIFTH, vocab.DAY_TENTH)[self.day_combo.currentIndex()]
+        if plans.get_plan(self.state.year) is not None:
+            self.redate(day_mode)
+            return
         try:
             plan = plans.create_plan(self.state.year, day_mode)
         except UserError as err:
             self.message.setText(err.message)
             return
         self._done(f"已生成{plan.year}年度计划（{plan.activities.count()} 次活动，草稿）。")
+
+    def redate(self, day_mode: str | None) -> None:
+        question = TEXT["redate_confirm"].format(
+            year=self.state.year, day=self.day_combo.currentText()
+        )
+        answer = QMessageBox.question(self, TEXT["redate"], question)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            changes = plans.redate_unheld(self.state.year, day_mode)
+        except UserError as err:
+            self.message.setText(err.message)
+            return
+        if not changes:
+            self.message.setText(TEXT["redate_none"])
+            return
+        text = TEXT["redate_done"].format(n=len(changes), changes="；".join(changes))
+        self._done(text, "activities")
 
     def entry_dialog(self, activity: Activity | None = None) -> PlanEntryDialog:
         return PlanEntryDialog(self.state.year, activity, self)

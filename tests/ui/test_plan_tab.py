@@ -36,7 +36,8 @@ def test_secretary_generates_edits_and_files_the_plan(qtbot, branch, data_dir):
     click(qtbot, tab.generate_button)
     dates = [a.plan_date for a in Activity.select().order_by(Activity.plan_date)]
     assert len(dates) == 12 and dt.date(2026, 10, 10) in dates  # the 调休 Saturday is kept
-    assert tab.model.rowCount() == 12 and not tab.generate_button.isEnabled()
+    assert tab.model.rowCount() == 12
+    assert tab.generate_button.text() == "按所选活动日重排"  # a second plan is never generated
     assert [tab.checks_list.item(i).text() for i in range(tab.checks_list.count())] == [
         "未发现问题"
     ]
@@ -105,3 +106,24 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     text = "".join(p.extract_text() for p in PdfReader(out).pages)
     assert "2035年度党员活动日计划安排表" in text
     assert "已保存" in tab.message.text() and tab.print_button.isEnabled()
+
+
+def test_after_the_branch_changes_its_day_the_plan_is_redated_on_confirmation(
+    qtbot, branch, data_dir, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    tab = make_tab(qtbot, data_dir, 2026)
+    tab.day_combo.setCurrentIndex(1)  # 每月5日
+    click(qtbot, tab.generate_button)
+    assert Activity.select().where(Activity.plan_date == dt.date(2026, 1, 5)).exists()
+
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: next(answers))
+    tab.day_combo.setCurrentIndex(2)  # 每月10日
+    click(qtbot, tab.generate_button)  # declined: nothing moves
+    assert Activity.select().where(Activity.plan_date == dt.date(2026, 1, 5)).exists()
+    click(qtbot, tab.generate_button)
+    assert Activity.select().where(Activity.plan_date == dt.date(2026, 1, 12)).exists()
+    assert "已重排 12 次活动" in tab.message.text()
+    assert Activity.select().count() == 12
