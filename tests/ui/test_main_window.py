@@ -107,7 +107,7 @@ def test_window_shows_its_current_tab_first_then_prepares_the_others(qtbot, demo
     qtbot.addWidget(window)
     assert [page.content is not None for page in window.pages] == [True, False, False, False]
     window.show()
-    qtbot.waitUntil(lambda: all(page.content is not None for page in window.pages), timeout=10000)
+    qtbot.waitUntil(lambda: all(page.content is not None for page in window.pages), timeout=30000)
     assert all(not window.tabs.tabIcon(i).isNull() for i in range(4))
     # A tab reached through the window before it was prepared is built on the spot.
     assert window.stats_tab is window.pages[3].content

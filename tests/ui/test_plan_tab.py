@@ -100,7 +100,7 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     assert tab.model.index(0, COL_UNVERIFIED).data() == ""
 
     out = tmp_path / "plan.pdf"
-    with qtbot.waitSignal(tab.printed, timeout=10000) as blocker:
+    with qtbot.waitSignal(tab.printed, timeout=30000) as blocker:
         tab.print_to(out)
     assert blocker.args == [str(out)]
     text = "".join(p.extract_text() for p in PdfReader(out).pages)

@@ -183,7 +183,7 @@ def test_import_dialog_previews_every_row_then_imports_all(qtbot, data_dir, bran
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.set_path(bad)
-    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30000)
     assert "第3行：姓名为空" in dialog.problems.toPlainText()
     assert not dialog.import_button.isEnabled()
 
@@ -195,12 +195,12 @@ def test_import_dialog_previews_every_row_then_imports_all(qtbot, data_dir, bran
         ],
     )
     dialog.set_path(good)
-    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30000)
     assert dialog.problems.isHidden()
     assert [row[7] for row in dialog.model.rows] == ["已在花名册", "新增"]
     assert "将新增 1 人，已在花名册 1 人" in dialog.summary.text()
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=30000)
     assert (dialog.result.added, dialog.result.matched) == (1, 1)
     assert Member.select().count() == 2
     assert Member.get(Member.name == "陈志强").is_mobile
