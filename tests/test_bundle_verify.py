@@ -104,6 +104,13 @@ def extra_file(good: Path, out: Path):
     return _write(out, entries), "records/13-2026-12-05.pdf", "清单中没有列出的多余文件"
 
 
+def data_hidden_in_a_folder_entry(good: Path, out: Path):
+    """A name ending in '/' is a folder to unzip tools, yet the zip can still carry bytes in it."""
+    entries = _entries(good)
+    entries["attachments/"] = b"MZ hidden program"
+    return _write(out, entries), "attachments/", "文件夹条目中藏有数据"
+
+
 def dot_dot_path(good: Path, out: Path):
     entries = _entries(good)
     entries["attachments/../../startup/evil.bat"] = b"format c:"
@@ -181,6 +188,7 @@ ATTACKS: list[Attack] = [
     changed_content_with_a_consistent_zip,
     missing_file,
     extra_file,
+    data_hidden_in_a_folder_entry,
     dot_dot_path,
     absolute_path,
     symlink_entry,
@@ -200,6 +208,12 @@ def test_an_intact_bundle_passes_and_the_cli_exits_zero(good_bundle: Path, capsy
     assert report.ok and report.problems == []
     assert main(["verify", str(good_bundle)]) == 0
     assert "校验通过" in capsys.readouterr().out
+
+
+def test_empty_folder_entries_as_zip_tools_write_them_still_pass(good_bundle: Path, tmp_path):
+    entries = {"records/": b"", "attachments/": b"", **_entries(good_bundle)}
+    report = verify_bundle(_write(tmp_path / "rezipped.zip", entries))
+    assert report.ok, report.problems
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.__name__)

@@ -343,7 +343,8 @@ def test_fuzzed_bundle_structure_is_answered_with_reasons(
         relist(hostile)
     report = verify_bundle(write_zip(tmp_path / "b.zip", hostile))
     assert_answered(report)
-    changed = hostile != entries
+    # An empty folder entry adds nothing a township could read, so it is not a change.
+    changed = {n: c for n, c in hostile.items() if not (n.endswith("/") and not c)} != entries
     if report.ok:
         # Passing is only right when the data the township will read is what was exported.
         assert not changed or (

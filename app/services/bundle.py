@@ -555,7 +555,9 @@ def _check_entries(zf: zipfile.ZipFile, report: VerifyReport, limits: Limits):
             report.add(name, "是符号链接，报送包中不允许链接")
             continue
         if info.is_dir():
-            continue  # a folder entry holds nothing; its files are checked on their own
+            if info.file_size or info.compress_size > 2:
+                report.add(name, "文件夹条目中藏有数据，报送包中不允许")
+            continue  # an empty folder entry holds nothing; its files are checked on their own
         if name in files:
             report.add(name, "包内有两个同名文件")
             continue
