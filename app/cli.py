@@ -227,7 +227,9 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
 
     p = sub.add_parser("plan", help="生成或显示年度计划（日期避开节假日并说明原因）")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--day", choices=["5", "10"], default=None, help="每月5日或10日（默认按支部设置）")
+    p.add_argument(
+        "--day", choices=["5", "10"], default=None, help="每月5日或10日（默认按支部设置）"
+    )
     handlers["plan"] = cmd_plan
 
     p = sub.add_parser("print-plan", help="把年度计划安排表打印为 PDF")

@@ -33,7 +33,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def branch(data_dir: Path):
     return save_branch(
-        BranchSettings(name="中共青山村支部委员会", superior_org="中共青山镇委员会", secretary="王建国", form_title_prefix="池州市")
+        BranchSettings(
+            name="中共青山村支部委员会",
+            superior_org="中共青山镇委员会",
+            secretary="王建国",
+            form_title_prefix="池州市",
+        )
     )
 
 

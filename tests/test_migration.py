@@ -45,7 +45,11 @@ def test_version_1_file_migrates_to_current_keeping_data_with_backup_first(tmp_p
     try:
         assert schema_version() == SCHEMA_VERSION >= 2
         branch = Branch.get()
-        assert (branch.name, branch.activity_day_mode, branch.leave_counts_as_absent) == ("中共老村支部委员会", "10", False)
+        assert (branch.name, branch.activity_day_mode, branch.leave_counts_as_absent) == (
+            "中共老村支部委员会",
+            "10",
+            False,
+        )
         assert branch.plan_deadline == "03-25"  # the column added by step 2, with its default
         activity = Activity.get()
         assert activity.holidays_unverified is False and activity.categories == ["学习教育"]

@@ -55,8 +55,14 @@ def test_member_words_and_dates_are_checked(data_dir):
     rejected(lambda: Member.create(name=""))
     rejected(lambda: Member.create(name="张三", category="党员"))
     rejected(lambda: Member.create(name="张三", gender="M"))
-    rejected(lambda: Member.create(name="张三", birth_date=D(2000, 1, 1), joined_party_date=D(1999, 1, 1)))
-    ok = Member.create(name="张三", category="预备党员", birth_date=D(2000, 1, 1), joined_party_date=D(2024, 7, 1))
+    rejected(
+        lambda: Member.create(
+            name="张三", birth_date=D(2000, 1, 1), joined_party_date=D(1999, 1, 1)
+        )
+    )
+    ok = Member.create(
+        name="张三", category="预备党员", birth_date=D(2000, 1, 1), joined_party_date=D(2024, 7, 1)
+    )
     assert ok.category == "预备党员"
 
 
@@ -133,12 +139,41 @@ def test_deleting_an_activity_takes_its_attendance_presence_and_attachments(acti
     a = Attendee.create(name="周九", kind="群众代表")
     Attendance.create(activity=activity, member=m, status="缺席")
     AttendeePresence.create(activity=activity, attendee=a)
-    Attachment.create(activity=activity, kind="照片", stored_path="x/1.jpg", sha256="0" * 64, original_name="1.jpg", bytes=10)
-    rejected(lambda: Attachment.create(activity=activity, kind="视频", stored_path="x/2", sha256="0" * 64, original_name="2", bytes=1))
-    rejected(lambda: Attachment.create(activity=activity, kind="照片", stored_path="x/3", sha256="abc", original_name="3", bytes=1))
+    Attachment.create(
+        activity=activity,
+        kind="照片",
+        stored_path="x/1.jpg",
+        sha256="0" * 64,
+        original_name="1.jpg",
+        bytes=10,
+    )
+    rejected(
+        lambda: Attachment.create(
+            activity=activity,
+            kind="视频",
+            stored_path="x/2",
+            sha256="0" * 64,
+            original_name="2",
+            bytes=1,
+        )
+    )
+    rejected(
+        lambda: Attachment.create(
+            activity=activity,
+            kind="照片",
+            stored_path="x/3",
+            sha256="abc",
+            original_name="3",
+            bytes=1,
+        )
+    )
     rejected(lambda: AttendeePresence.create(activity=activity, attendee=a))
     activity.delete_instance()
-    assert (Attendance.select().count(), AttendeePresence.select().count(), Attachment.select().count()) == (0, 0, 0)
+    assert (
+        Attendance.select().count(),
+        AttendeePresence.select().count(),
+        Attachment.select().count(),
+    ) == (0, 0, 0)
     assert Member.select().count() == 1
 
 
@@ -146,4 +181,6 @@ def test_talk_reminder_state_is_pending_or_corrected(branch):
     m = Member.create(name="吴十")
     t = TalkReminder.create(member=m, year=2026, talk_date=D(2026, 6, 1), deadline=D(2026, 7, 1))
     assert t.state == "待整改"
-    rejected(lambda: TalkReminder.create(member=m, year=2026, talk_date=D(2026, 6, 1), state="已谈话"))
+    rejected(
+        lambda: TalkReminder.create(member=m, year=2026, talk_date=D(2026, 6, 1), state="已谈话")
+    )

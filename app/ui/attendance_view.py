@@ -110,7 +110,6 @@ STATUS_COLOURS = {
 SAVE_DELAY_MS = 600
 
 
-
 class AttendanceModel(QAbstractTableModel):
     """The expected members of one activity with their status; only 原因 is edited in a cell."""
 

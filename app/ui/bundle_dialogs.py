@@ -309,9 +309,7 @@ class ExportDialog(QDialog):
         ):
             folder = _standard_folder(kind)
             if folder is not None:
-                self._add_destination(
-                    icon("fa5s.folder"), TEXT[key].format(path=folder), folder
-                )
+                self._add_destination(icon("fa5s.folder"), TEXT[key].format(path=folder), folder)
         if chosen is not None:
             self.set_destination(chosen)
         elif self.destinations.count():
@@ -702,9 +700,7 @@ class BundleActions:
         self.state = window.state
         self.export_action = QAction(icon("fa5s.file-export"), TEXT["export_action"], window)
         self.verify_action = QAction(icon("fa5s.check-double"), TEXT["verify_action"], window)
-        self.aggregate_action = QAction(
-            icon("fa5s.layer-group"), TEXT["aggregate_action"], window
-        )
+        self.aggregate_action = QAction(icon("fa5s.layer-group"), TEXT["aggregate_action"], window)
         self.export_action.triggered.connect(self.export)
         self.verify_action.triggered.connect(self.verify)
         self.aggregate_action.triggered.connect(self.aggregate)
