@@ -3,6 +3,7 @@
     python bench/run.py                 # everything (about two minutes on two cores)
     python bench/run.py --bundles 50    # a quicker (e)
     python bench/run.py --save          # also write the table to bench/RESULTS.md
+    python bench/run.py --only a        # just some rows (here the cold start)
 
 Rows (SPEC issue 8; targets in the last column):
   (a) cold start of `python -m app`'s window path to the window shown, vs a bare PySide6
@@ -495,56 +496,73 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts", type=int, default=5, help="starts per kind for (a)")
     parser.add_argument("--repeat", type=int, default=15, help="repeats for (b) and (d)")
     parser.add_argument("--save", action="store_true", help="write bench/RESULTS.md")
+    parser.add_argument(
+        "--only", default="abcde", help="the rows to run, e.g. `a` or `bd` (default: all)"
+    )
     args = parser.parse_args(argv)
+    only = set(args.only.lower())
+    if args.save and only != set("abcde"):
+        parser.error("--save writes the whole table; run every row with it")
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="dangri-bench-") as tmp:
         root = Path(tmp)
         print("preparing demo data…", file=sys.stderr)
         data_dir, photos = demo_data_dir(root)
-        print("(b) record PDF…", file=sys.stderr)
-        rows.append(
-            guarded(
-                "b", "one 记录表 PDF, warm", lambda: row_record_pdf(data_dir, root, args.repeat)
+        if "b" in only:
+            print("(b) record PDF…", file=sys.stderr)
+            rows.append(
+                guarded(
+                    "b",
+                    "one 记录表 PDF, warm",
+                    lambda: row_record_pdf(data_dir, root, args.repeat),
+                )
             )
-        )
-        print("(c) export…", file=sys.stderr)
         bundle: list[Path] = []
+        if "c" in only or "e" in only:  # (e) aggregates copies of the bundle (c) writes
+            print("(c) export…", file=sys.stderr)
 
-        def export() -> Row:
-            row, path = row_export(root, photos, 3)
-            bundle.append(path)
-            return row
+            def export() -> Row:
+                row, path = row_export(root, photos, 3)
+                bundle.append(path)
+                return row
 
-        rows.append(guarded("c", "export a year's bundle", export))
+            row_c = guarded("c", "export a year's bundle", export)
+            if "c" in only:
+                rows.append(row_c)
         from app.models import close_database
 
         close_database()  # the window child opens the same data dir
-        print("(a) cold start…", file=sys.stderr)
-        rows.insert(
-            0,
-            guarded("a", "cold start → window shown", lambda: row_start(data_dir, args.starts)),
-        )
-        print("(d) statistics…", file=sys.stderr)
-        rows.append(
-            guarded(
-                "d", "statistics, 10 years × 100 members", lambda: row_statistics(root, args.repeat)
+        if "a" in only:
+            print("(a) cold start…", file=sys.stderr)
+            rows.insert(
+                0,
+                guarded("a", "cold start → window shown", lambda: row_start(data_dir, args.starts)),
             )
-        )
-        close_database()
-        print(f"(e) aggregate {args.bundles} bundles…", file=sys.stderr)
-        if bundle:
+        if "d" in only:
+            print("(d) statistics…", file=sys.stderr)
             rows.append(
                 guarded(
-                    "e",
-                    f"aggregate {args.bundles} bundles",
-                    lambda: row_aggregate(bundle[0], root, args.bundles),
+                    "d",
+                    "statistics, 10 years × 100 members",
+                    lambda: row_statistics(root, args.repeat),
                 )
             )
-        else:
-            rows.append(
-                Row("e", f"aggregate {args.bundles} bundles", measured="missing: no bundle (c)")
-            )
+            close_database()
+        if "e" in only:
+            print(f"(e) aggregate {args.bundles} bundles…", file=sys.stderr)
+            if bundle:
+                rows.append(
+                    guarded(
+                        "e",
+                        f"aggregate {args.bundles} bundles",
+                        lambda: row_aggregate(bundle[0], root, args.bundles),
+                    )
+                )
+            else:
+                rows.append(
+                    Row("e", f"aggregate {args.bundles} bundles", measured="missing: no bundle (c)")
+                )
 
     text = table(rows)
     print(text)
