@@ -5,6 +5,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+# The start path's Qt-free modules are imported before PySide6 on purpose: PySide6 installs an
+# import hook that reads the source of every module imported after it (looking for
+# `from __feature__ import …`), about 30 ms for these on a start. They are needed at once anyway:
+# the models and the start-up check by `run_gui`, the ledger by the window, plan and calendar by
+# the 计划 tab (the tab a start shows unless another was open at the last close).
+import app.models  # noqa: F401
+import app.services.backup  # noqa: F401
+import app.services.calendar  # noqa: F401
+import app.services.ledger  # noqa: F401
+import app.services.plan  # noqa: F401
+
+# isort: split
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -59,9 +71,8 @@ def run_gui(data_dir: Path) -> int:
         return 0
 
     from app.models import Branch, open_database
-    from app.ui.backup_dialogs import check_database_on_start
-    from app.ui.first_run import FirstRunDialog
     from app.ui.main_window import MainWindow
+    from app.ui.startup import check_database_on_start
 
     if not check_database_on_start(data_dir):  # integrity check, then the start-up backup
         return 2
@@ -71,6 +82,8 @@ def run_gui(data_dir: Path) -> int:
         QMessageBox.critical(None, APP_NAME, err.message)
         return 2
     if Branch.select().count() == 0:
+        from app.ui.first_run import FirstRunDialog
+
         dialog = FirstRunDialog(data_dir)
         if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
             return 0

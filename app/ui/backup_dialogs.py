@@ -88,7 +88,6 @@ TEXT = {
     "quit": "退出",
     "cancel": "取消",
     "close": "关闭",
-    "backup_on_start_failed": "启动时自动备份失败：{error}",
 }
 
 
@@ -354,20 +353,6 @@ class DamagedDatabaseDialog(QDialog):
         if ask(self, TEXT["confirm_start_empty"], TEXT["start_empty"]):
             backups.set_aside_damaged(self.data_dir)
             self.accept()
-
-
-def check_database_on_start(data_dir: Path) -> bool:
-    """Integrity check, then the start-up backup; on damage the user decides (True: go on)."""
-    problems = backups.database_problems(data_dir)
-    if problems:
-        return DamagedDatabaseDialog(data_dir, problems).exec() == QDialog.DialogCode.Accepted
-    try:
-        backups.backup_on_start(data_dir)
-    except Exception as err:  # a full disk must not keep the secretary from their ledger
-        import sys
-
-        print(TEXT["backup_on_start_failed"].format(error=err), file=sys.stderr)
-    return True
 
 
 def _separator(parent: QWidget) -> QAction:
