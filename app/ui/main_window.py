@@ -1,9 +1,17 @@
-"""The main window: four tabs over one AppState, a menu, a status bar, remembered geometry."""
+"""The main window: four tabs over one AppState, a menu, a status bar, remembered geometry.
+
+Only what the first paint needs is imported up front: each tab's module is imported when the tab
+is built, and the dialogs behind the 文件 menu's bundle and backup entries when first used (or
+while the window idles after its first paint).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -11,14 +19,16 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBo
 
 from app import APP_NAME, __version__
 from app.services.ledger import require_branch
-from app.ui.backup_dialogs import install_backup_actions
-from app.ui.bundle_dialogs import install_bundle_actions
 from app.ui.icons import icon
-from app.ui.plan_tab import PlanTab
-from app.ui.record_tab import RecordTab
-from app.ui.roster_tab import RosterTab
 from app.ui.state import AppState
-from app.ui.stats_tab import StatsTab
+
+if TYPE_CHECKING:
+    from app.ui.backup_dialogs import BackupActions
+    from app.ui.bundle_dialogs import BundleActions
+    from app.ui.plan_tab import PlanTab
+    from app.ui.record_tab import RecordTab
+    from app.ui.roster_tab import RosterTab
+    from app.ui.stats_tab import StatsTab
 
 TEXT = {
     "file": "文件(&F)",
@@ -33,6 +43,15 @@ TEXT = {
     "tab_stats": "统计",
     "import_roster": "导入花名册…",
     "export_roster": "导出花名册…",
+    # the entries of the bundle and backup groups, shown before their modules load (the same
+    # words as those modules' own TEXT; tests/ui/test_main_window.py checks they agree)
+    "export_bundle": "导出报送包…",
+    "verify_bundle": "校验报送包…",
+    "aggregate_bundles": "汇总下级报送包…",
+    "backup_to": "备份到…",
+    "restore": "从备份恢复…",
+    "trash": "回收站",
+    "check": "检查数据库",
     "about_text": "<b>{app} {version}</b><br>党员活动日计划、记录、考勤与报送的离线台账。<br>"
     "依据《关于建立党员活动日制度的实施意见》。<br>数据目录：{data_dir}",
 }
@@ -62,6 +81,59 @@ class LazyPage(QWidget):
         return self.content
 
 
+class DeferredActions:
+    """A group of 文件 entries whose module is imported when first needed.
+
+    The entries (text and icon, no handler yet) stand in the menu from the start. The first
+    trigger of one, or `load()`, imports the module and calls its `install_…(window)`, whose real
+    actions are put where the entries stood; the triggered entry's real action is then run.
+    """
+
+    SEPARATOR = None
+
+    def __init__(
+        self,
+        window: MainWindow,
+        module: str,
+        install: str,
+        entries: tuple[tuple[str, str] | None, ...],
+    ):
+        self.window = window
+        self.module, self.install = module, install
+        self.handler: Any = None
+        self.stubs: list[QAction] = []
+        for entry in entries:
+            stub = QAction(window)
+            if entry is None:
+                stub.setSeparator(True)
+            else:
+                text, icon_name = entry
+                stub.setText(text)
+                stub.setIcon(icon(icon_name))
+                stub.triggered.connect(lambda _=False, t=text: self._run(t))
+            window.add_file_action(stub)
+            self.stubs.append(stub)
+
+    def load(self) -> Any:
+        if self.handler is None:
+            install = getattr(importlib.import_module(self.module), self.install)
+            menu = self.window.file_menu
+            with self.window.inserting_file_actions_before(self.stubs[0]):
+                self.handler = install(self.window)
+            for stub in self.stubs:
+                menu.removeAction(stub)
+                stub.deleteLater()  # not at once: one of them may be mid-`triggered`
+            self.stubs = []
+        return self.handler
+
+    def _run(self, text: str) -> None:
+        self.load()
+        for action in self.window.file_menu.actions():
+            if action.text() == text:
+                action.trigger()
+                return
+
+
 TAB_ICONS = ("fa5s.calendar-alt", "fa5s.edit", "fa5s.users", "fa5s.chart-bar")
 # After the first paint, the tab icons are drawn and the other tabs built, one per event-loop
 # turn, after this delay.
@@ -79,10 +151,10 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.pages = [
-            LazyPage(lambda: PlanTab(self.state)),
+            LazyPage(self._build_plan_tab),
             LazyPage(self._build_record_tab),
-            LazyPage(lambda: RosterTab(self.state)),
-            LazyPage(lambda: StatsTab(self.state)),
+            LazyPage(self._build_roster_tab),
+            LazyPage(self._build_stats_tab),
         ]
         for page, title in zip(
             self.pages,
@@ -104,8 +176,29 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(lambda _=False, n=name: getattr(self.roster_tab, n).trigger())
             self.add_file_action(action)
-        self.bundle_actions = install_bundle_actions(self)
-        self.backup_actions = install_backup_actions(self)
+        self._bundle_group = DeferredActions(
+            self,
+            "app.ui.bundle_dialogs",
+            "install_bundle_actions",
+            (
+                (TEXT["export_bundle"], "fa5s.file-export"),
+                (TEXT["verify_bundle"], "fa5s.check-double"),
+                (TEXT["aggregate_bundles"], "fa5s.layer-group"),
+            ),
+        )
+        self._backup_group = DeferredActions(
+            self,
+            "app.ui.backup_dialogs",
+            "install_backup_actions",
+            (
+                DeferredActions.SEPARATOR,
+                (TEXT["backup_to"], "fa5b.usb"),
+                (TEXT["restore"], "fa5s.history"),
+                (TEXT["trash"], "fa5s.trash-restore"),
+                (TEXT["check"], "fa5s.stethoscope"),
+                DeferredActions.SEPARATOR,
+            ),
+        )
         self.state.changed.connect(self._update_status)
         self._update_status()
         self._restore_geometry()
@@ -123,7 +216,8 @@ class MainWindow(QMainWindow):
         self._prebuild_next_page()
 
     def _prebuild_next_page(self) -> None:
-        """Build the remaining tabs while the user reads the first, one per turn of the loop."""
+        """Build the remaining tabs while the user reads the first, one per turn of the loop,
+        then load the 文件 menu's dialogs, so that none of them waits for an import later."""
         if not self.isVisible():  # closed meanwhile: nothing to prepare
             return
         for page in self.pages:
@@ -131,12 +225,37 @@ class MainWindow(QMainWindow):
                 page.ensure()
                 QTimer.singleShot(0, self, self._prebuild_next_page)
                 return
+        for group in (self._bundle_group, self._backup_group):
+            if group.handler is None:
+                if self.file_menu.isVisible():  # not under the user's pointer; try again soon
+                    QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next_page)
+                else:
+                    group.load()
+                    QTimer.singleShot(0, self, self._prebuild_next_page)
+                return
 
     # --- the four tabs (built on first use) -----------------------------------------------------
+    def _build_plan_tab(self) -> PlanTab:
+        from app.ui.plan_tab import PlanTab
+
+        return PlanTab(self.state)
+
     def _build_record_tab(self) -> RecordTab:
+        from app.ui.record_tab import RecordTab
+
         tab = RecordTab(self.state)
         tab.attendance_requested.connect(self.show_attendance)
         return tab
+
+    def _build_roster_tab(self) -> RosterTab:
+        from app.ui.roster_tab import RosterTab
+
+        return RosterTab(self.state)
+
+    def _build_stats_tab(self) -> StatsTab:
+        from app.ui.stats_tab import StatsTab
+
+        return StatsTab(self.state)
 
     @property
     def plan_tab(self) -> PlanTab:
@@ -168,15 +287,35 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
+        self._file_insert_before = self.quit_action
 
         self.help_menu = self.menuBar().addMenu(TEXT["help"])
         about = QAction(TEXT["about"], self)
         about.triggered.connect(self.show_about)
         self.help_menu.addAction(about)
 
+    @property
+    def bundle_actions(self) -> BundleActions:
+        """导出/校验/汇总报送包 (`app.ui.bundle_dialogs`), loaded on first use."""
+        return self._bundle_group.load()
+
+    @property
+    def backup_actions(self) -> BackupActions:
+        """备份到/从备份恢复/回收站/检查数据库 (`app.ui.backup_dialogs`), loaded on first use."""
+        return self._backup_group.load()
+
     def add_file_action(self, action: QAction) -> None:
         """Later features (export, backup, restore…) put their actions above 退出."""
-        self.file_menu.insertAction(self.quit_action, action)
+        self.file_menu.insertAction(self._file_insert_before, action)
+
+    @contextmanager
+    def inserting_file_actions_before(self, anchor: QAction) -> Iterator[None]:
+        """While a deferred group loads, its actions go where its entries stand."""
+        self._file_insert_before = anchor
+        try:
+            yield
+        finally:
+            self._file_insert_before = self.quit_action
 
     def edit_branch_settings(self) -> None:
         from app.ui.branch_form import BranchSettingsDialog

@@ -111,3 +111,39 @@ def test_window_shows_its_current_tab_first_then_prepares_the_others(qtbot, demo
     assert all(not window.tabs.tabIcon(i).isNull() for i in range(4))
     # A tab reached through the window before it was prepared is built on the spot.
     assert window.stats_tab is window.pages[3].content
+
+
+def test_file_menu_entries_load_their_dialogs_on_first_use_in_the_same_place(
+    qtbot, branch, data_dir, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    before = [(a.text(), a.isSeparator()) for a in window.file_menu.actions()]
+    assert ("导出报送包…", False) in before and ("检查数据库", False) in before
+    seen: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: seen.append(text))
+    check = next(a for a in window.file_menu.actions() if a.text() == "检查数据库")
+    check.trigger()  # its dialog module is loaded, then the real action runs
+    assert seen and "没有发现问题" in seen[0]
+    assert window.backup_actions.last_check == []
+    assert window.bundle_actions.export_action.text() == "导出报送包…"
+    after = [(a.text(), a.isSeparator()) for a in window.file_menu.actions()]
+    assert after == before  # the real actions took the entries' places, with the same words
+
+
+def test_opening_the_window_module_imports_no_other_tab_or_dialog():
+    import ast
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, app.ui.application, app.ui.main_window\n"
+        "print(sorted(m for m in sys.modules if m.startswith('app.ui.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(ast.literal_eval(out.stdout))
+    for name in ("plan_tab", "record_tab", "roster_tab", "stats_tab", "bundle_dialogs"):
+        assert f"app.ui.{name}" not in loaded
+    assert "app.ui.backup_dialogs" not in loaded and "app.ui.first_run" not in loaded
