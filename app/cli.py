@@ -103,8 +103,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     stats = compute_statistics(load_year(args.year))
     if args.xlsx:
         from app.reports.statistics_xlsx import write_statistics_xlsx
+        from app.services.evaluation import talks_for_year
 
-        print(write_statistics_xlsx(stats, Path(args.xlsx)), file=sys.stderr)
+        out = write_statistics_xlsx(stats, Path(args.xlsx), talks_for_year(args.year))
+        print(out, file=sys.stderr)
     if args.json:
         import json
 

@@ -88,7 +88,8 @@ def test_bundle_holds_plan_records_statistics_data_and_attachments_each_with_sha
         # Chinese names must survive unzipping on Windows: every entry says "UTF-8".
         assert all(info.flag_bits & ZIP_UTF8_FLAG for info in zf.infolist())
 
-        assert json.loads(zf.read("data.json")) == data.to_json()
+        # The ledger as data.json, plus the year's 谈话提醒 records (none recorded in the demo).
+        assert json.loads(zf.read("data.json")) == {**data.to_json(), "talks": []}
         assert {"plan.pdf", "statistics.xlsx"} <= set(names)
         plan_text = PdfReader(io.BytesIO(zf.read("plan.pdf"))).pages[0].extract_text()
         assert data.activities[0].theme[:6] in plan_text.replace("\n", "")

@@ -1,7 +1,9 @@
-"""The statistics workbook (统计表.xlsx): branch summary, one row per member, one per activity.
+"""The statistics workbook (统计表.xlsx): branch summary, one row per member, the 谈话提醒 list
+with the talks held, one row per activity.
 
-Reads only a `YearStatistics`, so the branch's PC, the export bundle and the township write the
-same workbook from the same figures. Written to a temp name in the target folder, then renamed.
+Reads only a `YearStatistics` and the year's talk records (`evaluation.talks_for_year`), so the
+branch's PC, the export bundle and the township write the same workbook from the same figures.
+Written to a temp name in the target folder, then renamed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models import vocab
-from app.services.statistics import YearStatistics
+from app.services.evaluation import TalkRecord, Talks
+from app.services.statistics import MemberStats, YearStatistics
 
 FONT = "宋体"
 THIN = Side(style="thin", color="999999")
@@ -26,12 +29,14 @@ HEADER_FILL = PatternFill("solid", fgColor="C00000")
 TALK_FILL = PatternFill("solid", fgColor="FFF2CC")  # 谈话提醒: pale yellow
 BASIS_FILL = PatternFill("solid", fgColor="F8CBAD")  # 不合格党员认定依据: pale red
 WARN_FONT = Font(name=FONT, size=11, bold=True, color="C00000")
+NO_TALK_FILL = PatternFill("solid", fgColor="FFC7CE")  # 未谈话: the row the branch must act on
 PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
 
 TEXT = {
     "summary": "支部汇总",
     "members": "党员情况",
+    "talks": "谈话提醒",
     "activities": "活动情况",
     "title": "{branch}　{year}年党员活动日统计",
     "computed": "统计日期：{today}　请假{leave}未参加次数",
@@ -47,6 +52,14 @@ TEXT = {
     "overdue": "逾期未报送",
     "pending": "待报送",
     "not_held": "未开展",
+    "no_talk": "未谈话",
+    "talk_line": "{date} {talker}谈话；{state}",
+    "talks_none": "（本年度没有累计未参加3次及以上的党员，也没有谈话提醒记录）",
+    "talks_note": "说明：按《实施意见》四.2，党员每年不参加活动累计3次的，党支部要及时谈话提醒、"
+    "提出限期整改意见。“未谈话”表示尚未登记谈话（在“统计”页登记）。",
+    "talks_done": "应谈话 {due} 人，已谈话 {done} 人",
+    "talks_missing": "，未谈话：{names}",
+    "talks_late": "；逾期未整改：{names}",
 }
 
 MEMBER_HEADERS = [
@@ -63,6 +76,21 @@ MEMBER_HEADERS = [
     "未参加次数",
     "参加率",
     "提示",
+]
+TALK_COLUMN = "谈话提醒情况"  # added to MEMBER_HEADERS when the talk records are given
+TALK_HEADERS = [
+    "编号",
+    "姓名",
+    "类别",
+    "未参加次数",
+    "其中缺席",
+    "其中请假",
+    "提示",
+    "谈话日期",
+    "谈话人",
+    "谈话内容",
+    "整改期限",
+    "整改情况",
 ]
 ACTIVITY_HEADERS = [
     "序号",
@@ -129,10 +157,28 @@ def _submission_state(a, today: dt.date) -> str:
     return TEXT["late"] if a.overdue else TEXT["on_time"]
 
 
-def _members_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
+def _hint(m: MemberStats) -> str:
+    return TEXT["basis"] if m.unqualified_basis else TEXT["talk"] if m.talk_reminder else ""
+
+
+def _talk_summary(m: MemberStats, talks: Talks, today: dt.date) -> str:
+    """The member sheet's 谈话提醒情况 cell: the latest talk, or 未谈话 for a member due one."""
+    held = talks.get(m.member_id) or []
+    if not held:
+        return TEXT["no_talk"] if m.talk_reminder else ""
+    t = held[-1]
+    text = TEXT["talk_line"].format(
+        date=t.talk_date.isoformat(), talker=t.talker, state=t.state_text(today)
+    )
+    return text if len(held) == 1 else f"{text}（共谈话 {len(held)} 次）"
+
+
+def _members_sheet(
+    ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Talks | None
+) -> None:
+    headers = MEMBER_HEADERS + ([TALK_COLUMN] if talks is not None else [])
     rows = []
     for m in stats.members:
-        hint = TEXT["basis"] if m.unqualified_basis else TEXT["talk"] if m.talk_reminder else ""
         rows.append(
             [
                 m.member_id,
@@ -147,27 +193,101 @@ def _members_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
                 m.unrecorded,
                 m.not_taking_part,
                 m.rate,
-                hint,
+                _hint(m),
+                *([_talk_summary(m, talks, stats.today)] if talks is not None else []),
             ]
         )
     title = TEXT["title"].format(branch=stats.branch.name, year=stats.year)
-    _title(ws, title + "（党员）", subtitle, len(MEMBER_HEADERS))
-    widths = [6, 10, 10, 12, 8, 7, 9, 11, 13, 9, 7, 7, 8, 11, 9, 44]
-    _table(ws, MEMBER_HEADERS, rows, widths)
+    _title(ws, title + "（党员）", subtitle, len(headers))
+    widths = [6, 10, 10, 12, 8, 7, 9, 11, 13, 9, 7, 7, 8, 11, 9, 44, 40]
+    _table(ws, headers, rows, widths[: len(headers)])
     rate_col = MEMBER_HEADERS.index("参加率") + 1
     for i, m in enumerate(stats.members):
         r = 4 + i
         ws.cell(row=r, column=rate_col).number_format = PERCENT
         fill = BASIS_FILL if m.unqualified_basis else TALK_FILL if m.talk_reminder else None
         if fill is not None:
-            for col in range(1, len(MEMBER_HEADERS) + 1):
+            for col in range(1, len(headers) + 1):
                 ws.cell(row=r, column=col).fill = fill
+        if talks is not None:
+            cell = ws.cell(row=r, column=len(headers))
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            if cell.value == TEXT["no_talk"]:
+                cell.font = WARN_FONT
+                cell.fill = NO_TALK_FILL
     ws.append([])
     ws.append([TEXT["basis_note"]])
     ws.merge_cells(
-        start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(MEMBER_HEADERS)
+        start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(headers)
     )
     ws.cell(row=ws.max_row, column=1).font = Font(name=FONT, size=10, color="555555")
+
+
+def _talk_cells(t: TalkRecord | None, today: dt.date) -> list:
+    if t is None:
+        return [TEXT["no_talk"], None, None, None, None]
+    return [t.talk_date, t.talker, t.note, t.deadline, t.state_text(today)]
+
+
+def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Talks) -> None:
+    """谈话提醒 (rule 8): every member at 3+ times not taking part, and anyone with a talk
+    recorded, with each talk held — or 未谈话, highlighted, where none is recorded yet."""
+    rows: list[list] = []
+    marks: list[str] = []  # per row: "none" (未谈话), "late" (past the deadline), ""
+    for m in stats.members:
+        held = list(talks.get(m.member_id) or [])
+        if not (m.talk_reminder or held):
+            continue
+        member = [m.member_id, m.name, m.category, m.not_taking_part, m.absent, m.leave, _hint(m)]
+        for t in held or [None]:
+            rows.append(member + _talk_cells(t, stats.today))
+            marks.append("none" if t is None else "late" if t.is_past_deadline(stats.today) else "")
+    title = TEXT["title"].format(branch=stats.branch.name, year=stats.year)
+    _title(ws, title + "（谈话提醒）", subtitle, len(TALK_HEADERS))
+    widths = [6, 10, 10, 10, 9, 9, 24, 12, 18, 40, 12, 26]
+    _table(ws, TALK_HEADERS, rows, widths)
+    first = 4
+    if not rows:
+        ws.cell(row=first, column=1, value=TEXT["talks_none"])  # (freeze_panes made row 4)
+        ws.merge_cells(start_row=first, start_column=1, end_row=first, end_column=len(TALK_HEADERS))
+        ws.cell(row=first, column=1).font = Font(name=FONT, size=11, color="555555")
+    for i, mark in enumerate(marks):
+        r = first + i
+        for col in (8, 10, 12):
+            ws.cell(row=r, column=col).alignment = Alignment(
+                vertical="center", wrap_text=True, horizontal="center" if col == 8 else None
+            )
+        if mark == "none":
+            for col in range(1, len(TALK_HEADERS) + 1):
+                ws.cell(row=r, column=col).fill = NO_TALK_FILL
+            ws.cell(row=r, column=8).font = WARN_FONT
+        elif mark == "late":
+            ws.cell(row=r, column=12).font = WARN_FONT
+    ws.append([])
+    ws.append([TEXT["talks_note"]])
+    ws.merge_cells(
+        start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(TALK_HEADERS)
+    )
+    ws.cell(row=ws.max_row, column=1).font = Font(name=FONT, size=10, color="555555")
+    ws.cell(row=ws.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[ws.max_row].height = 30
+
+
+def talk_progress(stats: YearStatistics, talks: Talks) -> str:
+    """One line for the summary sheet: how many of the members due a talk have had one."""
+    due = stats.talk_reminder
+    missing = [m.name for m in due if not talks.get(m.member_id)]
+    late = [
+        m.name
+        for m in stats.members
+        if any(t.is_past_deadline(stats.today) for t in talks.get(m.member_id) or [])
+    ]
+    text = TEXT["talks_done"].format(due=len(due), done=len(due) - len(missing))
+    if missing:
+        text += TEXT["talks_missing"].format(names="、".join(missing))
+    if late:
+        text += TEXT["talks_late"].format(names="、".join(late))
+    return text
 
 
 def _activities_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
@@ -201,7 +321,9 @@ def _activities_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> No
             ws.cell(row=r, column=state_col).font = WARN_FONT
 
 
-def _summary_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
+def _summary_sheet(
+    ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Talks | None
+) -> None:
     b = stats.branch
     _title(ws, TEXT["title"].format(branch=b.name, year=stats.year), subtitle, 2)
 
@@ -220,6 +342,7 @@ def _summary_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
         ["已开展、尚未报送", b.not_submitted],
         ["平均参加率", b.attendance_rate],
         ["谈话提醒（累计未参加3次及以上）", names(stats.talk_reminder)],
+        *([["谈话提醒完成情况", talk_progress(stats, talks)]] if talks is not None else []),
         [
             "不合格党员认定依据（6次及以上，供支部认定参考，不是结论）",
             names(stats.unqualified_basis),
@@ -247,10 +370,16 @@ def _summary_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
             ws.row_dimensions[r].height = 48
         if label.value and str(label.value).startswith(("谈话提醒", "不合格")):
             ws.row_dimensions[r].height = 32
+        if label.value == "谈话提醒完成情况" and TEXT["no_talk"] in str(value.value):
+            value.font = WARN_FONT
 
 
-def write_statistics_xlsx(stats: YearStatistics, out: Path) -> Path:
-    """Write the workbook to `out` (temp name in the same folder, then rename); returns `out`."""
+def write_statistics_xlsx(stats: YearStatistics, out: Path, talks: Talks | None = None) -> Path:
+    """Write the workbook to `out` (temp name in the same folder, then rename); returns `out`.
+
+    `talks` are the year's 谈话提醒 records (`evaluation.talks_for_year`): with them the workbook
+    gets the 谈话提醒 sheet and a 谈话提醒情况 column; without them (not known) neither, rather
+    than calling everyone 未谈话."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     leave = TEXT["leave_counts"] if stats.leave_counts_as_absent else TEXT["leave_excused"]
@@ -259,8 +388,10 @@ def write_statistics_xlsx(stats: YearStatistics, out: Path) -> Path:
     wb = Workbook()
     summary = wb.active
     summary.title = TEXT["summary"]
-    _summary_sheet(summary, stats, subtitle)
-    _members_sheet(wb.create_sheet(TEXT["members"]), stats, subtitle)
+    _summary_sheet(summary, stats, subtitle, talks)
+    _members_sheet(wb.create_sheet(TEXT["members"]), stats, subtitle, talks)
+    if talks is not None:
+        _talks_sheet(wb.create_sheet(TEXT["talks"]), stats, subtitle, talks)
     _activities_sheet(wb.create_sheet(TEXT["activities"]), stats, subtitle)
     for ws in wb.worksheets:
         ws.page_setup.orientation = "landscape"

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import UserError
-from app.services.bundle import VerifyReport, verify_bundle
+from app.services.bundle import TALKS, VerifyReport, verify_bundle
+from app.services.evaluation import talks_from_json
 from app.services.ledger import YearData
 from app.services.statistics import compute_statistics
 
@@ -37,12 +38,14 @@ SUMMARY_HEADERS = (
     "平均参加率",
     "逾期未报送记录",
     "累计未参加3次及以上（人）",
+    "其中已谈话（人）",
     "累计未参加6次及以上（人）",
     "年内在册党员",
     "报送包",
     "生成时间",
 )
 REJECTED_HEADERS = ("报送包", "包内文件", "原因")
+NOT_ATTACHED = "未附"  # a bundle made before the talk records travelled with it
 WHOLE_FILE = "（整个文件）"  # a problem of the zip itself, not of a file inside it
 
 
@@ -61,6 +64,7 @@ class BranchSummary:
     attendance_rate: float | None  # fraction 0–1, as compute_statistics gives it
     overdue_records: int
     talk_reminder: int  # members who did not take part 3+ times
+    talked: int | None  # of those, members with a 谈话提醒 recorded; None: bundle has no talks
     unqualified_basis: int  # 6+ times
     members: int
 
@@ -124,6 +128,10 @@ def summarise_bundle(report: VerifyReport, today: dt.date | None = None) -> Bran
     data = YearData.from_json(report.data)
     stats = compute_statistics(data, today=today)
     b = stats.branch
+    talked = None
+    if TALKS in report.data:  # bundles exported before the talks were added have none
+        talks = talks_from_json(report.data[TALKS], data.year)
+        talked = sum(1 for m in stats.talk_reminder if talks.get(m.member_id))
     return BranchSummary(
         bundle=report.path.name,
         branch=data.branch.name,
@@ -136,6 +144,7 @@ def summarise_bundle(report: VerifyReport, today: dt.date | None = None) -> Bran
         attendance_rate=b.attendance_rate,
         overdue_records=b.overdue_records,
         talk_reminder=len(stats.talk_reminder),
+        talked=talked,
         unqualified_basis=len(stats.unqualified_basis),
         members=len(data.members),
     )
@@ -250,6 +259,7 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                 r.attendance_rate,
                 r.overdue_records,
                 r.talk_reminder,
+                NOT_ATTACHED if r.talked is None else r.talked,
                 r.unqualified_basis,
                 r.members,
                 r.bundle,
@@ -272,6 +282,7 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                 None,
                 sum(r.overdue_records for r in rows),
                 sum(r.talk_reminder for r in rows),
+                sum(r.talked or 0 for r in rows),
                 sum(r.unqualified_basis for r in rows),
                 sum(r.members for r in rows),
                 "",
@@ -294,7 +305,7 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
     ws.merge_cells(f"A{note_row}:{last}{note_row}")
     ws.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[note_row].height = 32
-    widths = (6, 28, 20, 7, 9, 10, 10, 22, 11, 13, 14, 14, 9, 36, 17)
+    widths = (6, 28, 20, 7, 9, 10, 10, 22, 11, 13, 14, 10, 14, 9, 36, 17)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "C3"

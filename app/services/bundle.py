@@ -34,6 +34,7 @@ FORMAT = "dangri-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATA = "data.json"
+TALKS = "talks"  # data.json key of the 谈话提醒 records; absent in bundles made before it existed
 PLAN_PDF = "plan.pdf"
 STATISTICS_XLSX = "statistics.xlsx"
 RECORDS_DIR = "records"
@@ -273,12 +274,18 @@ def _render_parts(data, work: Path, step: _Steps, today: dt.date | None) -> list
     from app.reports.plan_pdf import render_plan_pdf
     from app.reports.record_form import render_record_pdf
     from app.reports.statistics_xlsx import write_statistics_xlsx
+    from app.services.evaluation import talks_for_year, talks_to_json
     from app.services.statistics import compute_statistics
 
     parts: list[_Part] = []
     step("正在整理台账数据…")
+    doc = data.to_json()
+    # 谈话提醒 records travel with the ledger (an extra key: SPEC's data.json has "at least"
+    # its keys, so older readers ignore it and bundles without it still verify).
+    talks = talks_for_year(data.year)
+    doc[TALKS] = talks_to_json(talks, (m.member_id for m in data.members))
     data_file = work / DATA
-    data_file.write_bytes(json.dumps(data.to_json(), ensure_ascii=False, indent=1).encode("utf-8"))
+    data_file.write_bytes(json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
     parts.append(_Part(DATA, data_file))
 
     step("正在生成年度计划 PDF…")
@@ -293,7 +300,10 @@ def _render_parts(data, work: Path, step: _Steps, today: dt.date | None) -> list
 
     step("正在计算统计…")
     stats = compute_statistics(data, today=today)
-    parts.append(_Part(STATISTICS_XLSX, write_statistics_xlsx(stats, work / STATISTICS_XLSX)))
+    listed = {m.member_id for m in data.members}
+    talks = {mid: rows for mid, rows in talks.items() if mid in listed}
+    out = write_statistics_xlsx(stats, work / STATISTICS_XLSX, talks)
+    parts.append(_Part(STATISTICS_XLSX, out))
     return parts
 
 
@@ -862,6 +872,10 @@ def check_data_consistency(doc: dict[str, Any]) -> list[str]:
             problems.append(
                 f"{label}的实际参加党员数 {act['took_part']} 与考勤状态统计的 {took} 不符"
             )
+    if TALKS in doc:  # optional: older exports do not carry the talk records
+        from app.services.evaluation import talk_problems
+
+        problems += talk_problems(doc[TALKS], member_ids)
     # The whole document must load exactly as the branch's own program loads it.
     try:
         data = YearData.from_json(doc)

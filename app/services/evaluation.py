@@ -8,7 +8,9 @@ judgement (the seed calls 6+ times "an important basis", not a verdict).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.errors import UserError
 from app.models import DB, Branch, Member, TalkReminder, vocab
@@ -48,6 +50,27 @@ class TalkRecord:
     def is_past_deadline(self, today: dt.date) -> bool:
         """Still 待整改 after the deadline for correction."""
         return not self.corrected and self.deadline is not None and today > self.deadline
+
+    def state_text(self, today: dt.date) -> str:
+        """The follow-up as a sentence: 已整改, 待整改 (期限 …), or 待整改，已过整改期限 …."""
+        if self.corrected:
+            return self.state
+        if self.deadline is None:
+            return self.state
+        if self.is_past_deadline(today):
+            return f"{self.state}，已过整改期限 {self.deadline.isoformat()}"
+        return f"{self.state}（期限 {self.deadline.isoformat()}）"
+
+    def to_json(self) -> dict[str, Any]:
+        """One entry of the bundle's data.json "talks" list."""
+        return {
+            "member_id": self.member_id,
+            "talk_date": self.talk_date.isoformat(),
+            "talker": self.talker,
+            "note": self.note,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "state": self.state,
+        }
 
 
 def _record(t: TalkReminder) -> TalkRecord:
@@ -126,6 +149,66 @@ def talks_for_year(year: int) -> dict[int, list[TalkRecord]]:
     for t in query:
         talks.setdefault(t.member_id, []).append(_record(t))
     return talks
+
+
+Talks = Mapping[int, Sequence[TalkRecord]]  # member id -> that member's talks, oldest first
+
+
+def talks_to_json(talks: Talks, member_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The data.json "talks" list: the year's talks with the members the bundle lists."""
+    listed = set(member_ids)
+    return [t.to_json() for mid, rows in talks.items() if mid in listed for t in rows]
+
+
+def talks_from_json(items: list[dict[str, Any]], year: int) -> dict[int, list[TalkRecord]]:
+    """A bundle's "talks" list back as `talks_for_year` returns it (by member, oldest first).
+    Raises KeyError/ValueError/TypeError on malformed entries; verification names them first."""
+    talks: dict[int, list[TalkRecord]] = {}
+    for n, t in enumerate(items, start=1):
+        record = TalkRecord(
+            talk_id=n,
+            member_id=int(t["member_id"]),
+            year=year,
+            talk_date=dt.date.fromisoformat(t["talk_date"]),
+            talker=str(t.get("talker") or ""),
+            note=str(t.get("note") or ""),
+            deadline=dt.date.fromisoformat(t["deadline"]) if t.get("deadline") else None,
+            state=str(t["state"]),
+        )
+        talks.setdefault(record.member_id, []).append(record)
+    for rows in talks.values():
+        rows.sort(key=lambda r: (r.talk_date, r.talk_id))
+    return talks
+
+
+def talk_problems(items: Any, member_ids: set[int]) -> list[str]:
+    """Why a bundle's "talks" list is not what `talks_to_json` writes ([] when it is)."""
+    if not isinstance(items, list):
+        return ["谈话提醒记录（talks）不是列表"]
+    problems = []
+    for n, t in enumerate(items, start=1):
+        label = f"第 {n} 条谈话提醒记录"
+        if not isinstance(t, dict) or type(t.get("member_id")) is not int:
+            problems.append(f"{label}缺少党员编号（member_id）")
+            continue
+        if t["member_id"] not in member_ids:
+            problems.append(f"{label}引用了不存在的党员（member_id={t['member_id']}）")
+        for key, required in (("talk_date", True), ("deadline", False)):
+            value = t.get(key)
+            if value is None and not required:
+                continue
+            try:
+                ok = isinstance(value, str) and len(value) == 10 and dt.date.fromisoformat(value)
+            except ValueError:
+                ok = False
+            if not ok:
+                problems.append(f"{label}的日期“{key}”缺少或格式不对")
+        if t.get("state") not in vocab.TALK_STATES:
+            problems.append(f"{label}的整改状态“{t.get('state')}”不是“待整改”或“已整改”")
+        for key in ("talker", "note"):
+            if not isinstance(t.get(key, ""), str):
+                problems.append(f"{label}的“{key}”不是文字")
+    return problems
 
 
 def set_leave_counts_as_absent(counts: bool) -> None:
