@@ -13,9 +13,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QScreen
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import APP_NAME, __version__
 from app.services.ledger import require_branch
@@ -62,21 +71,46 @@ def settings_for(data_dir: Path) -> QSettings:
     return QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
 
 
+# The window's first size where the screen has room for it. A smaller screen (1366×768 or
+# 1024×768 less the taskbar, or a laptop at 125–150 % scaling) gets a maximised window instead.
+PREFERRED_SIZE = QSize(1200, 780)
+# Room left for the title bar and borders the system draws around the window; they cannot be
+# measured before the window is shown (Windows 10/11 at 100 %: a 31 px title bar, 8 px borders).
+FRAME_ALLOWANCE = QMargins(8, 31, 8, 8)
+
+
+def fit_on_screen(rect: QRect, available: QRect, frame: QMargins = FRAME_ALLOWANCE) -> QRect:
+    """`rect` (a window's inside) moved, and shrunk if need be, so that with its frame it lies
+    wholly within `available` (a screen's area less the taskbar)."""
+    room = available.marginsRemoved(frame)
+    width, height = min(rect.width(), room.width()), min(rect.height(), room.height())
+    x = min(max(rect.x(), room.left()), room.left() + room.width() - width)
+    y = min(max(rect.y(), room.top()), room.top() + room.height() - height)
+    return QRect(x, y, width, height)
+
+
 class LazyPage(QWidget):
     """A tab page whose content is built the first time it is needed, so the window shows
-    without waiting for every tab to query the database and lay itself out."""
+    without waiting for every tab to query the database and lay itself out.
+
+    The content sits in a scroll area: on a screen narrower or lower than a tab's smallest
+    layout it scrolls instead of being cut off or pushing the window past the screen's edge."""
 
     def __init__(self, build: Callable[[], QWidget]):
         super().__init__()
         self._build = build
         self.content: QWidget | None = None
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)  # the content fills the page when it has room
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(self._scroll)
 
     def ensure(self) -> QWidget:
         if self.content is None:
             self.content = self._build()
-            self._layout.addWidget(self.content)
+            self._scroll.setWidget(self.content)
             self.content.show()  # at once, not on the next turn of the event loop
         return self.content
 
@@ -147,7 +181,6 @@ class MainWindow(QMainWindow):
         self.settings = settings_for(data_dir)
         branch = require_branch()
         self.setWindowTitle(f"{APP_NAME} — {branch.name}")
-        self.resize(1200, 780)
 
         self.tabs = QTabWidget()
         self.pages = [
@@ -347,12 +380,34 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"{branch.name}　|　数据目录：{self.state.data_dir}")
 
     def _restore_geometry(self) -> None:
+        """Last session's place and size, kept fully on a screen (the monitor may have changed
+        since); on the first start, a size that fits this screen."""
         geometry = self.settings.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._place_on_first_start()
+        elif not (self.isMaximized() or self.isFullScreen()):  # those fit their screen already
+            rect = self.geometry()
+            fitted = fit_on_screen(rect, self._screen_at(rect).availableGeometry())
+            if fitted != rect:
+                self.setGeometry(fitted)
         index = self.settings.value("main/tab")
         if index is not None:
             self.tabs.setCurrentIndex(int(index))
+
+    def _place_on_first_start(self) -> None:
+        available = QGuiApplication.primaryScreen().availableGeometry()
+        room = available.marginsRemoved(FRAME_ALLOWANCE)
+        rect = QRect(QPoint(0, 0), PREFERRED_SIZE.boundedTo(room.size()))
+        rect.moveCenter(room.center())
+        self.setGeometry(rect)  # also the size to come back to from maximised
+        if rect.size() != PREFERRED_SIZE:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    @staticmethod
+    def _screen_at(rect: QRect) -> QScreen:
+        """The screen showing most of `rect`'s middle; the main one if none does (a monitor
+        that has been unplugged since)."""
+        return QGuiApplication.screenAt(rect.center()) or QGuiApplication.primaryScreen()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self.settings.setValue("main/geometry", self.saveGeometry())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt
 
 from app.models import Branch
 from app.ui.first_run import FirstRunDialog
@@ -147,3 +147,49 @@ def test_opening_the_window_module_imports_no_other_tab_or_dialog():
     for name in ("plan_tab", "record_tab", "roster_tab", "stats_tab", "bundle_dialogs"):
         assert f"app.ui.{name}" not in loaded
     assert "app.ui.backup_dialogs" not in loaded and "app.ui.first_run" not in loaded
+
+
+def _fully_on_screen(window) -> bool:
+    available = window.screen().availableGeometry()
+    return available.contains(window.frameGeometry()) and available.contains(window.geometry())
+
+
+def test_first_start_on_a_small_screen_fits_it(qtbot, branch, data_dir):
+    # The offscreen test screen is 800×800: smaller than the preferred 1200×780.
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.isMaximized()
+    assert _fully_on_screen(window), (window.frameGeometry(), window.screen().availableGeometry())
+    window.showNormal()  # un-maximised, it still fits
+    assert _fully_on_screen(window), (window.frameGeometry(), window.screen().availableGeometry())
+
+
+def test_a_window_saved_on_a_bigger_screen_comes_back_fully_visible(qtbot, branch, data_dir):
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    window.showNormal()
+    window.setGeometry(QRect(1500, 1200, 1600, 1000))  # right of and below this screen
+    window.close()
+
+    again = MainWindow(data_dir)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert _fully_on_screen(again), (again.frameGeometry(), again.screen().availableGeometry())
+
+
+def test_fit_on_screen_moves_and_shrinks_only_as_much_as_needed():
+    from app.ui.main_window import FRAME_ALLOWANCE, fit_on_screen
+
+    laptop = QRect(0, 0, 1366, 728)  # 1366×768 less a 40 px taskbar
+    room = laptop.marginsRemoved(FRAME_ALLOWANCE)
+    assert fit_on_screen(QRect(100, 80, 1000, 600), laptop) == QRect(100, 80, 1000, 600)
+    big = fit_on_screen(QRect(200, 100, 1800, 1000), laptop)  # saved on a 1920×1080 monitor
+    assert big == room
+    gone = fit_on_screen(QRect(2200, 300, 1000, 600), laptop)  # on a monitor unplugged since
+    assert gone.size() == QSize(1000, 600) and room.contains(gone)
+    above = fit_on_screen(QRect(300, -500, 1000, 600), laptop)  # title bar off the top
+    assert above.topLeft() == QPoint(300, room.top())
