@@ -28,6 +28,9 @@ TEXT = {
     "restore_pick": "选择备份文件（换新电脑时，选从旧电脑“备份到…”得到的文件）",
     "restore_filter": "党日记实备份 (*.zip *.sqlite3);;所有文件 (*)",
     "restore_empty": "这个备份里没有党支部信息，请选择另一个备份。",
+    "demo_confirm": "演示数据是一个虚构的“青山村”党支部，会写进本机的数据目录，"
+    "以后不能在这里再建自己的党支部（要正式使用，得另换一个空的数据目录）。\n\n"
+    "只是想先看看程序怎么用，才选“载入演示数据”。确定载入吗？",
 }
 
 
@@ -44,12 +47,17 @@ class FirstRunDialog(QDialog):
         buttons = QDialogButtonBox()
         self.demo_button = QPushButton(TEXT["demo"])
         self.save_button = QPushButton(TEXT["save"])
-        self.save_button.setDefault(True)
         buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.restore_button = QPushButton(TEXT["restore"])
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # Enter after typing the name must save the branch, never fill the ledger with the demo
+        # (the first button in the row would otherwise become the default).
+        for button in buttons.buttons():
+            button.setAutoDefault(False)
+        self.save_button.setAutoDefault(True)
+        self.save_button.setDefault(True)
         self.restore_button.clicked.connect(self.pick_backup)
         self.demo_button.clicked.connect(self.load_demo)
         self.save_button.clicked.connect(self.save)
@@ -88,6 +96,16 @@ class FirstRunDialog(QDialog):
 
     def load_demo(self) -> None:
         from app.services.demo import create_demo
+
+        answer = QMessageBox.question(
+            self,
+            TEXT["title"],
+            TEXT["demo_confirm"],
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
 
         try:
             summary = create_demo(self.data_dir)
