@@ -9,8 +9,10 @@ Written to a temp name in the target folder, then renamed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -44,6 +46,8 @@ TEXT = {
     "leave_excused": "不计入",
     "talk": "谈话提醒",
     "basis": "不合格党员认定依据（供支部认定参考，不是结论）",
+    "below_three": "未达3次（已登记谈话）",
+    "basis_short": "6次及以上，不合格党员认定依据（参考）",
     "basis_note": "说明：累计未参加6次及以上的，按《实施意见》四.2作为确定不合格党员的重要依据，"
     "是否认定由党支部按程序研究决定。",
     "none": "无",
@@ -107,6 +111,29 @@ ACTIVITY_HEADERS = [
 ]
 
 
+def _text_width(text: str) -> float:
+    """Width in Excel's column units: a Chinese character is about two of them."""
+    return sum(2.1 if unicodedata.east_asian_width(c) in "WF" else 1.0 for c in text)
+
+
+def fit_row_heights(ws: Worksheet, first_row: int, last_row: int, line: float = 15.0) -> None:
+    """Give rows with wrapped text the height their longest cell needs. Excel and LibreOffice
+    do not grow rows written by openpyxl by themselves, so wrapped text was cut off."""
+    for r in range(first_row, last_row + 1):
+        lines = 1
+        for cell in ws[r]:
+            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            if cell.coordinate in ws.merged_cells:
+                continue  # merged notes get their own height
+            width = ws.column_dimensions[cell.column_letter].width or 8.43
+            usable = max(width - 1.0, 1.0)
+            parts = str(cell.value).split("\n")
+            lines = max(lines, sum(max(1, math.ceil(_text_width(p) / usable)) for p in parts))
+        if lines > 1:
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, lines * line + 3)
+
+
 def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
     ws.append([text])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
@@ -139,9 +166,11 @@ def _table(
             cell.border = BORDER
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE
-                cell.alignment = Alignment(horizontal="center")
+                cell.alignment = Alignment(horizontal="center", vertical="center")
             elif isinstance(cell.value, int | float):
-                cell.alignment = Alignment(horizontal="center")
+                cell.alignment = Alignment(horizontal="center", vertical="center")
+            else:  # rows grow for wrapped text: keep each row's cells level
+                cell.alignment = Alignment(vertical="center")
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=first_row + 1, column=3)
@@ -215,6 +244,7 @@ def _members_sheet(
             if cell.value == TEXT["no_talk"]:
                 cell.font = WARN_FONT
                 cell.fill = NO_TALK_FILL
+    fit_row_heights(ws, 4, 3 + len(stats.members))
     ws.append([])
     ws.append([TEXT["basis_note"]])
     ws.merge_cells(
@@ -238,13 +268,15 @@ def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Tal
         held = list(talks.get(m.member_id) or [])
         if not (m.talk_reminder or held):
             continue
-        member = [m.member_id, m.name, m.category, m.not_taking_part, m.absent, m.leave, _hint(m)]
+        hint = TEXT["talk"] if m.talk_reminder else TEXT["below_three"]
+        hint += "；" + TEXT["basis_short"] if m.unqualified_basis else ""
+        member = [m.member_id, m.name, m.category, m.not_taking_part, m.absent, m.leave, hint]
         for t in held or [None]:
             rows.append(member + _talk_cells(t, stats.today))
             marks.append("none" if t is None else "late" if t.is_past_deadline(stats.today) else "")
     title = TEXT["title"].format(branch=stats.branch.name, year=stats.year)
     _title(ws, title + "（谈话提醒）", subtitle, len(TALK_HEADERS))
-    widths = [6, 10, 10, 10, 9, 9, 24, 12, 18, 40, 12, 26]
+    widths = [6, 10, 10, 10, 9, 9, 24, 12, 18, 40, 12, 31]
     _table(ws, TALK_HEADERS, rows, widths)
     first = 4
     if not rows:
@@ -253,7 +285,7 @@ def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Tal
         ws.cell(row=first, column=1).font = Font(name=FONT, size=11, color="555555")
     for i, mark in enumerate(marks):
         r = first + i
-        for col in (8, 10, 12):
+        for col in (7, 8, 10, 12):
             ws.cell(row=r, column=col).alignment = Alignment(
                 vertical="center", wrap_text=True, horizontal="center" if col == 8 else None
             )
@@ -263,6 +295,7 @@ def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Tal
             ws.cell(row=r, column=8).font = WARN_FONT
         elif mark == "late":
             ws.cell(row=r, column=12).font = WARN_FONT
+    fit_row_heights(ws, first, first + len(rows) - 1)
     ws.append([])
     ws.append([TEXT["talks_note"]])
     ws.merge_cells(
@@ -319,6 +352,7 @@ def _activities_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> No
         ws.cell(row=r, column=4).alignment = Alignment(wrap_text=True, vertical="center")
         if a.overdue:
             ws.cell(row=r, column=state_col).font = WARN_FONT
+    fit_row_heights(ws, 4, 3 + len(stats.activities))
 
 
 def _summary_sheet(
@@ -372,6 +406,7 @@ def _summary_sheet(
             ws.row_dimensions[r].height = 32
         if label.value == "谈话提醒完成情况" and TEXT["no_talk"] in str(value.value):
             value.font = WARN_FONT
+    fit_row_heights(ws, 4, ws.max_row)
 
 
 def write_statistics_xlsx(stats: YearStatistics, out: Path, talks: Talks | None = None) -> Path:
