@@ -190,18 +190,28 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from app.services.bundle import verify_bundle
 
-    report = verify_bundle(Path(args.bundle))
+    path = Path(args.bundle)
+    if path.is_dir():
+        raise UserError(
+            f"“{path}”是文件夹。verify 一次检查一个报送包（.zip 文件）；"
+            f'要检查并汇总文件夹里的全部报送包，请用：aggregate "{path}" --out 汇总.xlsx',
+            f"{path} is a folder: verify takes one .zip; use aggregate for a folder",
+        )
+    report = verify_bundle(path)
     if report.ok:
         print(report.summary())
         return 0
     print(report.summary(), file=sys.stderr)
+    print(f"error: bundle failed verification ({len(report.problems)} problem(s))", file=sys.stderr)
     return 1
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from app.services.aggregate import aggregate_bundles
 
-    result = aggregate_bundles(args.bundles, Path(args.out))
+    if args.year is not None and not 2000 <= args.year <= 2100:
+        raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")
+    result = aggregate_bundles(args.bundles, Path(args.out), year=args.year)
     print(result.out_path)
     print(result.summary(), file=sys.stderr)
     return 0 if result.ok else 1
@@ -270,6 +280,7 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p = sub.add_parser("aggregate", help="乡镇汇总：校验多个报送包并写出汇总表")
     p.add_argument("bundles", nargs="+", metavar="BUNDLE", help="报送包 .zip、文件夹或 *.zip")
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--year", type=int, default=None, help="只汇总该年度（默认：多数报送包的年度）")
     handlers["aggregate"] = cmd_aggregate
 
     return handlers

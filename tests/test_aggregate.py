@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from app.models import Activity, Attendance, open_database
 from app.paths import database_path
 from app.services.aggregate import (
+    REJECTED_HEADERS,
     SHEET_REJECTED,
     SHEET_SUMMARY,
     SUMMARY_HEADERS,
@@ -118,10 +119,27 @@ def test_bad_bundles_are_listed_with_reasons_and_the_rest_still_summed(demo: Pat
         assert {k: rows[name][k] for k in _expected_row(stats)} == _expected_row(stats)
     assert rows["中共白石村支部委员会"]["无活动月份"] == "9月、10月"
 
-    rejected = list(load_workbook(out)[SHEET_REJECTED].iter_rows(min_row=2, values_only=True))
-    assert any(r[0] == truncated.name and "不完整" in r[2] for r in rejected)
+    ws = load_workbook(out)[SHEET_REJECTED]
+    header = [c.value for c in ws[1]]
+    assert tuple(header) == REJECTED_HEADERS
+    rejected = [
+        dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)
+    ]
+    # The truncated one is named by its file name (its manifest is unreadable), with what to do.
     assert any(
-        r[0] == tampered.name and r[1] == "records/99-2026-12-31.pdf" and "多余文件" in r[2]
+        r["报送包"] == truncated.name
+        and r["党组织"] == "中共黄岭村支部委员会"
+        and r["年度"] == 2026
+        and r["情况"] == "未通过校验"
+        and "不完整" in r["原因"]
+        and r["处理办法"].startswith("请重新从U盘复制该文件")
+        for r in rejected
+    )
+    assert any(
+        r["报送包"] == tampered.name
+        and r["包内文件"] == "records/99-2026-12-31.pdf"
+        and "多余文件" in r["原因"]
+        and "请该支部重新导出报送包" in r["处理办法"]
         for r in rejected
     )
     summary = load_workbook(out)[SHEET_SUMMARY]

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import os
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import UserError
-from app.services.bundle import TALKS, VerifyReport, verify_bundle
+from app.services.bundle import TALKS, VerifyReport, failure_advice, verify_bundle
 from app.services.evaluation import talks_from_json
 from app.services.ledger import YearData
 from app.services.statistics import compute_statistics
@@ -44,7 +46,7 @@ SUMMARY_HEADERS = (
     "报送包",
     "生成时间",
 )
-REJECTED_HEADERS = ("报送包", "包内文件", "原因")
+REJECTED_HEADERS = ("报送包", "党组织", "年度", "情况", "包内文件", "原因", "处理办法")
 NOT_ATTACHED = "未附"  # a bundle made before the talk records travelled with it
 WHOLE_FILE = "（整个文件）"  # a problem of the zip itself, not of a file inside it
 
@@ -71,11 +73,37 @@ class BranchSummary:
 
 @dataclass
 class RejectedBundle:
-    """A bundle left out of the sums: failed verification, or an older duplicate."""
+    """A bundle left out of the sums: failed verification, or set aside (an older duplicate of
+    the same branch and year, or a bundle of another year than the one summed)."""
 
     path: Path
     problems: list[tuple[str, str]]
     duplicate: bool = False
+    other_year: bool = False
+    branch: str = ""  # from the manifest, else guessed from the file name ("" if unknown)
+    year: int | None = None
+
+    @property
+    def set_aside(self) -> bool:
+        """Intact but not summed: nothing for the branch to redo."""
+        return self.duplicate or self.other_year
+
+    @property
+    def state(self) -> str:
+        if self.duplicate:
+            return "未采用（重复）"
+        if self.other_year:
+            return "未采用（其他年度）"
+        return "未通过校验"
+
+    @property
+    def advice(self) -> str:
+        """What the township clerk does about it, in plain words."""
+        if self.duplicate:
+            return "无需处理：已采用同一支部较新的报送包"
+        if self.other_year:
+            return f"无需处理；如需{self.year}年度汇总，请把该年度的报送包单独汇总"
+        return failure_advice(self.path, self.problems, bool(self.branch))
 
 
 @dataclass
@@ -83,31 +111,82 @@ class AggregateResult:
     out_path: Path
     rows: list[BranchSummary] = field(default_factory=list)
     rejected: list[RejectedBundle] = field(default_factory=list)
+    year: int | None = None  # the year summed
 
     @property
     def ok(self) -> bool:
-        """Every bundle verified (an older duplicate set aside is not a failure)."""
-        return all(r.duplicate for r in self.rejected)
+        """Every bundle verified (a bundle set aside as a duplicate or of another year is not
+        a failure)."""
+        return all(r.set_aside for r in self.rejected)
+
+    @property
+    def failed(self) -> list[RejectedBundle]:
+        return [r for r in self.rejected if not r.set_aside]
 
     def summary(self) -> str:
+        year = f"{self.year}年度" if self.year else ""
         lines = [
-            f"已汇总 {len(self.rows)} 个党支部，{len(self.rejected)} 个报送包未汇总；"
-            f"汇总表：{self.out_path}"
+            f"已汇总 {len(self.rows)} 个党支部{year}的报送包，"
+            f"{len(self.failed)} 个未通过校验，"
+            f"{len(self.rejected) - len(self.failed)} 个未采用；汇总表：{self.out_path}"
         ]
         for bad in self.rejected:
-            lines.append(f"{'未采用' if bad.duplicate else '未通过'}：{bad.path.name}")
+            who = f"（{bad.branch}）" if bad.branch and bad.branch not in bad.path.name else ""
+            lines.append(f"{bad.state}：{bad.path.name}{who}")
             lines += [f"  {f}：{r}" for f, r in bad.problems]
+            lines.append(f"  → {bad.advice}")
         return "\n".join(lines)
 
 
+_BUNDLE_NAME = re.compile(r"^(?P<branch>.+?)-(?P<year>\d{4})-党日活动")
+
+
+def guess_from_name(path: Path) -> tuple[str, int | None]:
+    """Branch and year from a bundle's file name (`<branch>-<year>-党日活动.zip`, perhaps with
+    "(1)" or other words added by copying) — for bundles too damaged to read the manifest."""
+    m = _BUNDLE_NAME.match(path.stem)
+    return (m["branch"], int(m["year"])) if m else ("", None)
+
+
+def _who(report: VerifyReport) -> tuple[str, int | None]:
+    manifest = report.manifest or {}
+    branch = manifest.get("branch") if isinstance(manifest.get("branch"), dict) else {}
+    name, year = branch.get("name"), manifest.get("year")
+    if isinstance(name, str) and name and type(year) is int:
+        return name, year
+    return guess_from_name(report.path)
+
+
+def _is_bundle_candidate(p: Path) -> bool:
+    # "._x.zip" is the shadow file a Mac leaves on a USB stick, "~$" a lock file: not bundles.
+    return p.suffix.lower() == ".zip" and not p.name.startswith(("._", "~$")) and p.is_file()
+
+
+def _zips_in(folder: Path) -> list[Path]:
+    """The .zip files in a folder and in its direct subfolders (one per branch, or one per USB
+    stick copied in), each folder's sorted by name."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    found = [p for p in entries if _is_bundle_candidate(p)]
+    for sub in entries:
+        if sub.is_dir() and not sub.name.startswith("."):
+            try:
+                found += sorted(p for p in sub.iterdir() if _is_bundle_candidate(p))
+            except OSError:
+                continue
+    return found
+
+
 def expand_bundle_paths(items: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given, folders as the .zip files directly inside them, and wildcard patterns
-    expanded here (the Windows console does not expand `*.zip` itself)."""
+    """Files as given, folders as the .zip files in them and in their direct subfolders, and
+    wildcard patterns expanded here (the Windows console does not expand `*.zip` itself)."""
     out: list[Path] = []
     for item in items:
         p = Path(item)
         if p.is_dir():
-            out += sorted(x for x in p.iterdir() if x.suffix.lower() == ".zip" and x.is_file())
+            out += _zips_in(p)
         elif not p.exists() and any(c in str(item) for c in "*?["):
             out += sorted(Path(x) for x in glob.glob(str(item)))
         else:
@@ -155,12 +234,15 @@ def aggregate_bundles(
     out_xlsx: Path,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    year: int | None = None,
 ) -> AggregateResult:
     """Verify every bundle, sum up the good ones a row per branch, list the bad ones with their
     reasons, and write one workbook (temp name, then rename). Bad bundles never stop the rest.
 
-    When the same branch sent two bundles for the same year, the newer one (manifest
-    `created_at`) is used and the older one is listed as set aside.
+    One workbook sums one year: `year`, or else the year most of the intact bundles are of (the
+    latest on a tie); an intact bundle of another year is set aside and listed, never added to
+    the totals. When the same branch sent two bundles for the same year, the newer one
+    (manifest `created_at`) is used and the older one is listed as set aside.
     """
     report_progress = progress or (lambda done, total, text="": None)
     bundles = expand_bundle_paths(paths)
@@ -181,13 +263,19 @@ def aggregate_bundles(
         report_progress(i, total, f"正在校验 {path.name}（{i + 1}/{len(bundles)}）…")
         report = verify_bundle(path, keep_data=True)
         if not report.ok:
-            result.rejected.append(RejectedBundle(path, report.problems))
+            branch, bundle_year = _who(report)
+            result.rejected.append(
+                RejectedBundle(path, report.problems, branch=branch, year=bundle_year)
+            )
             continue
         try:
             row = summarise_bundle(report, today)
         except Exception as err:  # verified data that still cannot be summed: list it, go on
             reason = f"无法统计（{type(err).__name__}）"
-            result.rejected.append(RejectedBundle(path, [("data.json", reason)]))
+            branch, bundle_year = _who(report)
+            result.rejected.append(
+                RejectedBundle(path, [("data.json", reason)], branch=branch, year=bundle_year)
+            )
             continue
         finally:
             report.data = None  # keep memory flat: only the row survives
@@ -201,13 +289,43 @@ def aggregate_bundles(
         )
         chosen[key] = keep
         reason = f"同一党组织同一年度的报送包重复，已采用较新的 {keep[0].bundle}"
-        result.rejected.append(RejectedBundle(drop[1], [(drop[0].bundle, reason)], duplicate=True))
+        result.rejected.append(
+            RejectedBundle(
+                drop[1],
+                [(drop[0].bundle, reason)],
+                duplicate=True,
+                branch=row.branch,
+                year=row.year,
+            )
+        )
 
-    result.rows = sorted((r for r, _ in chosen.values()), key=lambda r: (r.year, r.branch))
+    result.year = year if year is not None else _main_year(r.year for r, _ in chosen.values())
+    rows = []
+    for row, path in chosen.values():
+        if result.year is None or row.year == result.year:
+            rows.append(row)
+            continue
+        reason = f"是{row.year}年度的报送包，本次汇总的是{result.year}年度"
+        result.rejected.append(
+            RejectedBundle(
+                path, [(row.bundle, reason)], other_year=True, branch=row.branch, year=row.year
+            )
+        )
+    result.rows = sorted(rows, key=lambda r: r.branch)
+    # Failures first (they need a phone call), then what was set aside; by file name within.
+    result.rejected.sort(key=lambda r: (r.set_aside, r.path.name))
     report_progress(len(bundles), total, "正在写入汇总表…")
     write_aggregate_xlsx(result, out_xlsx)
     report_progress(total, total, "完成")
     return result
+
+
+def _main_year(years: Iterable[int]) -> int | None:
+    """The year most bundles are of; the latest of those on a tie; None when there are none."""
+    counts = Counter(years)
+    if not counts:
+        return None
+    return max(counts, key=lambda y: (counts[y], y))
 
 
 def _months_text(months: tuple[int, ...]) -> str:
@@ -222,29 +340,57 @@ def _landscape(ws, *, title_rows: str) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = title_rows
+    ws.page_margins.left = ws.page_margins.right = 0.4
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+# Columns of 汇总 whose non-zero value asks the township to look closer.
+_WATCH = {"无活动月数", "无活动月份", "逾期未报送记录", "累计未参加6次及以上（人）"}
 
 
 def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
-    """The township workbook: 汇总 (a row per branch and a 合计 row) and 未通过校验."""
+    """The township workbook: 汇总 (a row per branch and a 合计 row) and 未汇总的报送包."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
+
+    from app.reports.statistics_xlsx import fit_row_heights
+
+    font = "宋体"
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    plain = Font(name=font, size=11)
+    bold = Font(name=font, size=11, bold=True)
+    warn = Font(name=font, size=11, bold=True, color="C00000")
+    head_fill = PatternFill("solid", fgColor="F2DCDB")
+    warn_fill = PatternFill("solid", fgColor="FFC7CE")
+    total_fill = PatternFill("solid", fgColor="EEEEEE")
+    head_align = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    centre = Alignment(horizontal="center", vertical="center")
+    left = Alignment(vertical="center", wrap_text=True)
 
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_SUMMARY
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="F2DCDB")
-    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
     made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    ws.append([f"下级党组织党员活动日情况汇总（{len(result.rows)} 个党支部，汇总于 {made}）"])
-    ws["A1"].font = Font(bold=True, size=14)
+    year = f"{result.year}年" if result.year else ""
+    ws.append([f"下级党组织{year}党员活动日情况汇总（{len(result.rows)} 个党支部，汇总于 {made}）"])
+    ws["A1"].font = Font(name=font, bold=True, size=14)
+    ws["A1"].alignment = Alignment(vertical="center")
+    ws.row_dimensions[1].height = 26
     ws.append(list(SUMMARY_HEADERS))
     for cell in ws[2]:
         cell.font = bold
         cell.fill = head_fill
-        cell.alignment = wrap
+        cell.alignment = head_align
+        cell.border = border
     ws.row_dimensions[2].height = 36
+    rate_col = SUMMARY_HEADERS.index("平均参加率") + 1
+    talk_col = SUMMARY_HEADERS.index("其中已谈话（人）") + 1
     for n, r in enumerate(result.rows, start=1):
         ws.append(
             [
@@ -256,7 +402,7 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                 r.held,
                 len(r.months_without_activity),
                 _months_text(r.months_without_activity),
-                r.attendance_rate,
+                r.attendance_rate if r.attendance_rate is not None else "—",
                 r.overdue_records,
                 r.talk_reminder,
                 NOT_ATTACHED if r.talked is None else r.talked,
@@ -266,7 +412,22 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                 r.created_at[:16].replace("T", " "),
             ]
         )
-        ws.cell(row=ws.max_row, column=9).number_format = "0.0%"
+        row = ws.max_row
+        for col, header in enumerate(SUMMARY_HEADERS, start=1):
+            cell = ws.cell(row=row, column=col)
+            cell.font = plain
+            cell.border = border
+            cell.alignment = (
+                left if header in ("党组织", "上级党组织", "无活动月份", "报送包") else centre
+            )
+            if header in _WATCH and cell.value not in (0, "无"):
+                cell.font = warn
+                cell.fill = warn_fill
+        ws.cell(row=row, column=rate_col).number_format = "0.0%"
+        talked = ws.cell(row=row, column=talk_col)
+        if isinstance(talked.value, int) and talked.value < r.talk_reminder:
+            talked.font = warn  # members due a talk who have not had one
+            talked.fill = warn_fill
     if result.rows:
         rows = result.rows
         ws.append(
@@ -274,15 +435,19 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                 "合计",
                 f"{len(rows)} 个党支部",
                 "",
-                "",
+                result.year or "",
                 sum(r.planned for r in rows),
                 sum(r.held for r in rows),
                 sum(len(r.months_without_activity) for r in rows),
                 "",
-                None,
+                _mean(r.attendance_rate for r in rows) or "—",
                 sum(r.overdue_records for r in rows),
                 sum(r.talk_reminder for r in rows),
-                sum(r.talked or 0 for r in rows),
+                (
+                    sum(r.talked for r in rows if r.talked is not None)
+                    if any(r.talked is not None for r in rows)
+                    else NOT_ATTACHED
+                ),
                 sum(r.unqualified_basis for r in rows),
                 sum(r.members for r in rows),
                 "",
@@ -291,12 +456,20 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
         )
         for cell in ws[ws.max_row]:
             cell.font = bold
+            cell.border = border
+            cell.fill = total_fill
+            cell.alignment = centre
+        ws.cell(row=ws.max_row, column=rate_col).number_format = "0.0%"
+    else:
+        ws.append(["（没有通过校验的报送包可汇总，见“未汇总的报送包”工作表）"])
     ws.append([])
     ws.append(
         [
             "说明：各项数字由各支部报送包中的台账数据（data.json）按与支部端相同的统计规则计算；"
-            "平均参加率为各次已开展活动实际参加党员/应参加党员的平均值；"
-            "“未汇总的报送包”工作表列出未通过校验或重复的报送包及原因。"
+            "平均参加率为各次已开展活动实际参加党员/应参加党员的平均值，合计行为各支部的平均值；"
+            "“其中已谈话”为累计未参加3次及以上的党员中已登记谈话提醒的人数，“未附”表示该报送包"
+            "由旧版程序导出、未附谈话记录；红色为需要关注的情况；"
+            "“未汇总的报送包”工作表列出未通过校验、重复或其他年度的报送包、原因及处理办法。"
         ]
     )
     last = get_column_letter(len(SUMMARY_HEADERS))
@@ -304,11 +477,15 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
     note_row = ws.max_row
     ws.merge_cells(f"A{note_row}:{last}{note_row}")
     ws.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[note_row].height = 32
-    widths = (6, 28, 20, 7, 9, 10, 10, 22, 11, 13, 14, 10, 14, 9, 36, 17)
+    ws.cell(row=note_row, column=1).font = Font(name=font, size=10, color="555555")
+    ws.row_dimensions[note_row].height = 44
+    widths = (6, 28, 18, 7, 9, 10, 10, 20, 11, 11, 13, 10, 13, 9, 38, 17)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
+    fit_row_heights(ws, 3, 2 + len(result.rows))
     ws.freeze_panes = "C3"
+    if result.rows:
+        ws.auto_filter.ref = f"A2:{last}{2 + len(result.rows)}"
     _landscape(ws, title_rows="2:2")
 
     bad = wb.create_sheet(SHEET_REJECTED)
@@ -316,15 +493,34 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
     for cell in bad[1]:
         cell.font = bold
         cell.fill = head_fill
+        cell.alignment = head_align
+        cell.border = border
+    bad.row_dimensions[1].height = 24
     for item in result.rejected:
         for file, reason in item.problems:
-            bad.append([item.path.name, WHOLE_FILE if file == item.path.name else file, reason])
+            bad.append(
+                [
+                    item.path.name,
+                    item.branch or "（无法识别）",
+                    item.year or "",
+                    item.state,
+                    WHOLE_FILE if file == item.path.name else file,
+                    reason,
+                    item.advice,
+                ]
+            )
+            for cell in bad[bad.max_row]:
+                cell.font = plain
+                cell.border = border
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if not item.set_aside:
+                bad.cell(row=bad.max_row, column=4).font = warn
     if not result.rejected:
-        bad.append(["（全部报送包均通过校验）", "", ""])
-    for col, w in zip("ABC", (40, 30, 70), strict=True):
-        bad.column_dimensions[col].width = w
-    for row in bad.iter_rows(min_row=2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+        bad.append(["（全部报送包均通过校验并已汇总）"])
+    for i, w in enumerate((34, 24, 7, 14, 26, 46, 40), start=1):
+        bad.column_dimensions[get_column_letter(i)].width = w
+    fit_row_heights(bad, 2, bad.max_row)
+    bad.freeze_panes = "B2"
     _landscape(bad, title_rows="1:1")
 
     out = Path(out)

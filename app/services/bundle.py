@@ -454,12 +454,52 @@ class VerifyReport:
     def add(self, file: str, reason: str) -> None:
         self.problems.append((file, reason))
 
+    def about(self) -> str:
+        """Whose bundle this is, from its manifest: "中共…支部委员会　2026年度　共 18 个文件
+        生成于 2026-11-25 14:46" ("" when the manifest could not be read)."""
+        m = self.manifest or {}
+        branch = m.get("branch") if isinstance(m.get("branch"), dict) else {}
+        name = branch.get("name")
+        if not isinstance(name, str) or not name:
+            return ""
+        files = m.get("files") if isinstance(m.get("files"), list) else []
+        created = str(m.get("created_at", ""))[:16].replace("T", " ")
+        return f"{name}　{m.get('year')}年度　共 {len(files) + 1} 个文件　生成于 {created}"
+
+    def advice(self) -> str:
+        """What the receiver does about a failed bundle, in plain words."""
+        return failure_advice(self.path, self.problems, bool(self.about()))
+
     def summary(self) -> str:
+        about = self.about()
         if self.ok:
-            return f"校验通过：{self.path.name}"
+            return f"校验通过：{self.path.name}\n  {about}"
         lines = [f"校验未通过：{self.path.name}（{len(self.problems)} 个问题）"]
+        if about:
+            lines.append(f"  {about}")
         lines += [f"  {f}：{r}" for f, r in self.problems]
+        lines.append(f"→ {self.advice()}")
         return "\n".join(lines)
+
+
+def looks_like_bundle_name(path: Path) -> bool:
+    """`<branch>-<year>-党日活动…zip`, as `bundle_filename` writes it (copies may add "(1)")."""
+    return re.match(r"^.+-\d{4}-党日活动", Path(path).stem) is not None
+
+
+def failure_advice(path: Path, problems: list[tuple[str, str]], branch_known: bool) -> str:
+    """What to do about a bundle that failed verification."""
+    whole = [r for f, r in problems if f == Path(path).name]
+    if whole and not branch_known and not looks_like_bundle_name(path):
+        return (
+            "这个文件不像党日活动报送包（报送包的文件名是“党组织-年度-党日活动.zip”）；"
+            "如果确是某支部报送的，请该支部重新导出报送包"
+        )
+    if whole and ("不完整" in whole[0] or "找不到" in whole[0]):
+        return "请重新从U盘复制该文件；仍不行的，请该支部重新导出报送包后再报送"
+    if any("版本" in r and "升级" in r for _, r in problems):
+        return "请升级本机的党日记实后再校验"
+    return "请该支部重新导出报送包（导出时程序会自动校验）后再报送"
 
 
 class _Stop(Exception):
