@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QSize, Qt, QTime, QUrl, Signal
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QSize, Qt, QTime, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,12 +26,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTableView,
+    QTabWidget,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -103,6 +106,11 @@ TEXT = {
     "print_failed": "生成 PDF 失败：{error}",
     "missing_glyphs": "注意：字体中没有这些字，打印出来会缺字，请手写补全：{chars}",
     "pdf_name": "{date}-{theme}-记录表.pdf",
+    "remove_title": "删除材料",
+    "remove_question": "从这次活动的资料中删除“{name}”（{kind}）？\n删除后本程序里的这份文件不能恢复"
+    "（您原来选的文件不受影响）。",
+    "unsaved_title": "记录还没有保存",
+    "unsaved_question": "“{theme}”的记录有改动还没有保存。\n保存后再关闭吗？",
 }
 
 ERROR_STYLE = "color: #b00000;"
@@ -669,7 +677,17 @@ class RecordEditor(QWidget):
 
     def remove_attachment(self) -> None:
         att_id = self._selected_attachment()
-        if att_id is None:
+        att = Attachment.get_or_none(Attachment.id == att_id) if att_id else None
+        if att is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            TEXT["remove_title"],
+            TEXT["remove_question"].format(name=att.original_name, kind=att.kind),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
             return
         records.remove_attachment(self.state.data_dir, att_id)
         self.refresh_attachments()
@@ -776,10 +794,58 @@ class RecordTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
+        self._watched_window: QWidget | None = None
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         state.changed.connect(self._data_changed)
         state.year_changed.connect(lambda *_: self.refresh())
         self.refresh()
+
+    # --- unsaved edits when the window closes ------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        window = self.window()
+        if window is not self and window is not self._watched_window:
+            window.installEventFilter(self)
+            self._watched_window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if watched is self._watched_window and event.type() == QEvent.Type.Close:
+            if not self.confirm_close():
+                event.ignore()
+                return True
+        return super().eventFilter(watched, event)
+
+    def confirm_close(self) -> bool:
+        """The window is closing with a record edited but not saved: save it, drop it, or stay.
+        Returns whether the window may close."""
+        editor = self.editor
+        if not editor.dirty or editor.activity_id is None:
+            return True
+        self._bring_to_front()
+        answer = QMessageBox.question(
+            self,
+            TEXT["unsaved_title"],
+            TEXT["unsaved_question"].format(theme=editor.theme.text() or "党日活动"),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Discard:
+            editor.dirty = False
+            return True
+        if answer != QMessageBox.StandardButton.Save:
+            return False
+        return editor.save()  # a mistake is shown next to its field; the window stays open
+
+    def _bring_to_front(self) -> None:
+        """Show this tab (it may be behind another one) so the secretary sees the record."""
+        widget: QWidget | None = self
+        while widget is not None:
+            parent = widget.parentWidget()
+            if isinstance(parent, QStackedWidget) and isinstance(parent.parentWidget(), QTabWidget):
+                parent.parentWidget().setCurrentWidget(widget)
+            widget = parent
 
     def refresh(self, keep: int | None = None) -> None:
         """Reload the list; keep the record on view if it is still there."""

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, QPoint, Qt, QTime
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QMessageBox
 
 from app.models import Activity, Attachment
 from app.ui.record_tab import RecordTab
@@ -190,7 +191,7 @@ def test_printing_writes_two_marked_copies_off_the_ui_thread_and_opens_the_viewe
 
 
 def test_photos_and_scans_are_kept_with_their_sha256_shown_as_thumbnails_and_openable(
-    qtbot, data_dir, year, tmp_path
+    qtbot, data_dir, year, tmp_path, monkeypatch
 ):
     march, _ = year
     tab = make_tab(qtbot, data_dir)
@@ -219,10 +220,71 @@ def test_photos_and_scans_are_kept_with_their_sha256_shown_as_thumbnails_and_ope
     )
     assert opened[0].is_relative_to(data_dir)
 
+    # Removing asks first (the stored copy is gone for good); "no" keeps it.
+    asked = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or answers.pop(0)
+    )
+    e.attach_list.setCurrentRow(1)
+    qtbot.mouseClick(e.remove_button, CLICK)
+    assert "签名表.pdf" in asked[0] and e.attach_list.count() == 2
     e.attach_list.setCurrentRow(1)
     qtbot.mouseClick(e.remove_button, CLICK)
     assert e.attach_list.count() == 1
     assert [a.kind for a in Attachment.select()] == ["照片"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "closes", "stored"),
+    [
+        ("Save", True, "开展党员党性分析。"),
+        ("Discard", True, ""),
+        ("Cancel", False, ""),
+    ],
+)
+def test_closing_the_window_with_an_unsaved_record_asks_to_save_it(
+    qtbot, data_dir, year, monkeypatch, answer, closes, stored
+):
+    from app.ui.main_window import MainWindow
+
+    march, _ = year
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    window.state.set_year(2026)
+    window.tabs.setCurrentIndex(1)
+    tab = window.record_tab
+    tab.select_activity(march.id)
+    before = Activity.get_by_id(march.id).content
+    e = tab.editor
+    e.content.clear()
+    type_text(qtbot, e.content, "开展党员党性分析。")
+    window.tabs.setCurrentIndex(0)  # typed, then looked at another tab
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *a: asked.append(a[2]) or getattr(QMessageBox.StandardButton, answer),
+    )
+    window.close()
+    assert asked and "没有保存" in asked[0]
+    assert window.isVisible() != closes
+    assert window.tabs.currentIndex() == 1  # the record was shown while asking
+    assert Activity.get_by_id(march.id).content == (stored or before)
+
+
+def test_closing_the_window_without_edits_does_not_ask(qtbot, data_dir, year, monkeypatch):
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    window.tabs.setCurrentIndex(1)
+    window.record_tab.select_activity(year[0].id)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("asked"))
+    window.close()
+    assert not window.isVisible()
 
 
 def test_the_attendance_button_opens_the_roster_tab_on_this_activity(qtbot, data_dir, year):
