@@ -51,6 +51,8 @@ TEXT = {
     "day": "活动日：",
     "days": ["按支部设置", "每月5日", "每月10日"],
     "generate": "生成本年度计划",
+    "next_year": "制订{year}年计划 →",
+    "next_year_tip": "年底了：切换到{year}年，生成明年的党员活动日计划",
     "redate": "按所选活动日重排",
     "redate_tip": "支部改了党员活动日后：把尚未开展、且当月只有一次的活动移到新的日期（节假日照常顺延）",
     "redate_confirm": "把{year}年尚未开展的活动按“{day}”重新排定日期？已开展的活动不变。",
@@ -113,6 +115,7 @@ ENTRY_TEXT = {
     "cancel": "取消",
 }
 
+COL_MONTH = 1
 COL_UNVERIFIED = 4
 WARN_COLOR = QColor("#b00000")
 NON_WORKING_BG = QColor("#fde8e8")
@@ -327,6 +330,9 @@ class PlanTab(QWidget):
         self.year_spin.setRange(2000, 2100)
         self.year_spin.setValue(state.year)
         self.year_spin.valueChanged.connect(state.set_year)
+        # Late in the year the secretary's job on this tab is next year's plan; one click there.
+        self.next_year_button = QPushButton()
+        self.next_year_button.clicked.connect(lambda: state.set_year(self.today().year + 1))
         self.day_combo = QComboBox()
         self.day_combo.addItems(TEXT["days"])
         self.generate_button = QPushButton(TEXT["generate"])
@@ -346,6 +352,7 @@ class PlanTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(TEXT["year"]))
         top.addWidget(self.year_spin)
+        top.addWidget(self.next_year_button)
         top.addSpacing(12)
         top.addWidget(QLabel(TEXT["day"]))
         top.addWidget(self.day_combo)
@@ -413,8 +420,11 @@ class PlanTab(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((36, 44, 66, 50, 90, 140, 180, 110, 80, 96)):
+        for col, width in enumerate((36, 44, 66, 50, 90, 140, 170, 110, 80, 96)):
             self.view.setColumnWidth(col, width)
+        # 月份 repeats what 日期 says; hidden so 日期调整原因 (why a date moved) is not cut off
+        # on a 1366-pixel screen.
+        self.view.setColumnHidden(COL_MONTH, True)
         self.view.doubleClicked.connect(lambda _index: self.edit_selected())
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -437,7 +447,7 @@ class PlanTab(QWidget):
         splitter.addWidget(checks_box)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([1100, 240])
+        splitter.setSizes([1100, 190])
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -471,6 +481,13 @@ class PlanTab(QWidget):
         self.view.resizeRowsToContents()
         has_plan = plan is not None
 
+        today = self.today()
+        next_year = today.year + 1
+        self.next_year_button.setText(TEXT["next_year"].format(year=next_year))
+        self.next_year_button.setToolTip(TEXT["next_year_tip"].format(year=next_year))
+        self.next_year_button.setVisible(
+            year == today.year and today.month >= 10 and plans.get_plan(next_year) is None
+        )
         self.empty_label.setText(TEXT["no_plan"].format(year=year))
         self.empty_label.setVisible(not has_plan)
         self.generate_button.setText(TEXT["redate"] if has_plan else TEXT["generate"])

@@ -127,3 +127,40 @@ def test_after_the_branch_changes_its_day_the_plan_is_redated_on_confirmation(
     assert Activity.select().where(Activity.plan_date == dt.date(2026, 1, 12)).exists()
     assert "已重排 12 次活动" in tab.message.text()
     assert Activity.select().count() == 12
+
+
+def test_late_in_the_year_one_click_goes_to_next_years_plan(qtbot, branch, data_dir):
+    tab = make_tab(qtbot, data_dir, 2026)
+    tab.today = lambda: dt.date(2026, 11, 25)
+    tab.refresh()
+    tab.show()
+    assert tab.next_year_button.isVisible()
+    assert tab.next_year_button.text() == "制订2027年计划 →"
+    click(qtbot, tab.next_year_button)
+    assert tab.state.year == 2027 and tab.year_spin.value() == 2027
+    assert not tab.next_year_button.isVisible()
+    click(qtbot, tab.generate_button)
+    assert AnnualPlan.get(year=2027).activities.count() == 12
+
+    tab.year_spin.setValue(2026)  # next year's plan exists now: no more nudging
+    assert not tab.next_year_button.isVisible()
+    tab.today = lambda: dt.date(2026, 5, 5)
+    AnnualPlan.get(year=2027).delete_instance(recursive=True)
+    tab.refresh()
+    assert not tab.next_year_button.isVisible()  # in May the year's own plan comes first
+
+
+def test_why_a_date_moved_is_readable_without_scrolling_at_1366_pixels(qtbot, branch, data_dir):
+    from app.ui.plan_tab import COL_MONTH
+
+    tab = make_tab(qtbot, data_dir, 2026)
+    tab.resize(1176, 640)  # the tab inside a 1200-wide window
+    tab.show()
+    click(qtbot, tab.generate_button)
+    qtbot.waitExposed(tab)
+    assert tab.view.isColumnHidden(COL_MONTH)
+    header = tab.view.horizontalHeader()
+    reason = len(tab.model.headers) - 1
+    right = header.sectionViewportPosition(reason) + header.sectionSize(reason)
+    assert header.sectionSize(reason) >= 120
+    assert right <= tab.view.viewport().width()
