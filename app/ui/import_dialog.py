@@ -216,7 +216,11 @@ class ImportDialog(QDialog):
                     rows=len(preview.rows), add=preview.to_add, match=preview.to_match
                 )
             )
-        self.import_button.setEnabled(preview.ok and preview.to_add > 0)
+        ready = preview.ok and preview.to_add > 0
+        self.import_button.setEnabled(ready)
+        if ready:  # the next step is plain: Enter imports
+            self.import_button.setDefault(True)
+            self.import_button.setFocus()
 
     def start_import(self) -> None:
         if self.path is None:

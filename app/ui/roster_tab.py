@@ -82,6 +82,8 @@ TEXT = {
         "离开花名册",
     ],
     "shown": "　|　当前显示 {n} 人",
+    "empty": "花名册还是空的。点左上角“新增党员”逐个录入，或点右上角“导入花名册…”"
+    "从 Excel/WPS 表格一次导入全部党员。",
     "pick_one": "请先在表格中选中一名党员。",
     "confirm_delete": "确定删除党员“{name}”吗？\n\n删除后可在“回收站”中恢复。"
     "只有从未登记过考勤的党员（例如误录入的）才能删除。",
@@ -195,6 +197,12 @@ class RosterPage(QWidget):
 
         self.counts = QLabel()
         self.counts.setWordWrap(True)
+        self.empty_hint = QLabel(TEXT["empty"])
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet(
+            "background: #eef5ff; color: #1f3f66; padding: 10px; border: 1px solid #a9c4e8;"
+        )
+        self.empty_hint.hide()
         self.model = MembersModel(self)
         self.view = _table(self.model)
         for col, width in enumerate([44, 80, 44, 96, 96, 80, 110, 150, 240, 96]):
@@ -208,6 +216,7 @@ class RosterPage(QWidget):
         layout.addLayout(bar)
         layout.addLayout(filters)
         layout.addWidget(self.counts)
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.message)
         self.refresh()
@@ -227,6 +236,7 @@ class RosterPage(QWidget):
         """Read the roster from the database, then show what the filters let through."""
         self.members = list_members(RosterFilter(roll=ROLL_ALL))
         self.counts_text = roster_counts(self.today).text()
+        self.empty_hint.setVisible(not self.members)
         self.apply_filter()
 
     def apply_filter(self) -> None:

@@ -205,3 +205,28 @@ def test_import_dialog_previews_every_row_then_imports_all(qtbot, data_dir, bran
     assert Member.select().count() == 2
     assert Member.get(Member.name == "陈志强").is_mobile
     assert "陈志强" in [row[1] for row in tab.roster.model.rows]  # the tab refreshed
+
+
+def test_an_empty_roster_says_how_to_fill_it_and_enter_imports_a_good_file(
+    qtbot, data_dir, branch, tmp_path
+):
+    tab = RosterTab(_state(data_dir))
+    qtbot.addWidget(tab)
+    tab.show()
+    hint = tab.roster.empty_hint
+    assert hint.isVisible() and "新增党员" in hint.text() and "导入花名册" in hint.text()
+
+    good = _roster_file(
+        tmp_path / "花名册.xlsx",
+        [["陈志强", "男", "1985/1/22", "2010.06", "正式", "是", "浙江省杭州市"]],
+    )
+    dialog = ImportDialog(tab.state)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.set_path(good)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30000)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=30000)
+    assert [m.name for m in Member.select()] == ["陈志强"]
+    assert not hint.isVisible()
