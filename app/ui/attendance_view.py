@@ -59,6 +59,8 @@ TEXT = {
     "activity_item": "{month}月　{day}　{theme}{held}",
     "not_held_mark": "（未开展）",
     "not_held_note": "本次活动尚未登记开展日期，应参加人员按计划日期 {day} 确定。",
+    "no_members": "{day} 花名册上没有在册党员，无从登记考勤：请先在“花名册”页点“新增党员”"
+    "或“导入花名册…”，并核对入党或转入日期。",
     "all_present": "全部出席",
     "all_present_tip": "把尚未登记的党员全部设为“出席”，已登记的不变；再用键盘改例外情况",
     "save": "立即保存",
@@ -471,10 +473,13 @@ class AttendanceView(QWidget):
         self.model.set_rows(self.sheet.members)
         self.guests.set_rows(self.sheet.attendees)
         self.guests_empty.setVisible(not self.sheet.attendees)
-        self.notice.setText(
-            "" if self.sheet.held else TEXT["not_held_note"].format(day=self.sheet.day.isoformat())
-        )
-        self.notice.setVisible(not self.sheet.held)
+        notes = []
+        if not self.sheet.held:
+            notes.append(TEXT["not_held_note"].format(day=self.sheet.day.isoformat()))
+        if not self.sheet.members:
+            notes.append(TEXT["no_members"].format(day=self.sheet.day.isoformat()))
+        self.notice.setText("\n".join(notes))
+        self.notice.setVisible(bool(notes))
         self._set_enabled(True)
         self.dirty = False
         self.save_label.clear()

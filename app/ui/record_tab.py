@@ -82,6 +82,7 @@ TEXT = {
     "attendance": "参加党员情况",
     "figures": "应参加党员 <b>{expected}</b> 人，实际参加党员 <b>{took}</b> 人",
     "not_entered": "还没有登记这次活动的考勤：应参加党员 {expected} 人，实际参加人数登记考勤后自动计算。",
+    "no_members": "花名册上还没有在册党员：请先到“花名册/考勤”页新增或导入党员，再登记考勤。",
     "partly_entered": "还有 {n} 名党员没有登记考勤：{names}",
     "non_members": "列席（不计入党员人数）：{names}",
     "no_non_members": "列席：无",
@@ -498,7 +499,10 @@ class RecordEditor(QWidget):
         data, row = records.load_record(self.activity_id)
         summary = records.attendance_summary(data, row)
         expected = len(summary.expected)
-        if not summary.entered:
+        if not expected:
+            text = TEXT["no_members"]
+            self.figures.setStyleSheet(WARN_STYLE)
+        elif not summary.entered:
             text = TEXT["not_entered"].format(expected=expected)
             self.figures.setStyleSheet(WARN_STYLE)
         else:

@@ -140,3 +140,29 @@ def test_a_thousand_members_load_and_mark_quickly(qtbot, data_dir, branch):
     )
     assert shown < 3 and per_key < 0.1 and saved < 3
     assert view.model.data(view.model.index(999, AttendanceModel.COL_STATUS)) == vocab.PRESENT
+
+
+def test_with_nobody_on_the_roll_the_sheet_and_the_record_say_to_add_members_first(
+    qtbot, data_dir, branch
+):
+    from app.ui.record_tab import RecordTab
+
+    plan = AnnualPlan.create(year=2026)
+    activity = Activity.create(plan=plan, plan_date=DAY, held_date=DAY, theme="党纪学习教育")
+    view = _view(qtbot, data_dir)
+    assert view.activity_id() == activity.id
+    assert view.notice.isVisible()
+    assert "没有在册党员" in view.notice.text() and "导入花名册" in view.notice.text()
+
+    state = AppState(data_dir)
+    state.year = 2026
+    tab = RecordTab(state, today=lambda: dt.date(2026, 11, 25))
+    qtbot.addWidget(tab)
+    tab.select_activity(activity.id)
+    assert "还没有在册党员" in tab.editor.figures.text()
+
+    Member.create(name="王建国")
+    view.state.changed.emit("members")
+    assert "没有在册党员" not in view.notice.text()
+    tab.editor.refresh_figures()
+    assert "应参加党员 1 人" in tab.editor.figures.text()
