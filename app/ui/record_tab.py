@@ -556,6 +556,11 @@ class RecordEditor(QWidget):
 
     def _submitted_toggled(self, submitted: bool) -> None:
         self.submitted_date.setEnabled(submitted and self.held_check.isChecked())
+        if submitted and not self._loading:
+            # Ticked now: it was handed in today, not on the day of the activity (that default
+            # made a late record look on time).
+            held = _pydate(self.held_date.date())
+            self.submitted_date.setDate(_qdate(max(self.today(), held)))
 
     def apply_template(self) -> None:
         name = self.template_box.currentData()

@@ -304,3 +304,23 @@ def test_the_attendance_button_opens_the_roster_tab_on_this_activity(qtbot, data
 
     view = window.roster_tab.findChild(AttendanceView)
     assert view.isVisible() and view.activity_id() == april.id
+
+
+def test_ticking_submitted_proposes_today_not_the_activity_day(qtbot, data_dir, year):
+    march, _ = year
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(march.id)
+    e = tab.editor
+    tick(qtbot, e.held_check)
+    e.held_date.setDate(QDate(2026, 3, 5))
+    type_text(qtbot, e.place, "青山村党员活动室")
+    type_text(qtbot, e.content, "集中学习党章。")
+    tick(qtbot, e.submitted_check)
+    assert e.submitted_date.date() == QDate(TODAY.year, TODAY.month, TODAY.day)
+    assert e.save(), [label.text() for label in e.errors.values() if label.text()]
+    assert Activity.get_by_id(march.id).submitted_date == TODAY
+
+    # Reopened, the stored date stays as it was saved.
+    e.load(None)
+    tab.select_activity(march.id)
+    assert e.submitted_date.date() == QDate(TODAY.year, TODAY.month, TODAY.day)
