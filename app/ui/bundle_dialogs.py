@@ -15,6 +15,7 @@ from PySide6.QtCore import QStandardPaths, QStorageInfo, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -27,7 +28,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -73,18 +76,32 @@ TEXT = {
     "choose_bundle": "选择报送包…",
     "bundle_filter": "党日活动报送包 (*.zip);;所有文件 (*)",
     "verifying": "正在校验 {name}…",
-    "verify_ok": "校验通过：{name}\n{branch}　{year}年　共 {files} 个文件　生成于 {created}",
-    "verify_bad": "校验未通过：{name}（{n} 个问题，见下表）。请让报送单位重新导出。",
+    "verify_ok": "校验通过：{name}\n{about}",
+    "verify_bad": "校验未通过：{name}（{n} 个问题，见下表）{about}\n怎么办：{advice}。",
+    "verify_drop": "也可以把报送包文件直接拖到这个窗口里。",
+    "file_ok": "完好（大小、sha256 校验值相符）",
     "col_bundle": "报送包",
     "col_file": "包内文件",
     "col_reason": "原因",
     "whole_file": "（整个文件）",
     # 汇总下级报送包
     "aggregate_title": "汇总下级报送包",
-    "aggregate_intro": "选择各党支部报送的 .zip 文件（可以一次选多个，或选一个文件夹），"
-    "程序逐个校验，把通过的汇总成一张 Excel 表；未通过的列出原因，不影响其他支部。",
+    "aggregate_intro": "选择各党支部报送的 .zip 文件（可以一次选多个，或选整个文件夹、整个U盘），"
+    "程序逐个校验，把通过的汇总成一张 Excel 表；未通过的列出原因和处理办法，不影响其他支部。",
+    "drop_hint": "把U盘上的报送包、或装着报送包的文件夹拖到这里\n\n"
+    "或者点下面的“添加文件夹…”（文件夹及其下一层子文件夹里的 .zip 都会加进来）",
     "add_files": "添加报送包…",
     "add_folder": "添加文件夹…",
+    "add_usb": "添加U盘 {label}",
+    "added_none": "“{name}”里没有找到 .zip 报送包。",
+    "year_label": "汇总年度：",
+    "year_auto": "自动（按多数报送包的年度）",
+    "year_item": "{year} 年",
+    "col_branch": "党组织",
+    "col_state": "情况",
+    "col_advice": "处理办法",
+    "open_out_folder": "打开所在文件夹",
+    "list_count": "共 {n} 个报送包",
     "remove": "移除所选",
     "clear": "清空",
     "col_size": "大小",
@@ -97,8 +114,9 @@ TEXT = {
     "no_bundles": "请先添加要汇总的报送包。",
     "no_out": "请选择汇总表保存的位置（.xlsx 文件）。",
     "aggregating": "正在汇总…",
-    "aggregate_done": "已汇总 {rows} 个党支部，写入：\n{path}",
-    "aggregate_rejected": "\n{n} 个报送包未汇总，原因见下表（可让这些单位重新导出后再汇总）。",
+    "aggregate_done": "已汇总 {rows} 个党支部{year}的报送包，写入：\n{path}",
+    "aggregate_failed": "\n{n} 个报送包未通过校验，原因和处理办法见下表。",
+    "aggregate_set_aside": "\n{n} 个报送包未采用（重复或其他年度，无需处理），见下表。",
     "open_xlsx": "打开汇总表",
 }
 
@@ -167,6 +185,13 @@ def _set_progress(bar: QProgressBar, status: QLabel, done: int, total: int, text
     bar.setValue(min(done, max(total, 1)))
     if text:
         status.setText(text)
+
+
+def dropped_paths(mime) -> list[Path]:
+    """Local files and folders dragged from Explorer onto a dialog."""
+    if mime is None or not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
 
 
 # --- where a USB stick is ---------------------------------------------------------------------
@@ -411,14 +436,15 @@ class VerifyDialog(QDialog):
         self.worker = None
         self.setWindowTitle(TEXT["verify_title"])
         self.resize(720, 420)
-        intro = QLabel(TEXT["verify_intro"])
+        intro = QLabel(TEXT["verify_intro"] + TEXT["verify_drop"])
         intro.setWordWrap(True)
+        self.setAcceptDrops(True)
         self.choose_button = QPushButton(icon("fa5s.search"), TEXT["choose_bundle"])
         self.choose_button.clicked.connect(self.choose_bundle)
         self.progress = _progress_bar()
         self.status_label = QLabel()
         self.result_label = _result_label()
-        self.model = RowsTableModel([TEXT["col_file"], TEXT["col_reason"]], self)
+        self.model = RowsTableModel([TEXT["col_file"], TEXT["col_state"]], self)
         self.view = _table(self.model)
         self.view.hide()
         buttons = QDialogButtonBox()
@@ -433,7 +459,23 @@ class VerifyDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.result_label)
         layout.addWidget(self.view, 1)
+        # Holds the space while the table is hidden, so nothing floats to the middle.
+        self.filler = QWidget()
+        self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.filler, 1)
         layout.addWidget(buttons)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self.choose_button.isEnabled() and any(
+            p.suffix.lower() == ".zip" for p in dropped_paths(event.mimeData())
+        ):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        zips = [p for p in dropped_paths(event.mimeData()) if p.suffix.lower() == ".zip"]
+        if zips and self.choose_button.isEnabled():
+            event.acceptProposedAction()
+            self.check(zips[0])
 
     def choose_bundle(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -442,9 +484,13 @@ class VerifyDialog(QDialog):
         if name:
             self.check(Path(name))
 
+    def _show_table(self, show: bool) -> None:
+        self.view.setVisible(show)
+        self.filler.setVisible(not show)
+
     def check(self, path: Path) -> None:
         self.result_label.hide()
-        self.view.hide()
+        self._show_table(False)
         self.choose_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -458,25 +504,28 @@ class VerifyDialog(QDialog):
         self.choose_button.setEnabled(True)
         self.progress.hide()
         self.status_label.clear()
+        about = report.about()
         if report.ok:
-            m = report.manifest or {}
-            text = TEXT["verify_ok"].format(
-                name=report.path.name,
-                branch=(m.get("branch") or {}).get("name", ""),
-                year=m.get("year", ""),
-                files=len(m.get("files") or []) + 1,
-                created=str(m.get("created_at", ""))[:16].replace("T", " "),
+            _show(
+                self.result_label,
+                TEXT["verify_ok"].format(name=report.path.name, about=about),
+                ok=True,
             )
-            _show(self.result_label, text, ok=True)
-            self.model.set_rows([])
-            return
-        text = TEXT["verify_bad"].format(name=report.path.name, n=len(report.problems))
-        _show(self.result_label, text, ok=False)
-        whole = report.path.name
-        self.model.set_rows(
-            [(TEXT["whole_file"] if f == whole else f, r) for f, r in report.problems]
-        )
-        self.view.show()
+            files = (report.manifest or {}).get("files") or []
+            self.model.set_rows([(f["path"], TEXT["file_ok"]) for f in files])
+        else:
+            text = TEXT["verify_bad"].format(
+                name=report.path.name,
+                n=len(report.problems),
+                about="\n" + about if about else "",
+                advice=report.advice(),
+            )
+            _show(self.result_label, text, ok=False)
+            whole = report.path.name
+            self.model.set_rows(
+                [(TEXT["whole_file"] if f == whole else f, r) for f, r in report.problems]
+            )
+        self._show_table(True)
         self.view.resizeRowsToContents()
 
     def _failed(self, message: str) -> None:
@@ -488,16 +537,24 @@ class VerifyDialog(QDialog):
 
 # --- 汇总下级报送包 -------------------------------------------------------------------------------
 class AggregateDialog(QDialog):
-    """The township: many bundles in, each verified, one workbook out."""
+    """The township: many bundles in (files, folders, a whole USB stick, or dragged in), each
+    verified, one workbook out, with a way to open it or its folder."""
 
-    def __init__(self, parent: QWidget | None = None, *, today: dt.date | None = None):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        today: dt.date | None = None,
+        find_drives: Callable[[], list[Drive]] = removable_drives,
+    ):
         super().__init__(parent)
         self.today = today
         self.paths: list[Path] = []
         self.result: AggregateResult | None = None
         self.worker = None
         self.setWindowTitle(TEXT["aggregate_title"])
-        self.resize(820, 600)
+        self.resize(900, 640)
+        self.setAcceptDrops(True)
 
         intro = QLabel(TEXT["aggregate_intro"])
         intro.setWordWrap(True)
@@ -505,24 +562,55 @@ class AggregateDialog(QDialog):
             [TEXT["col_bundle"], TEXT["col_size"], TEXT["col_folder"]], self
         )
         self.bundles_view = _table(self.bundles_model)
-        self.add_files_button = QPushButton(icon("fa5s.plus"), TEXT["add_files"])
+        self.bundles_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.drop_hint = QLabel(TEXT["drop_hint"])
+        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_hint.setWordWrap(True)
+        self.drop_hint.setStyleSheet(
+            "QLabel { border: 2px dashed #999; border-radius: 6px; color: #555; padding: 16px; }"
+        )
+        self.bundles_stack = QStackedWidget()
+        self.bundles_stack.addWidget(self.drop_hint)
+        self.bundles_stack.addWidget(self.bundles_view)
+        self.count_label = QLabel()
+
         self.add_folder_button = QPushButton(icon("fa5s.folder-plus"), TEXT["add_folder"])
+        self.add_files_button = QPushButton(icon("fa5s.plus"), TEXT["add_files"])
         self.remove_button = QPushButton(TEXT["remove"])
         self.clear_button = QPushButton(TEXT["clear"])
         self.add_files_button.clicked.connect(self.choose_files)
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.remove_button.clicked.connect(self.remove_selected)
         self.clear_button.clicked.connect(lambda: self.set_paths([]))
+        # One button per USB stick plugged in now: a stick full of bundles is one click.
+        self.usb_buttons: list[QPushButton] = []
+        for drive in find_drives():
+            b = QPushButton(icon("fa5b.usb"), TEXT["add_usb"].format(label=drive.label))
+            b.setToolTip(str(drive.root))
+            b.clicked.connect(lambda _=False, root=drive.root: self.add_paths([root]))
+            self.usb_buttons.append(b)
         list_buttons = QHBoxLayout()
         for b in (
-            self.add_files_button,
+            *self.usb_buttons,
             self.add_folder_button,
+            self.add_files_button,
             self.remove_button,
             self.clear_button,
         ):
             list_buttons.addWidget(b)
         list_buttons.addStretch(1)
+        list_buttons.addWidget(self.count_label)
         self.bundles_error = _error_label()
+
+        self.year_box = QComboBox()
+        self.year_box.addItem(TEXT["year_auto"], None)
+        this_year = (today or dt.date.today()).year
+        for y in range(this_year, this_year - 6, -1):
+            self.year_box.addItem(TEXT["year_item"].format(year=y), y)
+        year_row = QHBoxLayout()
+        year_row.addWidget(QLabel(TEXT["year_label"]))
+        year_row.addWidget(self.year_box)
+        year_row.addStretch(1)
 
         self.out_edit = QLineEdit(str(self._default_out()))
         self.save_as_button = QPushButton(TEXT["save_as"])
@@ -537,29 +625,44 @@ class AggregateDialog(QDialog):
         self.status_label = QLabel()
         self.result_label = _result_label()
         self.rejected_model = RowsTableModel(
-            [TEXT["col_bundle"], TEXT["col_file"], TEXT["col_reason"]], self
+            [
+                TEXT["col_bundle"],
+                TEXT["col_branch"],
+                TEXT["col_state"],
+                TEXT["col_reason"],
+                TEXT["col_advice"],
+            ],
+            self,
         )
         self.rejected_view = _table(self.rejected_model)
+        self.rejected_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Interactive
+        )
         self.rejected_view.hide()
 
         buttons = QDialogButtonBox()
         self.start_button = QPushButton(icon("fa5s.table"), TEXT["start"])
         self.start_button.setDefault(True)
-        self.open_button = QPushButton(TEXT["open_xlsx"])
+        self.open_button = QPushButton(icon("fa5s.file-excel"), TEXT["open_xlsx"])
+        self.open_folder_button = QPushButton(icon("fa5s.folder-open"), TEXT["open_out_folder"])
         self.close_button = QPushButton(TEXT["close"])
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.open_folder_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.open_button.hide()  # after addButton, which shows it
+        self.open_folder_button.hide()
         self.start_button.clicked.connect(self.start)
         self.open_button.clicked.connect(self.open_workbook)
+        self.open_folder_button.clicked.connect(self.open_out_folder)
         self.close_button.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(self.bundles_view, 2)
+        layout.addWidget(self.bundles_stack, 2)
         layout.addLayout(list_buttons)
         layout.addWidget(self.bundles_error)
+        layout.addLayout(year_row)
         layout.addLayout(out_row)
         layout.addWidget(self.out_error)
         layout.addWidget(self.progress)
@@ -567,6 +670,7 @@ class AggregateDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addWidget(self.rejected_view, 2)
         layout.addWidget(buttons)
+        self.set_paths([])
 
     @staticmethod
     def _default_out() -> Path:
@@ -584,12 +688,30 @@ class AggregateDialog(QDialog):
                 size = "—"
             rows.append((p.name, size, str(p.parent)))
         self.bundles_model.set_rows(rows, self.paths)
+        self.bundles_stack.setCurrentIndex(1 if self.paths else 0)
+        self.count_label.setText(TEXT["list_count"].format(n=len(self.paths)) if self.paths else "")
+        self.remove_button.setEnabled(bool(self.paths))
+        self.clear_button.setEnabled(bool(self.paths))
         if self.paths:
             self.bundles_error.hide()
 
     def add_paths(self, items: list[Path]) -> None:
-        """Files as they are, folders as the .zip files in them; each bundle once."""
+        """Files as they are, folders (a whole USB stick) as the .zip files in them and in their
+        direct subfolders; each bundle once. Says so when a folder held none."""
+        before = len(self.paths)
         self.set_paths(expand_bundle_paths([*self.paths, *items]))
+        if len(self.paths) == before and items:
+            _show(self.bundles_error, TEXT["added_none"].format(name=items[0]), ok=False)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self.start_button.isEnabled() and dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = dropped_paths(event.mimeData())
+        if paths and self.start_button.isEnabled():
+            event.acceptProposedAction()
+            self.add_paths(paths)
 
     def choose_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, TEXT["add_files"], "", TEXT["bundle_filter"])
@@ -620,6 +742,8 @@ class AggregateDialog(QDialog):
         self.out_error.hide()
         self.result_label.hide()
         self.rejected_view.hide()
+        self.open_button.hide()
+        self.open_folder_button.hide()
         if not self.paths:
             _show(self.bundles_error, TEXT["no_bundles"], ok=False)
             return
@@ -628,10 +752,13 @@ class AggregateDialog(QDialog):
             _show(self.out_error, TEXT["no_out"], ok=False)
             return
         out = Path(os.path.expanduser(out_text))
-        paths, today = list(self.paths), self.today
+        if out.suffix.lower() != ".xlsx":
+            out = out.with_name(out.name + ".xlsx")
+            self.out_edit.setText(str(out))
+        paths, today, year = list(self.paths), self.today, self.year_box.currentData()
         self._busy(True)
         self.worker = run_in_background(
-            lambda progress: aggregate_bundles(paths, out, progress, today),
+            lambda progress: aggregate_bundles(paths, out, progress, today, year=year),
             self._done,
             self._failed,
             lambda d, t, s: _set_progress(self.progress, self.status_label, d, t, s),
@@ -643,12 +770,14 @@ class AggregateDialog(QDialog):
             self.close_button,
             self.add_files_button,
             self.add_folder_button,
-            self.remove_button,
-            self.clear_button,
+            *self.usb_buttons,
+            self.year_box,
             self.out_edit,
             self.save_as_button,
         ):
             w.setEnabled(not busy)
+        self.remove_button.setEnabled(not busy and bool(self.paths))
+        self.clear_button.setEnabled(not busy and bool(self.paths))
         if busy:
             self.progress.setRange(0, max(len(self.paths), 1))
             self.progress.setValue(0)
@@ -660,19 +789,35 @@ class AggregateDialog(QDialog):
         self.result = result
         self.progress.setValue(self.progress.maximum())
         self.status_label.clear()
-        text = TEXT["aggregate_done"].format(rows=len(result.rows), path=result.out_path)
+        year = f"{result.year}年度" if result.year else ""
+        text = TEXT["aggregate_done"].format(rows=len(result.rows), year=year, path=result.out_path)
+        failed = len(result.failed)
+        if failed:
+            text += TEXT["aggregate_failed"].format(n=failed)
+        if len(result.rejected) > failed:
+            text += TEXT["aggregate_set_aside"].format(n=len(result.rejected) - failed)
         if result.rejected:
-            text += TEXT["aggregate_rejected"].format(n=len(result.rejected))
             rows = [
-                (r.path.name, TEXT["whole_file"] if f == r.path.name else f, reason)
+                (
+                    r.path.name,
+                    r.branch or "—",
+                    r.state,
+                    reason if f == r.path.name else f"{f}：{reason}",
+                    r.advice,
+                )
                 for r in result.rejected
                 for f, reason in r.problems
             ]
             self.rejected_model.set_rows(rows)
             self.rejected_view.show()
+            header = self.rejected_view.horizontalHeader()
+            for col, width in enumerate((190, 130, 96, 210)):
+                header.resizeSection(col, width)
             self.rejected_view.resizeRowsToContents()
         _show(self.result_label, text, ok=result.ok)
         self.open_button.show()
+        self.open_folder_button.show()
+        self.open_button.setFocus()
 
     def _failed(self, message: str) -> None:
         self._busy(False)
@@ -685,6 +830,10 @@ class AggregateDialog(QDialog):
     def open_workbook(self) -> None:
         if self.result is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.out_path)))
+
+    def open_out_folder(self) -> None:
+        if self.result is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.out_path.parent)))
 
     def reject(self) -> None:
         if self.close_button.isEnabled():

@@ -121,14 +121,18 @@ def test_verify_dialog_shows_each_problem_with_its_file(qtbot, qapp, demo: Path,
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
     assert (
         "校验通过" in dialog.result_label.text()
-        and "中共青山村支部委员会" in dialog.result_label.text()
+        and "中共青山村支部委员会　2026年度" in dialog.result_label.text()
     )
-    assert dialog.view.isHidden()
+    # An intact bundle lists what it holds, each file checked (the table is not left empty).
+    files = {r[0]: r[1] for r in dialog.model.rows}
+    assert "data.json" in files and files["plan.pdf"].startswith("完好")
+    assert dialog.view.isVisible() and dialog.filler.isHidden()
 
     dialog.report = None
     dialog.check(bad)
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
     assert "校验未通过" in dialog.result_label.text()
+    assert "怎么办：请该支部重新导出报送包" in dialog.result_label.text()
     files = [dialog.model.rows[i][0] for i in range(dialog.model.rowCount())]
     assert "attachments/../../evil.bat" in files and dialog.view.isVisible()
     _shot(dialog, "verify_bad.png")
@@ -161,7 +165,9 @@ def test_township_aggregate_sums_the_good_and_lists_the_bad(
     assert "已汇总 1 个党支部" in dialog.result_label.text()
     rejected = dialog.rejected_model.rows
     assert rejected and rejected[0][0] == "中共黄岭村支部委员会-2026-党日活动.zip"
-    assert "不完整" in rejected[0][2]
+    assert rejected[0][1:3] == ("中共黄岭村支部委员会", "未通过校验")
+    assert "不完整" in rejected[0][3] and rejected[0][4].startswith("请重新从U盘复制")
+    assert dialog.open_button.isVisible() and dialog.open_folder_button.isVisible()
     names = [r[1] for r in load_workbook(out)["汇总"].iter_rows(min_row=3, values_only=True)]
     assert "中共青山村支部委员会" in names
     _shot(dialog, "aggregate_done.png")
@@ -176,3 +182,83 @@ def test_the_three_actions_are_in_the_file_menu(qtbot, demo: Path):
     for text in ("导出报送包…", "校验报送包…", "汇总下级报送包…"):
         assert text in texts
     assert texts.index("汇总下级报送包…") < texts.index("退出")
+
+
+def _drop(widget, paths: list[Path]) -> None:
+    """Drop files or folders on a widget, as from Explorer."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    widget.dropEvent(event)
+
+
+def test_a_usb_stick_full_of_bundles_is_one_click_or_one_drop(
+    qtbot, qapp, demo: Path, tmp_path: Path
+):
+    """The township clerk plugs in a stick: a button per stick adds every bundle on it; a folder
+    dragged in does the same; the empty list says how, and a folder without bundles says so."""
+    from app.services.plan import create_plan
+
+    _cjk_font(qapp)
+    stick = tmp_path / "KINGSTON"
+    (stick / "青山村").mkdir(parents=True)
+    export_bundle(DEMO_YEAR, stick / "青山村", today=DEMO_TODAY)
+    create_plan(DEMO_YEAR - 1)
+    export_bundle(DEMO_YEAR - 1, stick, today=DEMO_TODAY)
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+
+    dialog = AggregateDialog(
+        today=DEMO_TODAY, find_drives=lambda: [Drive(stick, "KINGSTON (E:)", 8 * 1024**3)]
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.bundles_stack.currentWidget() is dialog.drop_hint
+    assert "拖到这里" in dialog.drop_hint.text()
+    _shot(dialog, "aggregate_empty.png")
+
+    (usb_button,) = dialog.usb_buttons
+    assert "KINGSTON (E:)" in usb_button.text()
+    qtbot.mouseClick(usb_button, Qt.MouseButton.LeftButton)
+    assert len(dialog.paths) == 2 and dialog.count_label.text() == "共 2 个报送包"
+    assert dialog.bundles_stack.currentWidget() is dialog.bundles_view
+
+    dialog.set_paths([])
+    _drop(dialog, [stick])
+    assert len(dialog.paths) == 2
+    _drop(dialog, [empty])
+    assert dialog.bundles_error.isVisible() and "没有找到 .zip" in dialog.bundles_error.text()
+
+    # Sum last year's: the year chosen, this year's bundle set aside (not a failure).
+    dialog.year_box.setCurrentIndex(dialog.year_box.findData(DEMO_YEAR - 1))
+    out = tmp_path / "汇总"  # no suffix typed: .xlsx is added
+    dialog.out_edit.setText(str(out))
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60000)
+    assert dialog.result.year == DEMO_YEAR - 1 and dialog.result.ok
+    assert Path(str(out) + ".xlsx").exists() and dialog.out_edit.text().endswith(".xlsx")
+    text = dialog.result_label.text()
+    assert "已汇总 1 个党支部2025年度的报送包" in text and "1 个报送包未采用" in text
+    assert dialog.rejected_model.rows[0][2] == "未采用（其他年度）"
+    _shot(dialog, "aggregate_year.png")
+
+
+def test_a_bundle_dropped_on_the_verify_dialog_is_checked(qtbot, demo: Path, tmp_path: Path):
+    good = export_bundle(DEMO_YEAR, tmp_path, today=DEMO_TODAY)
+    dialog = VerifyDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _drop(dialog, [tmp_path / "说明.txt"])  # not a zip: ignored
+    assert dialog.report is None and dialog.choose_button.isEnabled()
+    _drop(dialog, [good])
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
+    assert dialog.report.ok and "校验通过" in dialog.result_label.text()
