@@ -102,7 +102,10 @@ class RejectedBundle:
         if self.duplicate:
             return "无需处理：已采用同一支部较新的报送包"
         if self.other_year:
-            return f"无需处理；如需{self.year}年度汇总，请把该年度的报送包单独汇总"
+            return (
+                f"无需处理；如需汇总{self.year}年度，请在“汇总年度”中选{self.year}年"
+                f"（命令行加 --year {self.year}）"
+            )
         return failure_advice(self.path, self.problems, bool(self.branch))
 
 
@@ -512,12 +515,16 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
             for cell in bad[bad.max_row]:
                 cell.font = plain
                 cell.border = border
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = Alignment(
+                    wrap_text=True,
+                    vertical="top",
+                    horizontal="center" if cell.column == 3 else None,
+                )
             if not item.set_aside:
                 bad.cell(row=bad.max_row, column=4).font = warn
     if not result.rejected:
         bad.append(["（全部报送包均通过校验并已汇总）"])
-    for i, w in enumerate((34, 24, 7, 14, 26, 46, 40), start=1):
+    for i, w in enumerate((34, 24, 7, 18, 26, 46, 40), start=1):
         bad.column_dimensions[get_column_letter(i)].width = w
     fit_row_heights(bad, 2, bad.max_row)
     bad.freeze_panes = "B2"
