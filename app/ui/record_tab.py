@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QSize, Qt, QTime, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -392,12 +392,23 @@ class RecordEditor(QWidget):
         self.general_error.setWordWrap(True)
         self.general_error.hide()
         self.errors[""] = self.general_error
+        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_button.setToolTip("Ctrl+S")
+        # Save and print stay in sight under the scrolling form (RecordTab puts this bar below
+        # the scroll area): on a 768-pixel screen they were a long scroll down.
+        self.action_bar = QWidget()
+        bar = QVBoxLayout(self.action_bar)
+        bar.setContentsMargins(6, 4, 6, 4)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
         buttons.addWidget(self.two_copies)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.progress)
+        bar.addWidget(self.general_error)
+        bar.addLayout(buttons)
+        bar.addWidget(self.message)
+        self.action_bar.hide()
 
         self.body = QWidget()
         layout = QVBoxLayout(self.body)
@@ -407,9 +418,6 @@ class RecordEditor(QWidget):
         layout.addWidget(self.warnings)
         layout.addLayout(form)
         layout.addWidget(self.attach_box)
-        layout.addWidget(self.general_error)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
 
         self.placeholder = QLabel(TEXT["pick"])
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -448,6 +456,8 @@ class RecordEditor(QWidget):
         self._clear_errors()
         activity = Activity.get_or_none(Activity.id == activity_id) if activity_id else None
         self.body.setVisible(activity is not None)
+        if self.action_bar.parentWidget() is not None:  # placed by RecordTab
+            self.action_bar.setVisible(activity is not None)
         self.placeholder.setVisible(activity is None)
         if activity is None:
             return
@@ -792,11 +802,17 @@ class RecordTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.editor)
         self.scroll = scroll
-        self.editor.error_shown.connect(lambda w: scroll.ensureWidgetVisible(w, 50, 120))
+        self.editor.error_shown.connect(self._show_error_widget)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        rl.addWidget(scroll, 1)
+        rl.addWidget(self.editor.action_bar)
 
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(scroll)
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([420, 680])
@@ -808,6 +824,10 @@ class RecordTab(QWidget):
         state.changed.connect(self._data_changed)
         state.year_changed.connect(lambda *_: self.refresh())
         self.refresh()
+
+    def _show_error_widget(self, widget: QWidget) -> None:
+        if self.scroll.widget().isAncestorOf(widget):
+            self.scroll.ensureWidgetVisible(widget, 50, 120)
 
     # --- unsaved edits when the window closes ------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)

@@ -324,3 +324,24 @@ def test_ticking_submitted_proposes_today_not_the_activity_day(qtbot, data_dir, 
     e.load(None)
     tab.select_activity(march.id)
     assert e.submitted_date.date() == QDate(TODAY.year, TODAY.month, TODAY.day)
+
+
+def test_save_and_print_stay_in_sight_on_a_small_screen_and_ctrl_s_saves(qtbot, data_dir, year):
+    march, _ = year
+    tab = make_tab(qtbot, data_dir)
+    tab.resize(1176, 620)  # the tab in a maximised window on a 1366×768 screen
+    tab.select_activity(march.id)
+    qtbot.waitExposed(tab)
+    e = tab.editor
+    for button in (e.save_button, e.print_button):
+        assert button.isVisible() and not button.visibleRegion().isEmpty()
+
+    tab.activateWindow()
+    qtbot.waitUntil(tab.isActiveWindow, timeout=10000)
+    e.place.clear()
+    type_text(qtbot, e.place, "青山村党员活动室")
+    assert e.dirty
+    qtbot.keyClick(e.place, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not e.dirty, timeout=5000)  # a shortcut animates the click
+    assert e.message.text() == "已保存。"
+    assert Activity.get_by_id(march.id).place == "青山村党员活动室"
