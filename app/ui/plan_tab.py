@@ -69,6 +69,13 @@ TEXT = {
     "file": "标记为已报送",
     "unfile": "改回草稿",
     "confirm": "我已核对这些日期",
+    "confirm_question": "这 {n} 个日期标着“未核对节假日”，是因为本机还没有{year}年的正式放假安排"
+    "（国务院办公厅一般在上一年11月至12月公布）。\n\n"
+    "您已经对照正式公布的放假安排（含调休上班日）逐一核对过这些日期了吗？\n"
+    "还没公布的话请选“否”，先按现在的日期用着，公布后再核对。",
+    "confirm_question_official": "本机的节假日数据已有{year}年的正式放假安排，"
+    "点“按正式节假日安排核对”可以自动核对这 {n} 个日期。\n\n"
+    "您已经自己逐一核对过这些日期了吗？",
     "reconcile": "按正式节假日安排核对",
     "official_now": "已安装的节假日数据现在有{year}年的正式安排，{n} 个标“未核对节假日”的日期可以核对。",
     "checks": "检查",
@@ -633,6 +640,20 @@ class PlanTab(QWidget):
         self._done("计划已改回草稿。")
 
     def confirm_holidays(self) -> None:
+        unverified = sum(1 for a in self.entries if a.holidays_unverified)
+        answer = QMessageBox.question(
+            self,
+            TEXT["confirm"],
+            TEXT[
+                "confirm_question_official"
+                if cal.is_official(self.state.year)
+                else "confirm_question"
+            ].format(n=unverified, year=self.state.year),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
         n = plans.confirm_holidays(self.state.year)
         self._done(f"已确认 {n} 个日期，不再标“未核对节假日”。", "activities")
 

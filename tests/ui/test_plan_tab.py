@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from app.models import Activity, AnnualPlan
 from app.ui.plan_tab import COL_UNVERIFIED, PlanTab
@@ -83,7 +84,7 @@ def test_secretary_generates_edits_and_files_the_plan(qtbot, branch, data_dir):
 
 
 def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
-    qtbot, branch, data_dir, tmp_path
+    qtbot, branch, data_dir, tmp_path, monkeypatch
 ):
     tab = make_tab(qtbot, data_dir, 2035)
     tab.show()
@@ -94,6 +95,16 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     assert flags == {"未核对节假日"}
     assert tab.confirm_button.isVisible() and not tab.reconcile_button.isVisible()
 
+    # Confirming asks whether the official schedule was really checked; "no" changes nothing.
+    asked = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or answers.pop(0)
+    )
+    click(qtbot, tab.confirm_button)
+    assert "12 个日期" in asked[0] and "2035年的正式放假安排" in asked[0]
+    assert Activity.select().where(Activity.holidays_unverified).count() == 12
+    assert tab.confirm_button.isVisible()
     click(qtbot, tab.confirm_button)
     assert Activity.select().where(Activity.holidays_unverified).count() == 0
     assert not tab.confirm_button.isVisible()
