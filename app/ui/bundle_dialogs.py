@@ -158,7 +158,13 @@ def _fit(window: QWidget) -> None:
     if layout is not None:
         layout.activate()
     hint = window.sizeHint()
-    window.resize(max(window.width(), hint.width()), max(window.height(), hint.height()))
+    width, height = max(window.width(), hint.width()), max(window.height(), hint.height())
+    screen = window.screen()
+    if screen is not None:  # a 1366x768 laptop with a taskbar: keep the buttons on screen
+        room = screen.availableGeometry()
+        width = min(width, room.width() - 20)
+        height = min(height, room.height() - 60)
+    window.resize(width, height)
 
 
 def _table(model: RowsTableModel) -> QTableView:
@@ -584,7 +590,8 @@ class AggregateDialog(QDialog):
         self.clear_button.clicked.connect(lambda: self.set_paths([]))
         # One button per USB stick plugged in now: a stick full of bundles is one click.
         self.usb_buttons: list[QPushButton] = []
-        for drive in find_drives():
+        self.drives = find_drives()
+        for drive in self.drives:
             b = QPushButton(icon("fa5b.usb"), TEXT["add_usb"].format(label=drive.label))
             b.setToolTip(str(drive.root))
             b.clicked.connect(lambda _=False, root=drive.root: self.add_paths([root]))
@@ -714,14 +721,25 @@ class AggregateDialog(QDialog):
             self.add_paths(paths)
 
     def choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, TEXT["add_files"], "", TEXT["bundle_filter"])
+        names, _ = QFileDialog.getOpenFileNames(
+            self, TEXT["add_files"], str(self.start_folder()), TEXT["bundle_filter"]
+        )
         if names:
             self.add_paths([Path(n) for n in names])
 
     def choose_folder(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, TEXT["add_folder"])
+        name = QFileDialog.getExistingDirectory(self, TEXT["add_folder"], str(self.start_folder()))
         if name:
             self.add_paths([Path(name)])
+
+    def start_folder(self) -> Path:
+        """Where the file pickers open: beside the last bundle added, else the first USB stick,
+        else the documents folder — never the program's own folder."""
+        if self.paths:
+            return self.paths[-1].parent
+        if self.drives:
+            return self.drives[0].root
+        return _standard_folder(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home()
 
     def remove_selected(self) -> None:
         rows = {i.row() for i in self.bundles_view.selectionModel().selectedRows()}

@@ -262,3 +262,36 @@ def test_a_bundle_dropped_on_the_verify_dialog_is_checked(qtbot, demo: Path, tmp
     _drop(dialog, [good])
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
     assert dialog.report.ok and "校验通过" in dialog.result_label.text()
+
+
+def test_file_pickers_open_on_the_usb_stick_then_beside_the_last_bundle(qtbot, tmp_path: Path):
+    stick = tmp_path / "KINGSTON"
+    stick.mkdir()
+    dialog = AggregateDialog(find_drives=lambda: [Drive(stick, "KINGSTON", 1)])
+    qtbot.addWidget(dialog)
+    assert dialog.start_folder() == stick  # not the program's folder (the process's cwd)
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    (inbox / "中共青山村支部委员会-2026-党日活动.zip").write_bytes(b"x")
+    dialog.add_paths([inbox])
+    assert dialog.start_folder() == inbox
+    bare = AggregateDialog(find_drives=lambda: [])
+    qtbot.addWidget(bare)
+    assert bare.start_folder().is_dir()
+
+
+def test_the_outcome_never_grows_the_dialog_past_the_screen(qtbot, qapp, demo, tmp_path):
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    good = export_bundle(DEMO_YEAR, inbox, today=DEMO_TODAY)
+    for i in range(30):  # many bad bundles: a long table of reasons
+        (inbox / f"中共第{i}村支部委员会-2026-党日活动.zip").write_bytes(good.read_bytes()[:999])
+    dialog = AggregateDialog(today=DEMO_TODAY, find_drives=lambda: [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.add_paths([inbox])
+    dialog.out_edit.setText(str(tmp_path / "汇总.xlsx"))
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60000)
+    room = dialog.screen().availableGeometry()
+    assert dialog.height() <= room.height() - 60 and dialog.width() <= room.width()
