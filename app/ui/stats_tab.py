@@ -81,6 +81,8 @@ TEXT = {
     "平均参加率 <b>{rate}</b>",
     "none": "无",
     "excellence_ok": "已过的月份均开展了党日活动，未发现不得评先选优的情形。",
+    "nothing_kept": "本程序里还没有{year}年的计划和活动记录，无从统计。"
+    "请先在“计划”页生成{year}年度计划，每次活动开展后在“记录”页登记。",
     "sec_members": "党员参加情况",
     "sec_talk": "谈话提醒（{n}）",
     "sec_basis": "不合格党员认定依据（{n}）",
@@ -459,7 +461,12 @@ class StatsTab(QWidget):
             )
         )
         note = stats.excellence_note()
-        if note:
+        if not b.planned and not b.held:
+            # Nothing of this year was kept here (a branch new to the program, a year before it):
+            # say so, rather than judge the branch on a ledger it never kept in this program.
+            self.excellence_label.setText(TEXT["nothing_kept"].format(year=stats.year))
+            self.excellence_label.setStyleSheet("color: #555555;")
+        elif note:
             self.excellence_label.setText("⚠ " + note)
             self.excellence_label.setStyleSheet("color: #C62828; font-weight: bold;")
         else:

@@ -178,3 +178,16 @@ def test_demo_year_shows_figures_charts_and_exports_the_workbook(qtbot, demo, tm
     wb = load_workbook(out)
     assert wb.sheetnames == ["支部汇总", "党员情况", "活动情况"]
     assert tab.export_button.isEnabled() and not tab.progress.isVisible()
+
+
+def test_a_year_with_nothing_kept_in_the_program_is_not_judged(qtbot, branch, data_dir):
+    tab = _tab(qtbot, data_dir, 2026, dt.date(2026, 11, 25))
+    text = tab.excellence_label.text()
+    assert "还没有2026年的计划和活动记录" in text and "计划" in text
+    assert "不得评先选优" not in text
+
+    from app.services.plan import create_plan
+
+    create_plan(2026, None)  # with a plan, the months without activity are judged again
+    tab.refresh()
+    assert "不得评先选优" in tab.excellence_label.text()
