@@ -56,7 +56,8 @@ TEXT = {
     "date_hint": "如 1965-03-12、1965/3/12 或 1965.03",
     "roll_start_hint": "一直在本支部可不填",
     "location_hint": "如 江苏省苏州市",
-    "bad_date": "日期格式不对，请写成 1965-03-12、1965/3/12 或 1965.03。",
+    "bad_date": "“{text}”不是有效的日期，请写成 1965-03-12、1965/3/12 或 1965.03"
+    "（月份和日子要真实存在，如没有2月30日）。",
     "save": "保存",
     "cancel": "取消",
     "leave_title": "离开花名册 — {name}",
@@ -227,7 +228,8 @@ class MemberDialog(QDialog):
             try:
                 dates[key] = parse_date(getattr(self, key).text())
             except (ValueError, OverflowError):
-                self.errors.show(key, TEXT["bad_date"], key)
+                text = getattr(self, key).text().strip()
+                self.errors.show(key, TEXT["bad_date"].format(text=text), key)
                 dates[key] = None
                 ok = False
         return MemberInput(
@@ -313,7 +315,8 @@ class LeaveDialog(QDialog):
         try:
             day = parse_date(self.left_date.text())
         except (ValueError, OverflowError):
-            self.errors.show("left_date", TEXT["bad_date"], "left_date")
+            text = self.left_date.text().strip()
+            self.errors.show("left_date", TEXT["bad_date"].format(text=text), "left_date")
             return
         if day is None:
             self.errors.show("left_date", TEXT["need_date"], "left_date")

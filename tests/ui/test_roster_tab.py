@@ -49,7 +49,7 @@ def test_member_dialog_stays_open_and_names_each_wrong_field(qtbot, branch):
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.errors.text("name") == "请填写姓名。"
-    assert "日期格式不对" in dialog.errors.text("birth_date")
+    assert "“1990-13-01”不是有效的日期" in dialog.errors.text("birth_date")
     assert "入党时间不能晚于今天" in dialog.errors.text("joined_party_date")
     assert Member.select().count() == 0
 
