@@ -99,20 +99,25 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     if not 2000 <= args.year <= 2100:
         raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")
+    from app.services.evaluation import talks_for_year, talks_to_json
+
     open_data(args)
-    stats = compute_statistics(load_year(args.year))
+    data = load_year(args.year)
+    stats = compute_statistics(data)
+    talks = talks_for_year(args.year)
     if args.xlsx:
         from app.reports.statistics_xlsx import write_statistics_xlsx
-        from app.services.evaluation import talks_for_year
 
-        out = write_statistics_xlsx(stats, Path(args.xlsx), talks_for_year(args.year))
+        out = write_statistics_xlsx(stats, Path(args.xlsx), talks)
         print(out, file=sys.stderr)
     if args.json:
         import json
 
-        print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
+        obj = stats.to_json()
+        obj["talks"] = talks_to_json(talks, (m.member_id for m in data.members))
+        print(json.dumps(obj, ensure_ascii=False, indent=2))
     else:
-        print(format_statistics(stats))
+        print(format_statistics(stats, talks))
     return 0
 
 

@@ -230,3 +230,16 @@ def test_talk_records_that_do_not_fit_the_roll_are_named(demo, tmp_path):
     assert any("talk_date" in r for r in reasons)
     report = verify_bundle(_rewrite_data(bundle, tmp_path / "c.zip", lambda d: d.update(talks=5)))
     assert ("data.json", "谈话提醒记录（talks）不是列表") in report.problems
+
+
+def test_cli_stats_text_and_json_tell_how_far_the_talks_have_got(demo, capsys):
+    from app.cli import main
+
+    _talk_with_ma_junjie()
+    assert main(["stats", "--year", str(DEMO_YEAR)]) == 0
+    out = capsys.readouterr().out
+    assert "谈话提醒完成情况：应谈话" in out and "已谈话 1 人，未谈话：" in out
+    assert main(["stats", "--year", str(DEMO_YEAR), "--json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert [t["talker"] for t in obj["talks"]] == ["王建国（支部书记）"]
+    assert obj["talk_reminder"]  # the documented keys are all still there

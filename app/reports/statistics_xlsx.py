@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models import vocab
 from app.services.evaluation import TalkRecord, Talks
-from app.services.statistics import MemberStats, YearStatistics
+from app.services.statistics import MemberStats, YearStatistics, talk_progress
 
 FONT = "宋体"
 THIN = Side(style="thin", color="999999")
@@ -61,9 +61,6 @@ TEXT = {
     "talks_none": "（本年度没有累计未参加3次及以上的党员，也没有谈话提醒记录）",
     "talks_note": "说明：按《实施意见》四.2，党员每年不参加活动累计3次的，党支部要及时谈话提醒、"
     "提出限期整改意见。“未谈话”表示尚未登记谈话（在“统计”页登记）。",
-    "talks_done": "应谈话 {due} 人，已谈话 {done} 人",
-    "talks_missing": "，未谈话：{names}",
-    "talks_late": "；逾期未整改：{names}",
 }
 
 MEMBER_HEADERS = [
@@ -304,23 +301,6 @@ def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Tal
     ws.cell(row=ws.max_row, column=1).font = Font(name=FONT, size=10, color="555555")
     ws.cell(row=ws.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[ws.max_row].height = 30
-
-
-def talk_progress(stats: YearStatistics, talks: Talks) -> str:
-    """One line for the summary sheet: how many of the members due a talk have had one."""
-    due = stats.talk_reminder
-    missing = [m.name for m in due if not talks.get(m.member_id)]
-    late = [
-        m.name
-        for m in stats.members
-        if any(t.is_past_deadline(stats.today) for t in talks.get(m.member_id) or [])
-    ]
-    text = TEXT["talks_done"].format(due=len(due), done=len(due) - len(missing))
-    if missing:
-        text += TEXT["talks_missing"].format(names="、".join(missing))
-    if late:
-        text += TEXT["talks_late"].format(names="、".join(late))
-    return text
 
 
 def _activities_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.models import vocab
 from app.services.attendance import counts_as_not_taking_part
-from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
+from app.services.evaluation import Talks, is_unqualified_basis, needs_talk_reminder
 from app.services.ledger import YearData
 from app.services.records import submission_deadline
 
@@ -340,12 +340,31 @@ def compute_statistics(data: YearData, today: dt.date | None = None) -> YearStat
     )
 
 
+def talk_progress(stats: YearStatistics, talks: Talks) -> str:
+    """Rule 8's follow-up in one line: of the members due a 谈话提醒, how many have had one, who
+    has not, and whose talk is still 待整改 after its deadline."""
+    due = stats.talk_reminder
+    missing = [m.name for m in due if not talks.get(m.member_id)]
+    late = [
+        m.name
+        for m in stats.members
+        if any(t.is_past_deadline(stats.today) for t in talks.get(m.member_id) or [])
+    ]
+    text = f"应谈话 {len(due)} 人，已谈话 {len(due) - len(missing)} 人"
+    if missing:
+        text += "，未谈话：" + "、".join(missing)
+    if late:
+        text += "；逾期未整改：" + "、".join(late)
+    return text
+
+
 def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.1%}"
 
 
-def format_statistics(stats: YearStatistics) -> str:
-    """The plain-text report of `stats --year Y` (same figures as the JSON)."""
+def format_statistics(stats: YearStatistics, talks: Talks | None = None) -> str:
+    """The plain-text report of `stats --year Y` (same figures as the JSON); with the year's
+    talk records, also how far the 谈话提醒 have got."""
     b = stats.branch
     leave = "计入" if stats.leave_counts_as_absent else "不计入"
     months = "、".join(f"{m}月" for m in b.months_without_activity) or "无"
@@ -381,6 +400,8 @@ def format_statistics(stats: YearStatistics) -> str:
     lines.append("")
     talk = "、".join(f"{m.name}({m.not_taking_part}次)" for m in stats.talk_reminder) or "无"
     lines.append(f"谈话提醒（累计未参加3次及以上）：{talk}")
+    if talks is not None:
+        lines.append(f"谈话提醒完成情况：{talk_progress(stats, talks)}")
     basis = "、".join(f"{m.name}({m.not_taking_part}次)" for m in stats.unqualified_basis) or "无"
     lines.append(f"不合格党员认定依据（6次及以上，供支部认定参考，不是结论）：{basis}")
     return "\n".join(lines)

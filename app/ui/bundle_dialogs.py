@@ -436,8 +436,14 @@ class ExportDialog(QDialog):
 class VerifyDialog(QDialog):
     """Pick a bundle, check it off the UI thread, show every (file, reason)."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        find_drives: Callable[[], list[Drive]] = removable_drives,
+    ):
         super().__init__(parent)
+        self.drives = find_drives()
         self.report: VerifyReport | None = None
         self.worker = None
         self.setWindowTitle(TEXT["verify_title"])
@@ -485,7 +491,7 @@ class VerifyDialog(QDialog):
 
     def choose_bundle(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self, TEXT["choose_bundle"], "", TEXT["bundle_filter"]
+            self, TEXT["choose_bundle"], str(self.start_folder()), TEXT["bundle_filter"]
         )
         if name:
             self.check(Path(name))
@@ -493,6 +499,14 @@ class VerifyDialog(QDialog):
     def _show_table(self, show: bool) -> None:
         self.view.setVisible(show)
         self.filler.setVisible(not show)
+
+    def start_folder(self) -> Path:
+        """Beside the bundle checked last, else the first USB stick, else the documents."""
+        if self.report is not None:
+            return self.report.path.parent
+        if self.drives:
+            return self.drives[0].root
+        return _standard_folder(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home()
 
     def check(self, path: Path) -> None:
         self.result_label.hide()
