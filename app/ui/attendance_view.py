@@ -685,7 +685,7 @@ class MemberYearView(QWidget):
             [
                 (
                     r.day.isoformat(),
-                    r.theme,
+                    r.theme + ("" if r.held else TEXT["not_held_mark"]),
                     r.shown_status,
                     r.reason,
                     "是" if r.not_taking_part else "",

@@ -166,3 +166,22 @@ def test_with_nobody_on_the_roll_the_sheet_and_the_record_say_to_add_members_fir
     assert "没有在册党员" not in view.notice.text()
     tab.editor.refresh_figures()
     assert "应参加党员 1 人" in tab.editor.figures.text()
+
+
+def test_a_members_year_marks_activities_not_held_yet(qtbot, data_dir, branch):
+    from app.services.attendance import save_attendance
+    from app.ui.attendance_view import MemberYearView
+
+    plan = AnnualPlan.create(year=2026)
+    held = Activity.create(plan=plan, plan_date=DAY, held_date=DAY, theme="党纪学习教育")
+    later = Activity.create(plan=plan, plan_date=dt.date(2026, 12, 7), theme="年终总结")
+    m = Member.create(name="王建国")
+    for activity in (held, later):
+        save_attendance(activity.id, {m.id: vocab.PRESENT})
+    state = AppState(data_dir)
+    state.year = 2026
+    view = MemberYearView(state)
+    qtbot.addWidget(view)
+    view.refresh_year()
+    themes = [row[1] for row in view.model.rows]
+    assert themes == ["党纪学习教育", "年终总结（未开展）"]
