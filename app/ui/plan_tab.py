@@ -214,6 +214,7 @@ class PlanEntryDialog(QDialog):
         self.theme_combo.lineEdit().setPlaceholderText(t["theme_hint"])
         self.theme_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.content_edit = QPlainTextEdit(activity.planned_content if activity else "")
+        self.content_edit.setTabChangesFocus(True)
         self.content_edit.setFixedHeight(80)
         self.place_edit = QLineEdit(activity.place if activity else "")
         self.category_boxes: dict[str, QCheckBox] = {}

@@ -291,6 +291,7 @@ class RecordEditor(QWidget):
         self.template_button = QPushButton(TEXT["template"])
         self.template_button.clicked.connect(self.apply_template)
         self.content = QPlainTextEdit()
+        self.content.setTabChangesFocus(True)  # Tab moves on to 经费, as in every other field
         self.content.setMinimumHeight(180)
         content_box = QWidget()
         c = QVBoxLayout(content_box)

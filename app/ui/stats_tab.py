@@ -256,6 +256,7 @@ class TalkDialog(QDialog):
         self.talker_edit = QLineEdit(talker)
         self.talker_edit.setPlaceholderText(t["talker_hint"])
         self.note_edit = QPlainTextEdit()
+        self.note_edit.setTabChangesFocus(True)
         self.note_edit.setFixedHeight(90)
         deadline = today + dt.timedelta(days=30)
         self.deadline = QDateEdit(QDate(deadline.year, deadline.month, deadline.day))

@@ -345,3 +345,17 @@ def test_save_and_print_stay_in_sight_on_a_small_screen_and_ctrl_s_saves(qtbot, 
     qtbot.waitUntil(lambda: not e.dirty, timeout=5000)  # a shortcut animates the click
     assert e.message.text() == "已保存。"
     assert Activity.get_by_id(march.id).place == "青山村党员活动室"
+
+
+def test_tab_in_the_content_moves_on_instead_of_typing_a_tab(qtbot, data_dir, year):
+    march, _ = year
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(march.id)
+    tab.activateWindow()
+    qtbot.waitUntil(tab.isActiveWindow, timeout=10000)
+    e = tab.editor
+    e.content.clear()
+    type_text(qtbot, e.content, "集中学习党章")
+    qtbot.keyClick(e.content, Qt.Key.Key_Tab)
+    assert "\t" not in e.content.toPlainText()
+    assert not e.content.hasFocus()
