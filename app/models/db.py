@@ -12,7 +12,6 @@ import sqlite3
 from pathlib import Path
 
 import peewee as pw
-from playhouse.migrate import SqliteMigrator, migrate
 
 from app.errors import UserError
 from app.models.entities import ALL_MODELS, DB, Activity, Branch, SchemaVersion
@@ -72,6 +71,8 @@ def schema_version() -> int | None:
 
 def run_migrations(database: pw.SqliteDatabase, current: int) -> None:
     """Step the schema forward one version at a time; each step is one transaction."""
+    from playhouse.migrate import SqliteMigrator, migrate  # only ever needed here
+
     migrator = SqliteMigrator(database)
     # Foreign keys must be off while SQLite rebuilds tables during ALTER.
     database.pragma("foreign_keys", 0)

@@ -14,7 +14,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
@@ -54,11 +53,9 @@ class YearCalendar:
         return self.holidays.get(day)
 
 
-def _package_version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "?"
+def _package_version(module) -> str:
+    # The module's own attribute: importlib.metadata would scan sys.path on every start.
+    return str(getattr(module, "__version__", "?"))
 
 
 def _days_of(year: int):
@@ -84,7 +81,7 @@ def _from_chinesecalendar(year: int) -> YearCalendar | None:
                 workdays.add(day)
     except NotImplementedError:  # the package has no official schedule for this year
         return None
-    version = _package_version("chinesecalendar")
+    version = _package_version(chinese_calendar)
     return YearCalendar(year, True, f"chinesecalendar {version}", holidays, frozenset(workdays))
 
 
@@ -115,7 +112,7 @@ def _from_holidays_package(year: int) -> YearCalendar | None:
         nearest = min(names, key=lambda d: abs((d - day).days), default=None)
         names[day] = names[nearest] if nearest else "调休休息日"
     official = bool(workdays) or bool(substituted)
-    version = _package_version("holidays")
+    version = _package_version(holidays_pkg)
     return YearCalendar(year, official, f"holidays {version}", names, workdays)
 
 
