@@ -116,9 +116,13 @@ def _text_width(text: str) -> float:
 def fit_row_heights(ws: Worksheet, first_row: int, last_row: int, line: float = 15.0) -> None:
     """Give rows with wrapped text the height their longest cell needs. Excel and LibreOffice
     do not grow rows written by openpyxl by themselves, so wrapped text was cut off."""
-    for r in range(first_row, last_row + 1):
+    if last_row < first_row:
+        return
+    # One pass over the block (ws[r] would rescan the whole sheet for its width every row).
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=ws.max_column):
+        r = row[0].row
         lines = 1
-        for cell in ws[r]:
+        for cell in row:
             if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
                 continue
             if cell.coordinate in ws.merged_cells:
