@@ -50,10 +50,11 @@ from app.services.attendance import (
 )
 from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
 from app.services.roster import flags_text
-from app.ui.state import AppState
+from app.ui.state import AppState, year_selector
 from app.ui.table_model import RowsTableModel
 
 TEXT = {
+    "year": "年度：",
     "activity": "活动：",
     "no_plan": "{year}年还没有活动计划：请先在“计划”页生成本年度计划。",
     "activity_item": "{month}月　{day}　{theme}{held}",
@@ -329,8 +330,17 @@ class AttendanceView(QWidget):
         self.save_button = QPushButton(TEXT["save"])
         self.save_button.clicked.connect(self.flush)
         self.save_label = QLabel()
+        # Room for the longest state, so the buttons do not jump while saving.
+        self.save_label.setMinimumWidth(
+            self.save_label.fontMetrics().horizontalAdvance("已保存 00:00:00") + 8
+        )
+        self.year_spin = year_selector(state)
+        self.year_label = QLabel(TEXT["year"])
         top = QHBoxLayout()
         self.activity_label = QLabel(TEXT["activity"])
+        top.addWidget(self.year_label)
+        top.addWidget(self.year_spin)
+        top.addSpacing(12)
         top.addWidget(self.activity_label)
         top.addWidget(self.activity_box, 1)
         top.addWidget(self.all_present)
@@ -339,6 +349,8 @@ class AttendanceView(QWidget):
         if not show_selector:
             self.activity_label.hide()
             self.activity_box.hide()
+            self.year_spin.hide()
+            self.year_label.hide()
 
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -629,6 +641,9 @@ class MemberYearView(QWidget):
             self.view.setColumnWidth(col, width)
         self.view.horizontalHeader().setStretchLastSection(True)
         top = QHBoxLayout()
+        top.addWidget(QLabel(TEXT["year"]))
+        top.addWidget(year_selector(state))
+        top.addSpacing(12)
         top.addWidget(QLabel(TEXT["year_member"]))
         top.addWidget(self.member_box)
         top.addStretch(1)

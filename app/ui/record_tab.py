@@ -46,12 +46,13 @@ from app.services import records
 from app.services.content import fill_template, list_templates
 from app.services.records import RecordInput
 from app.ui.icons import icon
-from app.ui.state import AppState
+from app.ui.state import AppState, year_selector
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background
 
 TEXT = {
     "headers": ["月份", "计划日期", "开展日期", "主题", "状态"],
+    "year": "年度：",
     "no_plan": "{year}年还没有活动计划：请先在“计划”页生成本年度计划。",
     "pick": "请在左侧选择一次活动。",
     "heading": "{month}月党日活动　计划日期 {plan}",
@@ -790,9 +791,15 @@ class RecordTab(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
+        self.year_spin = year_selector(state)  # the plan tab may have moved on to next year
+        year_row = QHBoxLayout()
+        year_row.addWidget(QLabel(TEXT["year"]))
+        year_row.addWidget(self.year_spin)
+        year_row.addStretch(1)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
+        ll.addLayout(year_row)
         ll.addWidget(self.notice)
         ll.addWidget(self.view)
 

@@ -185,3 +185,17 @@ def test_a_members_year_marks_activities_not_held_yet(qtbot, data_dir, branch):
     view.refresh_year()
     themes = [row[1] for row in view.model.rows]
     assert themes == ["党纪学习教育", "年终总结（未开展）"]
+
+
+def test_the_attendance_and_year_pages_choose_their_year(qtbot, data_dir, sheet_data):
+    from app.ui.attendance_view import MemberYearView
+
+    activity, members, _ = sheet_data
+    view = _view(qtbot, data_dir)
+    view.state.set_year(2027)
+    assert view.activity_id() is None and view.year_spin.value() == 2027
+    view.year_spin.setValue(2026)
+    assert view.activity_id() == activity.id
+    year_view = MemberYearView(view.state)
+    qtbot.addWidget(year_view)
+    assert year_view.findChild(type(view.year_spin)).value() == 2026

@@ -359,3 +359,14 @@ def test_tab_in_the_content_moves_on_instead_of_typing_a_tab(qtbot, data_dir, ye
     qtbot.keyClick(e.content, Qt.Key.Key_Tab)
     assert "\t" not in e.content.toPlainText()
     assert not e.content.hasFocus()
+
+
+def test_the_record_tab_can_go_back_to_this_year_after_the_plan_moved_on(qtbot, data_dir, year):
+    march, _ = year
+    tab = make_tab(qtbot, data_dir)
+    tab.state.set_year(2027)  # e.g. 制订2027年计划 on the plan tab
+    assert tab.year_spin.value() == 2027 and tab.model.rowCount() == 0
+    assert "2027年还没有活动计划" in tab.notice.text()
+    tab.year_spin.setValue(2026)
+    assert tab.state.year == 2026
+    assert march.id in tab.model.keys
