@@ -10,7 +10,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QSize, Qt, QTime, QUrl, Signal
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSize,
+    Qt,
+    QTime,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -904,8 +915,15 @@ class RecordTab(QWidget):
             if keep == self.editor.activity_id and not self.editor.dirty:
                 self.editor.load(keep)  # same record, fresh from the database
         else:
-            if self.editor.dirty:
-                self.editor.save()
+            if self.editor.dirty and not self.editor.save():
+                # The record on screen has a mistake and another year was chosen: go back to
+                # its year, with what was typed and the message beside the field, as when
+                # another record is picked.
+                activity = Activity.get_or_none(Activity.id == self.editor.activity_id)
+                if activity is not None and activity.plan.year != self.state.year:
+                    year = activity.plan.year
+                    QTimer.singleShot(0, self, lambda: self.state.set_year(year))
+                    return
             self.editor.load(None)
 
     def select_activity(self, activity_id: int) -> None:

@@ -370,3 +370,20 @@ def test_the_record_tab_can_go_back_to_this_year_after_the_plan_moved_on(qtbot, 
     tab.year_spin.setValue(2026)
     assert tab.state.year == 2026
     assert march.id in tab.model.keys
+
+
+def test_a_record_with_a_mistake_is_kept_when_another_year_is_chosen(qtbot, data_dir, year):
+    march, _ = year
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(march.id)
+    e = tab.editor
+    e.cost.clear()
+    type_text(qtbot, e.cost, "abc")
+    e.content.clear()
+    type_text(qtbot, e.content, "集中学习党章。")
+    tab.year_spin.setValue(2027)
+    qtbot.waitUntil(lambda: tab.state.year == 2026, timeout=5000)  # back to the record's year
+    assert e.activity_id == march.id and e.dirty
+    assert e.cost.text() == "abc" and e.content.toPlainText() == "集中学习党章。"
+    assert "经费请填写金额" in e.errors["cost"].text()
+    assert tab.year_spin.value() == 2026 and march.id in tab.model.keys
