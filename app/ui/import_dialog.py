@@ -41,7 +41,9 @@ TEXT = {
     "流入地党组织、年老体弱、领导干部等。日期可写成 2019-07-01、2019/7/1 或 2019.07。"
     "同名且出生日期相同的党员视为已在花名册，不会重复添加。",
     "choose": "选择文件…",
-    "filter": "花名册表格 (*.xlsx *.csv);;所有文件 (*)",
+    # Old .xls/.et files are listed too, so the secretary sees them and is told to save as .xlsx
+    # (hidden by the filter, the roster seemed to be missing).
+    "filter": "花名册表格 (*.xlsx *.csv *.xls *.et);;所有文件 (*)",
     "no_file": "尚未选择文件",
     "reading": "正在读取…",
     "headers": ["行号", "姓名", "性别", "出生日期", "入党时间", "人员类别", "特殊情况", "导入结果"],

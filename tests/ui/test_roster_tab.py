@@ -230,3 +230,18 @@ def test_an_empty_roster_says_how_to_fill_it_and_enter_imports_a_good_file(
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=30000)
     assert [m.name for m in Member.select()] == ["陈志强"]
     assert not hint.isVisible()
+
+
+def test_an_old_xls_roster_is_offered_and_explained(qtbot, data_dir, branch, tmp_path):
+    from app.ui.import_dialog import TEXT as IMPORT_TEXT
+
+    assert "*.xls" in IMPORT_TEXT["filter"].split(";;")[0]
+    old = tmp_path / "花名册.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    dialog = ImportDialog(_state(data_dir))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.set_path(old)
+    qtbot.waitUntil(lambda: dialog.problems.isVisible(), timeout=30000)
+    assert "另存为” .xlsx" in dialog.problems.toPlainText()
+    assert not dialog.import_button.isEnabled() and Member.select().count() == 0
