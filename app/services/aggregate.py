@@ -394,6 +394,13 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                 )
             )
             styles[(is_left, watch)] = name
+    top = Alignment(wrap_text=True, vertical="top")
+    for name, font_, align in (
+        ("未汇总", plain, top),
+        ("未汇总中", plain, Alignment(wrap_text=True, vertical="top", horizontal="center")),
+        ("未汇总警示", warn, top),
+    ):
+        wb.add_named_style(NamedStyle(name, font=font_, border=border, alignment=align))
     ws = wb.active
     ws.title = SHEET_SUMMARY
     made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -520,16 +527,14 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                     item.advice,
                 ]
             )
-            for cell in bad[bad.max_row]:
-                cell.font = plain
-                cell.border = border
-                cell.alignment = Alignment(
-                    wrap_text=True,
-                    vertical="top",
-                    horizontal="center" if cell.column == 3 else None,
-                )
-            if not item.set_aside:
-                bad.cell(row=bad.max_row, column=4).font = warn
+            for col in range(1, len(REJECTED_HEADERS) + 1):
+                cell = bad.cell(row=bad.max_row, column=col)
+                if col == 3:
+                    cell.style = "未汇总中"
+                elif col == 4 and not item.set_aside:
+                    cell.style = "未汇总警示"
+                else:
+                    cell.style = "未汇总"
     if not result.rejected:
         bad.append(["（全部报送包均通过校验并已汇总）"])
     for i, w in enumerate((34, 24, 7, 18, 26, 46, 40), start=1):
