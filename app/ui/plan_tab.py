@@ -68,6 +68,8 @@ TEXT = {
     "filed_date": "报送日期：",
     "file": "标记为已报送",
     "unfile": "改回草稿",
+    "unfile_question": "把{year}年度计划改回草稿？\n记下的报送日期（{date}）会被清除；"
+    "上级退回修改时才需要这样做。",
     "confirm": "我已核对这些日期",
     "confirm_question": "这 {n} 个日期标着“未核对节假日”，是因为本机还没有{year}年的正式放假安排"
     "（国务院办公厅一般在上一年11月至12月公布）。\n\n"
@@ -637,6 +639,17 @@ class PlanTab(QWidget):
         self._done("计划已标记为已报送。")
 
     def unfile_plan(self) -> None:
+        plan = plans.get_plan(self.state.year)
+        filed = plan.filed_date.isoformat() if plan is not None and plan.filed_date else "无"
+        answer = QMessageBox.question(
+            self,
+            TEXT["unfile"],
+            TEXT["unfile_question"].format(year=self.state.year, date=filed),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
         plans.unfile_plan(self.state.year)
         self._done("计划已改回草稿。")
 

@@ -175,3 +175,23 @@ def test_why_a_date_moved_is_readable_without_scrolling_at_1366_pixels(qtbot, br
     right = header.sectionViewportPosition(reason) + header.sectionSize(reason)
     assert header.sectionSize(reason) >= 120
     assert right <= tab.view.viewport().width()
+
+
+def test_back_to_draft_asks_before_clearing_the_filing_date(qtbot, branch, data_dir, monkeypatch):
+    tab = make_tab(qtbot, data_dir, 2026)
+    tab.show()
+    click(qtbot, tab.generate_button)
+    tab.filed_date.setDate(QDate(2026, 3, 12))
+    click(qtbot, tab.file_button)
+    asked = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or answers.pop(0)
+    )
+    click(qtbot, tab.unfile_button)
+    assert "2026-03-12" in asked[0]
+    plan = AnnualPlan.get(year=2026)
+    assert (plan.status, plan.filed_date) == ("已报送", dt.date(2026, 3, 12))
+    click(qtbot, tab.unfile_button)
+    plan = AnnualPlan.get(year=2026)
+    assert (plan.status, plan.filed_date) == ("草稿", None)
