@@ -85,6 +85,9 @@ TEXT = {
     "empty": "花名册还是空的。点左上角“新增党员”逐个录入，或点右上角“导入花名册…”"
     "从 Excel/WPS 表格一次导入全部党员。",
     "pick_one": "请先在表格中选中一名党员。",
+    "already_on_roll": "党员“{name}”在册，不需要恢复。",
+    "confirm_return": "恢复党员“{name}”在册？\n\n记下的离开情况（{left}）会被清除，"
+    "离开日期以后的活动也将计入他（她）的应参加次数。只有离开是误录时才这样做。",
     "confirm_delete": "确定删除党员“{name}”吗？\n\n删除后可在“回收站”中恢复。"
     "只有从未登记过考勤的党员（例如误录入的）才能删除。",
     "cannot_delete": "党员“{name}”已有考勤记录，不能删除。\n\n如已转出或去世，请使用“离开花名册”，"
@@ -317,6 +320,20 @@ class RosterPage(QWidget):
     def return_member(self) -> None:
         member_id = self._need_selection()
         if member_id is None:
+            return
+        member = next(m for m in self.members if m.id == member_id)
+        if member.left_date is None:
+            self.message.setText(TEXT["already_on_roll"].format(name=member.name))
+            return
+        left = f"{member.left_reason or ''} {format_date(member.left_date)}".strip()
+        answer = QMessageBox.question(
+            self,
+            TEXT["return"],
+            TEXT["confirm_return"].format(name=member.name, left=left),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
             return
         return_to_roll(member_id)
         self._changed(member_id)

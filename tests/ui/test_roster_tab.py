@@ -245,3 +245,29 @@ def test_an_old_xls_roster_is_offered_and_explained(qtbot, data_dir, branch, tmp
     qtbot.waitUntil(lambda: dialog.problems.isVisible(), timeout=30000)
     assert "另存为” .xlsx" in dialog.problems.toPlainText()
     assert not dialog.import_button.isEnabled() and Member.select().count() == 0
+
+
+def test_return_to_roll_asks_before_clearing_the_leaving(qtbot, data_dir, branch, monkeypatch):
+    on = Member.create(name="在册的")
+    left = Member.create(name="转出的", left_date=dt.date(2026, 5, 20), left_reason="转出")
+    tab = RosterTab(_state(data_dir))
+    qtbot.addWidget(tab)
+    page = tab.roster
+    page.today = TODAY
+    page.roll.setCurrentIndex(page.roll.findData("全部"))
+    asked = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or answers.pop(0)
+    )
+    page.select_member(on.id)
+    qtbot.mouseClick(page.buttons["return"], Qt.MouseButton.LeftButton)
+    assert "不需要恢复" in page.message.text() and not asked
+
+    page.select_member(left.id)
+    qtbot.mouseClick(page.buttons["return"], Qt.MouseButton.LeftButton)
+    assert "转出 2026-05-20" in asked[0]
+    assert Member.get_by_id(left.id).left_date == dt.date(2026, 5, 20)
+    page.select_member(left.id)
+    qtbot.mouseClick(page.buttons["return"], Qt.MouseButton.LeftButton)
+    assert Member.get_by_id(left.id).left_date is None
