@@ -92,6 +92,7 @@ TEXT = {
     "delete_question": "从计划中删除 {date} 的“{theme}”？",
     "held": "已开展 {date}",
     "not_held": "未开展",
+    "pending": "待开展",  # the same words as the 记录 tab
     "headers": [
         "序号",
         "月份",
@@ -144,6 +145,7 @@ class PlanTableModel(RowsTableModel):
     def __init__(self, parent=None):
         super().__init__(TEXT["headers"], parent)
         self.entries: list[ActivityRow] = []
+        self.today: Callable[[], dt.date] = dt.date.today
 
     def set_entries(self, entries: list[ActivityRow]) -> None:
         self.entries = entries
@@ -163,7 +165,9 @@ class PlanTableModel(RowsTableModel):
                     a.place,
                     TEXT["held"].format(date=a.held_date.isoformat())
                     if a.held_date
-                    else TEXT["not_held"],
+                    else TEXT["not_held"]
+                    if d < self.today()
+                    else TEXT["pending"],
                     a.plan_reason or "",
                 )
             )
@@ -421,6 +425,7 @@ class PlanTab(QWidget):
 
         # --- table and checks side by side
         self.model = PlanTableModel(self)
+        self.model.today = lambda: self.today()  # the tab's clock, which tests pin
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

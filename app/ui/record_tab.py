@@ -64,6 +64,7 @@ from app.ui.workers import run_in_background
 TEXT = {
     "headers": ["月份", "计划日期", "开展日期", "主题", "状态"],
     "year": "年度：",
+    "not_held_tip": "计划日期已过，还没有登记开展：开展了请勾选“已开展”并填写记录。",
     "no_plan": "{year}年还没有活动计划：请先在“计划”页生成本年度计划。",
     "pick": "请在左侧选择一次活动。",
     "heading": "{month}月党日活动　计划日期 {plan}",
@@ -126,6 +127,7 @@ TEXT = {
     "unsaved_question": "“{theme}”的记录有改动还没有保存。\n保存后再关闭吗？",
 }
 
+NOT_HELD = "未开展"
 ERROR_STYLE = "color: #b00000;"
 WARN_STYLE = "color: #9a5b00;"
 STATE_COLORS = {
@@ -161,9 +163,15 @@ class RecordListModel(RowsTableModel):
     def __init__(self, parent=None):
         super().__init__(TEXT["headers"], parent)
         self.states: list[str] = []
+        self.missed: list[bool] = []
 
     def set_activities(self, acts: list[Activity], today: dt.date) -> None:
         self.states = [records.record_state(a, today) for a in acts]
+        # Not held and its planned day is past: 未开展 (as the plan tab says), not 待开展.
+        self.missed = [
+            state == records.STATE_PENDING and a.plan_date < today
+            for a, state in zip(acts, self.states, strict=True)
+        ]
         self.set_rows(
             [
                 (
@@ -171,16 +179,21 @@ class RecordListModel(RowsTableModel):
                     a.plan_date.isoformat(),
                     a.held_date.isoformat() if a.held_date else "",
                     a.theme,
-                    state,
+                    NOT_HELD if missed else state,
                 )
-                for a, state in zip(acts, self.states, strict=True)
+                for a, state, missed in zip(acts, self.states, self.missed, strict=True)
             ],
             [a.id for a in acts],
         )
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and role == Qt.ItemDataRole.ForegroundRole and index.column() == 4:
-            return QBrush(STATE_COLORS[self.states[index.row()]])
+        if index.isValid() and index.column() == 4:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                if self.missed[index.row()]:
+                    return QBrush(STATE_COLORS[records.STATE_HELD])
+                return QBrush(STATE_COLORS[self.states[index.row()]])
+            if role == Qt.ItemDataRole.ToolTipRole and self.missed[index.row()]:
+                return TEXT["not_held_tip"]
         return super().data(index, role)
 
 

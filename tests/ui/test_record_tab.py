@@ -387,3 +387,29 @@ def test_a_record_with_a_mistake_is_kept_when_another_year_is_chosen(qtbot, data
     assert e.cost.text() == "abc" and e.content.toPlainText() == "集中学习党章。"
     assert "经费请填写金额" in e.errors["cost"].text()
     assert tab.year_spin.value() == 2026 and march.id in tab.model.keys
+
+
+def test_an_activity_past_its_day_and_not_held_says_so_like_the_plan_tab(qtbot, data_dir, year):
+    from app.ui.plan_tab import PlanTab
+
+    march, april = year
+    Activity.update(plan_date=dt.date(2026, 12, 5)).where(Activity.id == april.id).execute()
+    tab = make_tab(qtbot, data_dir)
+    tab.refresh()
+    state = {key: tab.model.index(row, 4).data() for row, key in enumerate(tab.model.keys)}
+    assert state[march.id] == "未开展"  # 5 March has passed, not recorded as held
+    assert state[april.id] == "待开展"  # 5 December is still to come
+    assert "还没有登记开展" in tab.model.index(tab.model.keys.index(march.id), 4).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+
+    plan_tab = PlanTab(tab.state)
+    qtbot.addWidget(plan_tab)
+    plan_tab.today = lambda: TODAY
+    plan_tab.refresh()
+    column = plan_tab.model.headers.index("开展情况")
+    words = {
+        plan_tab.model.key_at(r): plan_tab.model.index(r, column).data()
+        for r in range(plan_tab.model.rowCount())
+    }
+    assert words[march.id] == "未开展" and words[april.id] == "待开展"
