@@ -193,22 +193,31 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """One bundle as SPEC.md says; several, a folder or `*.zip` (which the Windows console
+    does not expand) check each in turn. Exit 0 only if every one is intact."""
+    from app.services.aggregate import expand_bundle_paths
     from app.services.bundle import verify_bundle
 
-    path = Path(args.bundle)
-    if path.is_dir():
+    paths = expand_bundle_paths(args.bundles)
+    if not paths:
         raise UserError(
-            f"“{path}”是文件夹。verify 一次检查一个报送包（.zip 文件）；"
-            f'要检查并汇总文件夹里的全部报送包，请用：aggregate "{path}" --out 汇总.xlsx',
-            f"{path} is a folder: verify takes one .zip; use aggregate for a folder",
+            f"“{'、'.join(args.bundles)}”中没有找到报送包（.zip 文件）。", "no bundles found"
         )
-    report = verify_bundle(path)
-    if report.ok:
-        print(report.summary())
-        return 0
-    print(report.summary(), file=sys.stderr)
-    print(f"error: bundle failed verification ({len(report.problems)} problem(s))", file=sys.stderr)
-    return 1
+    failed = 0
+    for path in paths:
+        report = verify_bundle(path)
+        if report.ok:
+            print(report.summary())
+            continue
+        failed += 1
+        print(report.summary(), file=sys.stderr)
+        print(
+            f"error: {path.name} failed verification ({len(report.problems)} problem(s))",
+            file=sys.stderr,
+        )
+    if len(paths) > 1:
+        print(f"共 {len(paths)} 个报送包：{len(paths) - failed} 个通过，{failed} 个未通过。")
+    return 1 if failed else 0
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
@@ -279,8 +288,10 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True, metavar="DIR", help="目标文件夹，如U盘")
     handlers["export"] = cmd_export
-    p = sub.add_parser("verify", help="校验报送包；完好时退出码为 0 / check a bundle")
-    p.add_argument("bundle", metavar="BUNDLE.zip")
+    p = sub.add_parser("verify", help="校验报送包；全部完好时退出码为 0 / check bundles")
+    p.add_argument(
+        "bundles", nargs="+", metavar="BUNDLE.zip", help="报送包 .zip（也可以是文件夹或 *.zip）"
+    )
     handlers["verify"] = cmd_verify
     p = sub.add_parser("aggregate", help="乡镇汇总：校验多个报送包并写出汇总表")
     p.add_argument("bundles", nargs="+", metavar="BUNDLE", help="报送包 .zip、文件夹或 *.zip")

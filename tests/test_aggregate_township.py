@@ -170,13 +170,22 @@ def test_cli_verify_says_whose_bundle_it_is_and_what_to_do(demo, tmp_path, capsy
     assert main(["verify", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "校验未通过" in err and "中共青山村支部委员会　2026年度" in err
-    assert "→ 请该支部重新导出报送包" in err and "error: bundle failed verification" in err
+    assert "→ 请该支部重新导出报送包" in err and "failed verification (1 problem(s))" in err
 
     truncated = tmp_path / "中共白石村支部委员会-2026-党日活动.zip"
     truncated.write_bytes(good.read_bytes()[:5000])
     assert main(["verify", str(truncated)]) == 1
     assert "→ 请重新从U盘复制该文件" in capsys.readouterr().err
 
-    assert main(["verify", str(tmp_path)]) == 2  # a folder: told to use aggregate
+    # A folder (or E:\\*.zip, which the Windows console passes on unexpanded): each bundle in
+    # it is checked in turn, with a count at the end; exit 1 as one of them is bad.
+    assert main(["verify", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "共 3 个报送包：1 个通过，2 个未通过。" in captured.out  # 坏/ one level down too
+    assert main(["verify", str(tmp_path / "*.zip")]) == 1
+    capsys.readouterr()
+    empty = tmp_path / "空"
+    empty.mkdir()
+    assert main(["verify", str(empty)]) == 2
     err = capsys.readouterr().err
-    assert "是文件夹" in err and "aggregate" in err and "Traceback" not in err
+    assert "没有找到报送包" in err and "Traceback" not in err
