@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QDate, QModelIndex, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -129,6 +129,10 @@ COL_MONTH = 1
 COL_UNVERIFIED = 4
 WARN_COLOR = QColor("#b00000")
 NON_WORKING_BG = QColor("#fde8e8")
+
+
+def _open_in_viewer(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -338,6 +342,7 @@ class PlanTab(QWidget):
         self.today: Callable[[], dt.date] = dt.date.today  # a clock the tests can pin
         self.entries: list[ActivityRow] = []
         self._worker = None
+        self.open_file: Callable[[Path], None] = _open_in_viewer
 
         # --- top bar: year, generate, edit, print
         self.year_spin = QSpinBox()
@@ -702,6 +707,7 @@ class PlanTab(QWidget):
             self.progress.hide()
             self.print_button.setEnabled(True)
             self.message.setText(TEXT["printed"].format(path=result))
+            self.open_file(Path(str(result)))  # ready to print, as the 记录表 is
             self.printed.emit(str(result))
 
         def failed(error: str) -> None:

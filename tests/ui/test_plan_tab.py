@@ -111,9 +111,12 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     assert tab.model.index(0, COL_UNVERIFIED).data() == ""
 
     out = tmp_path / "plan.pdf"
+    opened = []
+    tab.open_file = opened.append
     with qtbot.waitSignal(tab.printed, timeout=30000) as blocker:
         tab.print_to(out)
     assert blocker.args == [str(out)]
+    assert opened == [out]  # shown in the PDF reader, ready to print
     text = "".join(p.extract_text() for p in PdfReader(out).pages)
     assert "2035年度党员活动日计划安排表" in text
     assert "已保存" in tab.message.text() and tab.print_button.isEnabled()
