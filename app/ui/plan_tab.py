@@ -542,6 +542,8 @@ class PlanTab(QWidget):
         self.calendar_banner.setText(notice)
         self.calendar_box.setVisible(bool(notice))
         self.confirm_button.setVisible(unverified > 0)
+        # The column only ever says 未核对节假日: shown while some date waits for that check.
+        self.view.setColumnHidden(COL_UNVERIFIED, unverified == 0)
         self.reconcile_button.setVisible(official and unverified > 0)
 
         # Checks beside the plan, never a pop-up

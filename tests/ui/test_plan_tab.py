@@ -93,6 +93,7 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     assert "还没有2035年的正式放假安排" in tab.calendar_banner.text()
     flags = {tab.model.index(r, COL_UNVERIFIED).data() for r in range(tab.model.rowCount())}
     assert flags == {"未核对节假日"}
+    assert not tab.view.isColumnHidden(COL_UNVERIFIED)
     assert tab.confirm_button.isVisible() and not tab.reconcile_button.isVisible()
 
     # Confirming asks whether the official schedule was really checked; "no" changes nothing.
@@ -109,6 +110,7 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     assert Activity.select().where(Activity.holidays_unverified).count() == 0
     assert not tab.confirm_button.isVisible()
     assert tab.model.index(0, COL_UNVERIFIED).data() == ""
+    assert tab.view.isColumnHidden(COL_UNVERIFIED)  # nothing left to check: the column goes
 
     out = tmp_path / "plan.pdf"
     opened = []
