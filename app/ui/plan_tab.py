@@ -52,6 +52,8 @@ TEXT = {
     "days": ["按支部设置", "每月5日", "每月10日"],
     "generate": "生成本年度计划",
     "next_year": "制订{year}年计划 →",
+    "late_no_plan": "本程序里没有{year}年度计划。已到年底，可以点“制订{next}年计划 →”先做明年的计划；"
+    "{year}年已开展的活动如需补记，也可以在这里生成{year}年度计划后逐月登记。",
     "next_year_tip": "年底了：切换到{year}年，生成明年的党员活动日计划",
     "redate": "按所选活动日重排",
     "redate_tip": "支部改了党员活动日后：把尚未开展、且当月只有一次的活动移到新的日期（节假日照常顺延）",
@@ -527,6 +529,10 @@ class PlanTab(QWidget):
         self.filed_date_label.setVisible(has_plan and not filed)
         self.unfile_button.setVisible(has_plan and filed)
         banner = plans.filing_banner(year, status, require_branch().plan_deadline, self.today())
+        if banner and not has_plan and self.next_year_button.isVisibleTo(self):
+            # Late in a year the program was not used for: point to next year's plan rather
+            # than urge filing a plan for a year nearly over.
+            banner = TEXT["late_no_plan"].format(year=year, next=next_year)
         self.deadline_banner.setText(banner or "")
         self.deadline_banner.setVisible(bool(banner))
 

@@ -152,6 +152,8 @@ def test_late_in_the_year_one_click_goes_to_next_years_plan(qtbot, branch, data_
     tab.show()
     assert tab.next_year_button.isVisible()
     assert tab.next_year_button.text() == "制订2027年计划 →"
+    assert "制订2027年计划" in tab.deadline_banner.text()  # not "请尽快报送" a 2026 plan
+    assert "请尽快报送" not in tab.deadline_banner.text()
     click(qtbot, tab.next_year_button)
     assert tab.state.year == 2027 and tab.year_spin.value() == 2027
     assert not tab.next_year_button.isVisible()
