@@ -66,6 +66,7 @@ TEXT = {
     "print": "打印计划表(PDF)",
     "no_plan": "还没有{year}年度计划。选择活动日后点击“生成本年度计划”。",
     "status": "计划状态：<b>{status}</b>",
+    "no_plan_status": "尚未生成",
     "filed_on": "（{date} 已报送上级党组织备案）",
     "filed_date": "报送日期：",
     "file": "标记为已报送",
@@ -519,7 +520,7 @@ class PlanTab(QWidget):
 
         # Filing status and the countdown banner (rule 6)
         status = plan.status if plan else vocab.PLAN_DRAFT
-        text = TEXT["status"].format(status=status)
+        text = TEXT["status"].format(status=status if plan else TEXT["no_plan_status"])
         if plan is not None and plan.filed_date:
             text += TEXT["filed_on"].format(date=plan.filed_date.isoformat())
         self.status_label.setText(text)

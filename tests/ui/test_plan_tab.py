@@ -33,6 +33,7 @@ def test_secretary_generates_edits_and_files_the_plan(qtbot, branch, data_dir):
     tab = make_tab(qtbot, data_dir, 2026)
     tab.show()
     assert tab.empty_label.isVisible() and not tab.print_button.isEnabled()
+    assert "尚未生成" in tab.status_label.text()  # not 草稿 of a plan that does not exist
     tab.day_combo.setCurrentIndex(2)  # 每月10日
     click(qtbot, tab.generate_button)
     dates = [a.plan_date for a in Activity.select().order_by(Activity.plan_date)]
