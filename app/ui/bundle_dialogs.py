@@ -842,14 +842,28 @@ class AggregateDialog(QDialog):
             ]
             self.rejected_model.set_rows(rows)
             self.rejected_view.show()
-            header = self.rejected_view.horizontalHeader()
-            for col, width in enumerate((190, 130, 96, 210)):
-                header.resizeSection(col, width)
-            self.rejected_view.resizeRowsToContents()
-        _show(self.result_label, text, ok=result.ok)
+        _show(self.result_label, text, ok=result.ok)  # sizes the dialog, then the columns fit it
+        if result.rejected:
+            self.fit_rejected_columns()
         self.open_button.show()
         self.open_folder_button.show()
         self.open_button.setFocus()
+
+    def fit_rejected_columns(self) -> None:
+        """Share the table's width so 原因 and 处理办法 get the most, then grow the rows to
+        show every wrapped line (rows sized before the dialog settled showed "…")."""
+        view = self.rejected_view
+        view.updateGeometries()
+        width = max(view.viewport().width(), 400)
+        header = view.horizontalHeader()
+        for col, share in enumerate((0.22, 0.15, 0.11, 0.26)):
+            header.resizeSection(col, int(width * share))
+        view.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.rejected_view.isVisible() and self.rejected_model.rowCount():
+            self.fit_rejected_columns()
 
     def _failed(self, message: str) -> None:
         self._busy(False)

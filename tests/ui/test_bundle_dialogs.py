@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
 from app.services.bundle import export_bundle, verify_bundle
 from app.ui.bundle_dialogs import (
@@ -168,6 +168,17 @@ def test_township_aggregate_sums_the_good_and_lists_the_bad(
     assert rejected[0][1:3] == ("中共黄岭村支部委员会", "未通过校验")
     assert "不完整" in rejected[0][3] and rejected[0][4].startswith("请重新从U盘复制")
     assert dialog.open_button.isVisible() and dialog.open_folder_button.isVisible()
+    # Every wrapped line of 原因 and 处理办法 shows: rows fit the columns as the dialog settled.
+    view, model = dialog.rejected_view, dialog.rejected_model
+    dialog.resize(620, dialog.height())  # and still after the clerk narrows the window
+    qtbot.wait(50)
+    metrics = view.fontMetrics()
+    for row in range(model.rowCount()):
+        for col in (3, 4):
+            text = model.rows[row][col]
+            box = QRect(0, 0, view.columnWidth(col) - 8, 10_000)
+            need = metrics.boundingRect(box, Qt.TextFlag.TextWordWrap, text).height()
+            assert view.rowHeight(row) >= need, (row, col, text)
     names = [r[1] for r in load_workbook(out)["汇总"].iter_rows(min_row=3, values_only=True)]
     assert "中共青山村支部委员会" in names
     _shot(dialog, "aggregate_done.png")
