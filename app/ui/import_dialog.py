@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QStandardPaths, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -143,8 +143,18 @@ class ImportDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addLayout(buttons)
 
+    def start_folder(self) -> str:
+        """Where the picker opens: the folder of the last file chosen, else the desktop (where a
+        roster received by WeChat or e-mail usually lands), never the program's own folder."""
+        if self.path is not None and self.path.parent.is_dir():
+            return str(self.path.parent)
+        desktop = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DesktopLocation)
+        return desktop if desktop and Path(desktop).is_dir() else str(Path.home())
+
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, TEXT["choose"], "", TEXT["filter"])
+        name, _ = QFileDialog.getOpenFileName(
+            self, TEXT["choose"], self.start_folder(), TEXT["filter"]
+        )
         if name:
             self.set_path(Path(name))
 

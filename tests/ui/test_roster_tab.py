@@ -271,3 +271,27 @@ def test_return_to_roll_asks_before_clearing_the_leaving(qtbot, data_dir, branch
     page.select_member(left.id)
     qtbot.mouseClick(page.buttons["return"], Qt.MouseButton.LeftButton)
     assert Member.get_by_id(left.id).left_date is None
+
+
+def test_the_roster_picker_opens_on_the_desktop_then_beside_the_last_file(
+    qtbot, data_dir, branch, tmp_path, monkeypatch
+):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = ImportDialog(_state(data_dir))
+    qtbot.addWidget(dialog)
+    folders = []
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",
+        lambda _p, _t, folder, _f: folders.append(folder) or ("", ""),
+    )
+    dialog.choose_file()
+    assert Path(folders[0]).is_dir() and Path(folders[0]) != Path.cwd()
+    good = _roster_file(tmp_path / "花名册.xlsx", [["陈志强", "男", "1985/1/22", "", "", "", ""]])
+    dialog.set_path(good)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30000)
+    dialog.choose_file()
+    assert folders[1] == str(tmp_path)
