@@ -243,3 +243,33 @@ def test_cli_stats_text_and_json_tell_how_far_the_talks_have_got(demo, capsys):
     obj = json.loads(capsys.readouterr().out)
     assert [t["talker"] for t in obj["talks"]] == ["王建国（支部书记）"]
     assert obj["talk_reminder"]  # the documented keys are all still there
+
+
+def test_the_township_lists_each_member_due_a_talk_with_the_branch_s_talk(demo, tmp_path):
+    from app.services.aggregate import SHEET_TALKS, TALK_HEADERS
+
+    _talk_with_ma_junjie()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    bundle = export_bundle(DEMO_YEAR, usb, today=DEMO_TODAY)
+    old = _rewrite_data(bundle, tmp_path / "旧版.zip", lambda doc: doc.pop("talks"))
+    stats = compute_statistics(load_year(DEMO_YEAR), today=DEMO_TODAY)
+
+    out = tmp_path / "汇总.xlsx"
+    aggregate_bundles([bundle], out, today=DEMO_TODAY)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", SHEET_TALKS, "未汇总的报送包"]
+    ws = wb[SHEET_TALKS]
+    assert tuple(c.value for c in ws[2]) == TALK_HEADERS
+    rows = {r[1]: r for r in ws.iter_rows(min_row=3, values_only=True)}
+    assert set(rows) == {m.name for m in stats.talk_reminder}
+    assert rows["马俊杰"][0] == "中共青山村支部委员会" and rows["马俊杰"][3] == 3
+    assert rows["马俊杰"][5] == "2026-08-03 谈话；待整改（期限 2026-12-31）"
+    assert rows["谢长顺"][5] == "未谈话" and "不合格党员认定依据" in rows["谢长顺"][4]
+    xie = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value == "谢长顺")
+    assert ws.cell(xie, 6).font.color.rgb.endswith("C00000")
+    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
+
+    aggregate_bundles([old], out, today=DEMO_TODAY)  # made before talks travelled: 未附
+    rows = {r[1]: r for r in load_workbook(out)[SHEET_TALKS].iter_rows(min_row=3, values_only=True)}
+    assert rows["马俊杰"][5] == "未附" and rows["谢长顺"][5] == "未附"

@@ -28,6 +28,8 @@ Progress = Callable[[int, int, str], None]
 
 SHEET_SUMMARY = "汇总"
 SHEET_REJECTED = "未汇总的报送包"
+SHEET_TALKS = "谈话提醒名单"
+TALK_HEADERS = ("党组织", "姓名", "类别", "未参加次数", "提示", "谈话提醒情况")
 SUMMARY_HEADERS = (
     "序号",
     "党组织",
@@ -52,6 +54,18 @@ WHOLE_FILE = "（整个文件）"  # a problem of the zip itself, not of a file 
 
 
 @dataclass(frozen=True)
+class ReminderRow:
+    """A member at 3+ times not taking part, as the township's 谈话提醒名单 lists them."""
+
+    name: str
+    category: str
+    not_taking_part: int
+    unqualified_basis: bool
+    talk: str | None  # the latest talk in words, "" when none is recorded, None: not attached
+    late: bool = False  # still 待整改 after the deadline
+
+
+@dataclass(frozen=True)
 class BranchSummary:
     """One branch's row of the township workbook."""
 
@@ -69,6 +83,7 @@ class BranchSummary:
     talked: int | None  # of those, members with a 谈话提醒 recorded; None: bundle has no talks
     unqualified_basis: int  # 6+ times
     members: int
+    reminders: tuple[ReminderRow, ...] = ()  # the members behind talk_reminder (a few a branch)
 
 
 @dataclass
@@ -211,9 +226,28 @@ def summarise_bundle(report: VerifyReport, today: dt.date | None = None) -> Bran
     stats = compute_statistics(data, today=today)
     b = stats.branch
     talked = None
+    talks = None
     if TALKS in report.data:  # bundles exported before the talks were added have none
         talks = talks_from_json(report.data[TALKS], data.year)
         talked = sum(1 for m in stats.talk_reminder if talks.get(m.member_id))
+    today = stats.today
+    reminders = []
+    for m in stats.talk_reminder:
+        held = (talks or {}).get(m.member_id) or []
+        last = held[-1] if held else None
+        talk = None if talks is None else ""
+        if last is not None:
+            talk = f"{last.talk_date.isoformat()} 谈话；{last.state_text(today)}"
+        reminders.append(
+            ReminderRow(
+                m.name,
+                m.category,
+                m.not_taking_part,
+                m.unqualified_basis,
+                talk,
+                late=last is not None and last.is_past_deadline(today),
+            )
+        )
     return BranchSummary(
         bundle=report.path.name,
         branch=data.branch.name,
@@ -229,6 +263,7 @@ def summarise_bundle(report: VerifyReport, today: dt.date | None = None) -> Bran
         talked=talked,
         unqualified_basis=len(stats.unqualified_basis),
         members=len(data.members),
+        reminders=tuple(reminders),
     )
 
 
@@ -356,8 +391,55 @@ _LEFT = {"党组织", "上级党组织", "无活动月份", "报送包"}  # text
 _WATCH = {"无活动月数", "无活动月份", "逾期未报送记录", "累计未参加6次及以上（人）"}
 
 
+def _talks_sheet(ws, result: AggregateResult, styles, font, head_fill, head_align, border) -> None:
+    """谈话提醒名单 (rule 8): every member at 3+ times not taking part in the summed branches,
+    with the branch's latest talk, 未谈话 in red, or 未附 for a bundle made before talks
+    travelled with it — so the township can follow up the talks (seed 四.2, 四.5)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    year = f"{result.year}年" if result.year else ""
+    ws.append([f"下级党组织{year}谈话提醒名单（累计未参加3次及以上的党员）"])
+    ws["A1"].font = Font(name=font, bold=True, size=14)
+    ws.append(list(TALK_HEADERS))
+    for cell in ws[2]:
+        cell.font = Font(name=font, size=11, bold=True)
+        cell.fill = head_fill
+        cell.alignment = head_align
+        cell.border = border
+    ws.row_dimensions[2].height = 24
+    count = 0
+    for r in result.rows:
+        for m in r.reminders:
+            hint = "谈话提醒" + (
+                "；6次及以上，不合格党员认定依据（参考）" if m.unqualified_basis else ""
+            )
+            talk = NOT_ATTACHED if m.talk is None else m.talk or "未谈话"
+            ws.append([r.branch, m.name, m.category, m.not_taking_part, hint, talk])
+            row = ws.max_row
+            for col in range(1, len(TALK_HEADERS) + 1):
+                left = col in (1, 2, 5, 6)
+                warn = col == 6 and (m.talk == "" or m.late)
+                ws.cell(row=row, column=col).style = styles[(left, warn)]
+            count += 1
+    if not count:
+        ws.append(["（汇总的党支部中没有累计未参加3次及以上的党员）"])
+    for i, w in enumerate((28, 10, 10, 10, 48, 46), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    from app.reports.statistics_xlsx import fit_row_heights
+
+    fit_row_heights(ws, 3, 2 + count)
+    last = get_column_letter(len(TALK_HEADERS))
+    ws.merge_cells(f"A1:{last}1")
+    ws.freeze_panes = "C3"
+    if count:
+        ws.auto_filter.ref = f"A2:{last}{2 + count}"
+    _landscape(ws, title_rows="2:2")
+
+
 def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
-    """The township workbook: 汇总 (a row per branch and a 合计 row) and 未汇总的报送包."""
+    """The township workbook: 汇总 (a row per branch and a 合计 row), 谈话提醒名单 and
+    未汇总的报送包."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -486,7 +568,8 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
             "说明：各项数字由各支部报送包中的台账数据（data.json）按与支部端相同的统计规则计算；"
             "平均参加率为各次已开展活动实际参加党员/应参加党员的平均值，合计行为各支部的平均值；"
             "“其中已谈话”为累计未参加3次及以上的党员中已登记谈话提醒的人数，“未附”表示该报送包"
-            "由旧版程序导出、未附谈话记录；红色为需要关注的情况；"
+            "由旧版程序导出、未附谈话记录，“谈话提醒名单”工作表列出这些党员及谈话情况；"
+            "红色为需要关注的情况；"
             "“未汇总的报送包”工作表列出未通过校验、重复或其他年度的报送包、原因及处理办法。"
         ]
     )
@@ -505,6 +588,8 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
     if result.rows:
         ws.auto_filter.ref = f"A2:{last}{2 + len(result.rows)}"
     _landscape(ws, title_rows="2:2")
+
+    _talks_sheet(wb.create_sheet(SHEET_TALKS), result, styles, font, head_fill, head_align, border)
 
     bad = wb.create_sheet(SHEET_REJECTED)
     bad.append(list(REJECTED_HEADERS))
