@@ -410,6 +410,12 @@ class MainWindow(QMainWindow):
         return QGuiApplication.screenAt(rect.center()) or QGuiApplication.primaryScreen()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        # A tab holding unsaved work (the 记录 editor) may ask to save it or to stay open.
+        for page in self.pages:
+            confirm = getattr(page.content, "confirm_close", None)
+            if confirm is not None and not confirm():
+                event.ignore()
+                return
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/tab", self.tabs.currentIndex())
         self.settings.sync()

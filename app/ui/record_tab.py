@@ -12,9 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QDate,
-    QEvent,
     QModelIndex,
-    QObject,
     QSize,
     Qt,
     QTime,
@@ -851,7 +849,6 @@ class RecordTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        self._watched_window: QWidget | None = None
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         state.changed.connect(self._data_changed)
         state.year_changed.connect(lambda *_: self.refresh())
@@ -862,23 +859,9 @@ class RecordTab(QWidget):
             self.scroll.ensureWidgetVisible(widget, 50, 120)
 
     # --- unsaved edits when the window closes ------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().showEvent(event)
-        window = self.window()
-        if window is not self and window is not self._watched_window:
-            window.installEventFilter(self)
-            self._watched_window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if watched is self._watched_window and event.type() == QEvent.Type.Close:
-            if not self.confirm_close():
-                event.ignore()
-                return True
-        return super().eventFilter(watched, event)
-
     def confirm_close(self) -> bool:
-        """The window is closing with a record edited but not saved: save it, drop it, or stay.
-        Returns whether the window may close."""
+        """The window is closing (MainWindow.closeEvent asks each built tab): with a record
+        edited but not saved, save it, drop it, or stay. Returns whether the window may close."""
         editor = self.editor
         if not editor.dirty or editor.activity_id is None:
             return True
