@@ -221,3 +221,15 @@ def test_changing_the_branch_day_moves_unheld_entries_and_keeps_held_ones(branch
     assert Activity.get_by_id(march.id).plan_date == dt.date(2026, 3, 5)  # held: kept
     assert sorted(a.plan_date for a in entries(2026) if a.plan_date.month == 6) == june_before
     assert plans.redate_unheld(2026, "10") == []  # nothing left to move
+
+
+def test_redating_in_november_keeps_the_past_months_as_planned(branch):
+    plans.create_plan(2026)  # on the 5th
+    before = {a.id: a.plan_date for a in entries(2026)}
+    assert plans.redate_unheld(2026, "10", since=dt.date(2026, 11, 25), dry_run=True) == [
+        "12月7日 → 12月10日"  # 5 December 2026 is a Saturday
+    ]
+    assert {a.id: a.plan_date for a in entries(2026)} == before  # a dry run writes nothing
+    plans.redate_unheld(2026, "10", since=dt.date(2026, 11, 25))
+    moved = {a.id: a.plan_date for a in entries(2026) if a.plan_date != before[a.id]}
+    assert list(moved.values()) == [dt.date(2026, 12, 10)]

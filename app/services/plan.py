@@ -144,6 +144,11 @@ def get_plan(year: int) -> AnnualPlan | None:
     return AnnualPlan.get_or_none(AnnualPlan.year == year)
 
 
+def plan_years() -> list[int]:
+    """The years that have a plan, oldest first."""
+    return [p.year for p in AnnualPlan.select(AnnualPlan.year).order_by(AnnualPlan.year)]
+
+
 def _require_plan(year: int) -> AnnualPlan:
     plan = get_plan(year)
     if plan is None:
@@ -289,10 +294,18 @@ def confirm_holidays(year: int) -> int:
         )
 
 
-def redate_unheld(year: int, day_mode: str | None = None) -> list[str]:
+def redate_unheld(
+    year: int,
+    day_mode: str | None = None,
+    *,
+    since: dt.date | None = None,
+    dry_run: bool = False,
+) -> list[str]:
     """The branch changed its activity day (rule 1) after the plan was made: every month whose
     only entry is not yet held moves to the new day, with its reason. Held entries and months
-    with several entries keep their dates (those are edited by hand). Returns the changes."""
+    with several entries keep their dates (those are edited by hand); with `since` (today),
+    entries already past keep the date the plan was filed with, and none moves into the past.
+    Returns the changes (with `dry_run`, the changes it would make, writing nothing)."""
     plan = _require_plan(year)
     day, custom = branch_day(day_mode)
     by_month: dict[int, list[Activity]] = {}
@@ -306,7 +319,11 @@ def redate_unheld(year: int, day_mode: str | None = None) -> list[str]:
             activity, planned = entries[0], plan_activity_date(year, month, day, custom=custom)
             if activity.plan_date == planned.date:
                 continue
+            if since is not None and min(activity.plan_date, planned.date) < since:
+                continue
             changes.append(f"{cal.month_day(activity.plan_date)} → {cal.month_day(planned.date)}")
+            if dry_run:
+                continue
             activity.plan_date = planned.date
             activity.plan_reason = planned.reason
             activity.holidays_unverified = planned.unverified

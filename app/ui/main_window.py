@@ -7,6 +7,7 @@ while the window idles after its first paint).
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
+from app.services import plan as plans
 from app.services.ledger import require_branch
 from app.ui.icons import icon
 from app.ui.state import AppState
@@ -61,6 +63,11 @@ TEXT = {
     "restore": "从备份恢复…",
     "trash": "回收站",
     "check": "检查数据库",
+    "redate_title": "按新的活动日重排计划",
+    "redate_question": "党员活动日已改为每月{day}日。{plans}还在原来的日期。\n\n"
+    "现在把它们移到新的活动日吗？（节假日照常顺延；已开展的和已过去的活动不变）",
+    "redate_plan": "{year}年计划中有 {n} 次今后的活动",
+    "redated": "已按新的活动日重排 {n} 次活动。",
     "about_text": "<b>{app} {version}</b><br>党员活动日计划、记录、考勤与报送的离线台账。<br>"
     "依据《关于建立党员活动日制度的实施意见》。<br>数据目录：{data_dir}",
 }
@@ -353,9 +360,38 @@ class MainWindow(QMainWindow):
     def edit_branch_settings(self) -> None:
         from app.ui.branch_form import BranchSettingsDialog
 
+        day_before = plans.branch_day()
         if BranchSettingsDialog(self).exec() == BranchSettingsDialog.DialogCode.Accepted:
             self.setWindowTitle(f"{APP_NAME} — {require_branch().name}")
             self.state.changed.emit("branch")
+            if plans.branch_day() != day_before:
+                self.offer_redate()
+
+    def offer_redate(self, today: dt.date | None = None) -> None:
+        """The activity day changed: plans made on the old day are offered a move (rule 1)."""
+        today = today or dt.date.today()
+        pending = {
+            year: changes
+            for year in plans.plan_years()
+            if year >= today.year
+            and (changes := plans.redate_unheld(year, since=today, dry_run=True))
+        }
+        if not pending:
+            return
+        day, _custom = plans.branch_day()
+        question = TEXT["redate_question"].format(
+            day=day,
+            plans="，".join(
+                TEXT["redate_plan"].format(year=y, n=len(c)) for y, c in pending.items()
+            ),
+        )
+        if QMessageBox.question(self, TEXT["redate_title"], question) != (
+            QMessageBox.StandardButton.Yes
+        ):
+            return
+        moved = sum(len(plans.redate_unheld(year, since=today)) for year in pending)
+        self.state.changed.emit("activities")
+        self.statusBar().showMessage(TEXT["redated"].format(n=moved), 15000)
 
     def show_attendance(self, activity_id: int) -> None:
         """From the 记录 tab: open the 花名册/考勤 tab on this activity's attendance."""

@@ -56,8 +56,8 @@ TEXT = {
     "{year}年已开展的活动如需补记，也可以在这里生成{year}年度计划后逐月登记。",
     "next_year_tip": "年底了：切换到{year}年，生成明年的党员活动日计划",
     "redate": "按所选活动日重排",
-    "redate_tip": "支部改了党员活动日后：把尚未开展、且当月只有一次的活动移到新的日期（节假日照常顺延）",
-    "redate_confirm": "把{year}年尚未开展的活动按“{day}”重新排定日期？已开展的活动不变。",
+    "redate_tip": "支部改了党员活动日后：把今后尚未开展、且当月只有一次的活动移到新的日期（节假日照常顺延）",
+    "redate_confirm": "把{year}年今后尚未开展的活动按“{day}”重新排定日期？已开展的和已过去的活动不变。",
     "redate_none": "没有需要调整的日期。",
     "redate_done": "已重排 {n} 次活动的日期：{changes}",
     "add": "新增活动",
@@ -596,7 +596,7 @@ class PlanTab(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            changes = plans.redate_unheld(self.state.year, day_mode)
+            changes = plans.redate_unheld(self.state.year, day_mode, since=self.today())
         except UserError as err:
             self.message.setText(err.message)
             return

@@ -193,3 +193,49 @@ def test_fit_on_screen_moves_and_shrinks_only_as_much_as_needed():
     assert gone.size() == QSize(1000, 600) and room.contains(gone)
     above = fit_on_screen(QRect(300, -500, 1000, 600), laptop)  # title bar off the top
     assert above.topLeft() == QPoint(300, room.top())
+
+
+def test_changing_the_activity_day_offers_to_move_the_plans_still_to_come(
+    qtbot, branch, data_dir, monkeypatch
+):
+    import datetime as dt
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.models import Activity
+    from app.services import plan as plans
+
+    next_year = dt.date.today().year + 1
+    plans.create_plan(next_year)  # made on the 5th
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+
+    def set_the_tenth() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.form.day_combo.setCurrentIndex(1)  # 每月10日
+        dialog._save()
+
+    QTimer.singleShot(0, set_the_tenth)
+    window.edit_branch_settings()
+
+    assert len(asked) == 1 and "每月10日" in asked[0] and f"{next_year}年计划" in asked[0]
+    days = {a.plan_date for a in Activity.select() if a.plan_date.year == next_year}
+    expected = {plans.plan_activity_date(next_year, m, 10).date for m in range(1, 13)}
+    assert days == expected  # each month on the 10th or, off a holiday, the next working day
+    moved = sum(
+        1 for m in range(1, 13) if plans.plan_activity_date(next_year, m, 5).date not in expected
+    )
+    assert f"有 {moved} 次今后的活动" in asked[0]
+    assert f"已按新的活动日重排 {moved} 次活动" in window.statusBar().currentMessage()
+
+    QTimer.singleShot(0, lambda: QApplication.activeModalWidget()._save())  # day unchanged
+    window.edit_branch_settings()
+    assert len(asked) == 1  # nothing asked when the day stays the same

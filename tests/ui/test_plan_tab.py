@@ -131,6 +131,7 @@ def test_after_the_branch_changes_its_day_the_plan_is_redated_on_confirmation(
     from PySide6.QtWidgets import QMessageBox
 
     tab = make_tab(qtbot, data_dir, 2026)
+    tab.today = lambda: dt.date(2025, 12, 1)  # the whole year still to come
     tab.day_combo.setCurrentIndex(1)  # 每月5日
     click(qtbot, tab.generate_button)
     assert Activity.select().where(Activity.plan_date == dt.date(2026, 1, 5)).exists()
