@@ -582,8 +582,10 @@ class StatsTab(QWidget):
         self.rate_chart.addSeries(self.rate_series)
         self.rate_x = QBarCategoryAxis()
         rate_y = QValueAxis()
-        rate_y.setRange(0, 100)
-        rate_y.setTickCount(6)
+        rate_y.setRange(0, 112)  # headroom above 100 for the points' labels
+        rate_y.setTickType(QValueAxis.TickType.TicksDynamic)
+        rate_y.setTickAnchor(0)
+        rate_y.setTickInterval(20)  # 0, 20 … 100; no 112 printed on the axis
         rate_y.setLabelFormat("%d")
         rate_y.setTitleText(TEXT["rate_axis"])
         self.rate_chart.addAxis(self.rate_x, Qt.AlignmentFlag.AlignBottom)
