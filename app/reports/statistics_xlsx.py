@@ -118,21 +118,38 @@ def fit_row_heights(ws: Worksheet, first_row: int, last_row: int, line: float = 
     do not grow rows written by openpyxl by themselves, so wrapped text was cut off."""
     if last_row < first_row:
         return
+    merged = {c for r in ws.merged_cells.ranges for c in _coordinates(r)}
+    usable: dict[str, float] = {}
     # One pass over the block (ws[r] would rescan the whole sheet for its width every row).
     for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=ws.max_column):
-        r = row[0].row
         lines = 1
         for cell in row:
-            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
-                continue
-            if cell.coordinate in ws.merged_cells:
+            text = cell.value
+            if not isinstance(text, str):
+                continue  # numbers and dates never wrap
+            letter = cell.column_letter
+            if letter not in usable:
+                usable[letter] = max((ws.column_dimensions[letter].width or 8.43) - 1.0, 1.0)
+            room = usable[letter]
+            if len(text) * 2.1 <= room and "\n" not in text:
+                continue  # fits on one line whatever its characters (the cheap common case)
+            if not (cell.alignment and cell.alignment.wrap_text) or cell.coordinate in merged:
                 continue  # merged notes get their own height
-            width = ws.column_dimensions[cell.column_letter].width or 8.43
-            usable = max(width - 1.0, 1.0)
-            parts = str(cell.value).split("\n")
-            lines = max(lines, sum(max(1, math.ceil(_text_width(p) / usable)) for p in parts))
+            parts = text.split("\n")
+            lines = max(lines, sum(max(1, math.ceil(_text_width(p) / room)) for p in parts))
         if lines > 1:
+            r = row[0].row
             ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, lines * line + 3)
+
+
+def _coordinates(cell_range) -> list[str]:
+    from openpyxl.utils import get_column_letter
+
+    return [
+        f"{get_column_letter(c)}{r}"
+        for r in range(cell_range.min_row, cell_range.max_row + 1)
+        for c in range(cell_range.min_col, cell_range.max_col + 1)
+    ]
 
 
 def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
