@@ -722,7 +722,7 @@ class StatsTab(QWidget):
         """Write the workbook off the UI thread; `exported` fires with the path ("" on error)."""
         from app.reports.statistics_xlsx import write_statistics_xlsx
 
-        stats = self.stats
+        stats, talks = self.stats, self.talks
         if stats is None:
             return
         self.export_button.setEnabled(False)
@@ -730,7 +730,7 @@ class StatsTab(QWidget):
 
         def work(progress):
             progress(0, 1, TEXT["exporting"])
-            return write_statistics_xlsx(stats, out)
+            return write_statistics_xlsx(stats, out, talks)
 
         def done(path) -> None:
             self.progress.hide()

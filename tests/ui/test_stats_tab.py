@@ -176,7 +176,9 @@ def test_demo_year_shows_figures_charts_and_exports_the_workbook(qtbot, demo, tm
         tab.export_to(out)  # what 导出统计表… does after the file dialog
     assert signal.args == [str(out)]
     wb = load_workbook(out)
-    assert wb.sheetnames == ["支部汇总", "党员情况", "活动情况"]
+    assert wb.sheetnames == ["支部汇总", "党员情况", "谈话提醒", "活动情况"]
+    names = {cell for row in wb["谈话提醒"].iter_rows(values_only=True) for cell in row}
+    assert {m.name for m in stats.talk_reminder} <= names  # the same list as the tab's
     assert tab.export_button.isEnabled() and not tab.progress.isVisible()
 
 
