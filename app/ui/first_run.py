@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -28,6 +30,9 @@ TEXT = {
     "restore_pick": "选择备份文件（换新电脑时，选从旧电脑“备份到…”得到的文件）",
     "restore_filter": "党日记实备份 (*.zip *.sqlite3);;所有文件 (*)",
     "restore_empty": "这个备份里没有党支部信息，请选择另一个备份。",
+    "township": "乡镇党委校验、汇总下级报送包（无需设置党支部）：",
+    "verify": "校验报送包…",
+    "aggregate": "汇总下级报送包…",
     "demo_confirm": "演示数据是一个虚构的“青山村”党支部，会写进本机的数据目录，"
     "以后不能在这里再建自己的党支部（要正式使用，得另换一个空的数据目录）。\n\n"
     "只是想先看看程序怎么用，才选“载入演示数据”。确定载入吗？",
@@ -63,10 +68,39 @@ class FirstRunDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         buttons.rejected.connect(self.reject)
 
+        # The township committee's clerk has no branch of their own: checking and summing the
+        # bundles needs none, so it is offered here instead of a made-up branch.
+        self.verify_button = QPushButton(TEXT["verify"])
+        self.aggregate_button = QPushButton(TEXT["aggregate"])
+        for button in (self.verify_button, self.aggregate_button):
+            button.setAutoDefault(False)
+        self.verify_button.clicked.connect(self.open_verify)
+        self.aggregate_button.clicked.connect(self.open_aggregate)
+        township = QHBoxLayout()
+        township_label = QLabel(TEXT["township"])
+        township_label.setWordWrap(True)
+        township.addWidget(township_label, 1)
+        township.addWidget(self.verify_button)
+        township.addWidget(self.aggregate_button)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.form)
         layout.addWidget(buttons)
+        layout.addWidget(line)
+        layout.addLayout(township)
+
+    def open_verify(self) -> None:
+        from app.ui.bundle_dialogs import VerifyDialog
+
+        VerifyDialog(self).exec()
+
+    def open_aggregate(self) -> None:
+        from app.ui.bundle_dialogs import AggregateDialog
+
+        AggregateDialog(self).exec()
 
     def save(self) -> None:
         if self.form.save():
