@@ -94,3 +94,13 @@ def test_demo_and_refusal_through_the_command_line(tmp_path):
     )
     assert second.returncode == 2
     assert "已有数据" in second.stderr and "Traceback" not in second.stderr
+    # A reader that stops early (`stats --json | more`, then q) gets no traceback from us.
+    reader = subprocess.Popen(
+        [*cmd[:5], "stats", "--year", "2025", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    reader.stdout.close()
+    err = reader.stderr.read().decode("utf-8")
+    assert reader.wait(timeout=120) == 141 and "Traceback" not in err
