@@ -327,14 +327,25 @@ def load_year(year: int) -> YearData:
         by_id = {a.id: activity_row(a) for a in acts}
         ids = list(by_id)
         if ids:
-            for r in (
-                Attendance.select().where(Attendance.activity.in_(ids)).order_by(Attendance.id)
-            ):
-                by_id[r.activity_id].attendance.append(
-                    AttendanceRow(r.member_id, r.status, r.reason)
+            # Plain tuples: a year holds hundreds of attendance rows, and building a model
+            # object for each was most of the time the window took to show its first tab.
+            rows = (
+                Attendance.select(
+                    Attendance.activity, Attendance.member, Attendance.status, Attendance.reason
                 )
-            for p in AttendeePresence.select().where(AttendeePresence.activity.in_(ids)):
-                by_id[p.activity_id].attendee_ids.append(p.attendee_id)
+                .where(Attendance.activity.in_(ids))
+                .order_by(Attendance.id)
+                .tuples()
+            )
+            for activity_id, member_id, status, reason in rows:
+                by_id[activity_id].attendance.append(AttendanceRow(member_id, status, reason))
+            presence = (
+                AttendeePresence.select(AttendeePresence.activity, AttendeePresence.attendee)
+                .where(AttendeePresence.activity.in_(ids))
+                .tuples()
+            )
+            for activity_id, attendee_id in presence:
+                by_id[activity_id].attendee_ids.append(attendee_id)
         activities = [by_id[a.id] for a in acts]
     return YearData(
         year=year,
