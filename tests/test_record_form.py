@@ -190,3 +190,21 @@ def test_demo_forms_print_the_counts_the_ledger_exports(demo, tmp_path):
             f"应参加党员{figures['expected']}人，实际参加党员{figures['took_part']}人（附签名）"
             in text
         )
+
+
+def test_no_line_of_the_content_starts_with_a_chinese_comma(march, tmp_path):
+    # This paragraph fills the line exactly up to 精神, so the comma falls at a line start unless
+    # the Chinese punctuation rule (标点禁则) hangs it at the end of the line before.
+    para = (
+        "1、组织全体党员认真学习党章党规和习近平总书记系列重要讲话精神，书记结合本村实际逐段领学，"
+        "党员代表交流学习体会，大家一致表示要坚定理想信念、严守纪律规矩、发挥先锋模范作用。"
+    )
+    data, row = load_record(march.id)
+    row.content = "\n".join([para] * 6)
+    out = render_record_pdf(data, row, tmp_path / "punct.pdf")
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    starts = [line.strip()[:1] for line in layout.splitlines() if line.strip()]
+    assert "精神，" in flat(layout)
+    assert not [c for c in starts if c in "，。、；：！？）》”"]

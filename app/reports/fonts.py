@@ -8,18 +8,34 @@ from __future__ import annotations
 
 from functools import cache
 
+from reportlab.lib import textsplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import paragraph
 
 from app.paths import font_path
 
 FONT_NAME = "NotoSansSC"
 
+# Chinese punctuation that must not begin a line (标点禁则: no line starts with ，or 。).
+# reportlab's CJK wrapping knows the Japanese set only, so it put a full-width comma at the
+# start of a line; with these added it hangs the mark at the end of the line before instead.
+CANNOT_START_LINE = "，。、；：！？）》」』】〕〉”’…％·"
+
 
 @cache
 def register_font() -> str:
-    """Register the font with reportlab once per process; returns its name for canvas/styles."""
+    """Register the font with reportlab once per process; returns its name for canvas/styles.
+
+    Also teaches reportlab's CJK line breaking the Chinese marks that cannot start a line
+    (reportlab reads them from module globals; nothing else in the program uses them)."""
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path())))
+    for module in (
+        textsplit,
+        paragraph,
+    ):  # one-fragment text wraps in textsplit, mixed in paragraph
+        missing = "".join(ch for ch in CANNOT_START_LINE if ch not in module.ALL_CANNOT_START)
+        module.ALL_CANNOT_START += missing
     return FONT_NAME
 
 
