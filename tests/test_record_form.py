@@ -33,6 +33,10 @@ from tests.record_helpers import (
 CONTENT = "一、集中学习党章。\n二、交纳党费。\n三、通报春耕工作安排，讨论村道维修方案。"
 
 
+# The footer of every page: whose form it is, and 第 n 页 共 N 页
+FOOTER = r"中共青山村支部委员会2026年3月5日池州市党日活动记录表|第\d+页共\d+页"
+
+
 def flat(text: str) -> str:
     """Extracted text without the line breaks and spaces the layout puts in."""
     return re.sub(r"\s+", "", text)
@@ -114,7 +118,7 @@ def test_long_content_continues_on_another_page_with_nothing_lost(march, tmp_pat
     pages = pages_text(out)
     sheet_at = next(i for i, p in enumerate(pages) if "党日活动参加人员签名表" in p)
     assert sheet_at >= 2  # the form took more than one page
-    form_text = "".join(re.sub(r"第\d+页", "", p) for p in pages[:sheet_at])  # no footers
+    form_text = "".join(re.sub(FOOTER, "", p) for p in pages[:sheet_at])
     assert flat(content) in form_text  # every character, in order
     assert flat(NOTE_LINE) in pages[sheet_at - 1]  # the 说明 line closes the form
     assert "实际参加党员8人" in pages[0]
@@ -208,3 +212,86 @@ def test_no_line_of_the_content_starts_with_a_chinese_comma(march, tmp_path):
     starts = [line.strip()[:1] for line in layout.splitlines() if line.strip()]
     assert "精神，" in flat(layout)
     assert not [c for c in starts if c in "，。、；：！？）》”"]
+
+
+LONG_LEAVE = "在外地医院陪护住院的母亲，预计本月下旬返村，已向支部书记当面请假并说明情况"
+FAR_BRANCH = "江苏省苏州市工业园区娄葑街道某某社区第二党支部委员会"
+
+
+@pytest.fixture
+def crowded_march(march):
+    """March with 65 members (long leave reasons, a far 流入地党组织) and 8 invited guests."""
+    from app.models import Activity, Attendance, Attendee, AttendeePresence, Member, vocab
+
+    activity = Activity.get_by_id(march.id)
+    for n in range(55):
+        member = Member.create(name=f"党员{n + 11:02d}号")
+        status, reason = [
+            (vocab.PRESENT, ""),
+            (vocab.LEAVE, LONG_LEAVE),
+            (vocab.AT_INFLOW_ORG, FAR_BRANCH),
+            (vocab.SUITABLE_MEANS, "年老体弱，由支委上门送学并讲解学习材料"),
+        ][n % 4]
+        Attendance.create(activity=activity, member=member, status=status, reason=reason)
+    for n, kind in enumerate(vocab.ATTENDEE_KINDS * 2):
+        guest = Attendee.create(name=f"列席{n + 2}号", kind=kind)
+        AttendeePresence.create(activity=activity, attendee=guest)
+    return march
+
+
+def sheet_rows(pdf: Path, page: int) -> list[tuple[float, float, str]]:
+    """(yMin, yMax, text) of the words in the 备注 column (the last 68 mm) of one page."""
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
+    left = (210 - 18 - 68) * 72 / 25.4
+    return sorted(
+        (float(y0), float(y1), t)
+        for x, y0, y1, t in re.findall(pattern, bbox)
+        if float(x) > left and float(y1) < 270 * 72 / 25.4
+    )
+
+
+def test_signature_sheet_of_65_members_numbers_on_and_every_note_fits_its_row(
+    crowded_march, tmp_path
+):
+    out = print_record(crowded_march.id, tmp_path / "65.pdf")
+    pages = pages_text(out)
+    sheet_at = next(i for i, p in enumerate(pages) if "党日活动参加人员签名表" in p)
+    sheet = pages[sheet_at:]
+    assert len(sheet) >= 3
+    assert all(p.count("序号姓名签名备注") >= 1 for p in sheet)  # the header on every page
+    text = "".join(re.sub(FOOTER, "", p) for p in sheet)
+    positions = [text.index(f"{n}党员{n:02d}号") for n in range(11, 66)]
+    assert positions == sorted(positions)  # 序号 runs on from 11 to 65 across the pages
+    assert text.count(f"请假：{LONG_LEAVE}") == 14  # each long note whole
+    assert text.count(f"流入地参加（{FAR_BRANCH}）") == 14
+    # Rows grow with their note: no line of a 备注 overprints another.
+    for page in range(sheet_at + 1, len(pages) + 1):
+        lines = sheet_rows(out, page)
+        assert all(a[1] <= b[0] + 0.5 for a, b in zip(lines, lines[1:], strict=False)), page
+
+
+def test_invited_guests_on_a_continuation_page_are_still_marked_not_counted(
+    crowded_march, tmp_path
+):
+    out = print_record(crowded_march.id, tmp_path / "guests.pdf")
+    pages = [re.sub(FOOTER, "", p) for p in pages_text(out)]
+    with_guests = [p for p in pages if re.search(r"列席\d号", p)]
+    assert with_guests
+    assert all("不计入参加党员人数" in p for p in with_guests)
+    assert all(p.index("不计入参加党员人数") < p.index("列席") for p in with_guests[1:])
+
+
+def test_every_page_says_whose_it_is_and_page_n_of_m_for_each_copy(crowded_march, tmp_path):
+    out = print_record(crowded_march.id, tmp_path / "两份.pdf", two_copies=True)
+    pages = pages_text(out)
+    per_copy = len(pages) // 2
+    assert len(pages) == 2 * per_copy and per_copy >= 4
+    for i, page in enumerate(pages):
+        assert f"第{i % per_copy + 1}页共{per_copy}页" in page
+        assert "中共青山村支部委员会2026年3月5日池州市党日活动记录表" in page

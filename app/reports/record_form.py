@@ -9,6 +9,7 @@ page inside the same frame; `two_copies` prints the form twice, marked 支部留
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -17,6 +18,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -75,7 +77,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "note": ParagraphStyle("note", base, fontSize=10, leading=15, alignment=TA_LEFT),
         "sign_head": ParagraphStyle("sign_head", base, fontSize=11.5, alignment=TA_CENTER),
-        "sign": ParagraphStyle("sign", base, fontSize=11, leading=15),
+        "sign": ParagraphStyle("sign", base, fontSize=10.5, leading=14),
         "sign_center": ParagraphStyle("sign_center", base, fontSize=11, alignment=TA_CENTER),
     }
 
@@ -152,7 +154,44 @@ class _CopyMark(Flowable):
 
     def draw(self) -> None:
         self.canv._dangri_copy = self.label
-        self.canv._dangri_first_page = self.canv.getPageNumber()  # pages count per copy
+
+
+class _NumberedCanvas(Canvas):
+    """Holds the pages back until the end so that each footer can say 第 n 页 共 N 页, counted per
+    copy (一式两份: each copy is filed on its own), beside the branch, date and form it belongs to
+    — a loose page of a signature sheet still says whose it is."""
+
+    def __init__(self, *args, footer: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._held: list[dict] = []
+
+    def showPage(self) -> None:
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        copies = [state.get("_dangri_copy") for state in self._held]
+        numbered: Counter = Counter()
+        for state, copy in zip(self._held, copies, strict=True):
+            numbered[copy] += 1
+            self.__dict__.update(state)
+            self._draw_footer(numbered[copy], copies.count(copy))
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, page: int, pages: int) -> None:
+        font = register_font()
+        self.saveState()
+        self.setFillColor(colors.HexColor("#555555"))
+        number = f"第 {page} 页 共 {pages} 页"
+        self.setFont(font, 9)
+        self.drawRightString(PAGE_W - MARGIN_RIGHT, MARGIN_BOTTOM / 2, number)
+        room = FRAME_W - self.stringWidth(number, font, 9) - 8 * mm
+        size = min(9.0, 9 * room / max(self.stringWidth(self._footer, font, 9), 1))
+        self.setFont(font, size)
+        self.drawString(MARGIN_LEFT, MARGIN_BOTTOM / 2, self._footer)
+        self.restoreState()
 
 
 def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
@@ -255,53 +294,71 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     return [title, Spacer(1, 8 * mm), header, Spacer(1, 2 * mm), table, Spacer(1, 4 * mm), note]
 
 
-def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
-    summary = attendance_summary(data, activity)
-    place = activity.place or "　"
-    meta = (
-        f"活动主题：{activity.theme or '　'}\n"
-        f"活动时间：{_chinese_date(activity.held_date or activity.plan_date)}　　活动地点：{place}\n"
-        f"应参加党员 {len(summary.expected)} 人"
-    )
-    rows: list[list] = [
-        [_p(h, st["sign_head"]) for h in ("序号", "姓名", "签名", "备注")],
-    ]
-    for i, member in enumerate(summary.expected, start=1):
-        note = sign_sheet_note(member, summary.by_member.get(member.member_id))
-        rows.append(
-            [
-                _p(str(i), st["sign_center"]),
-                _p(member.name, st["sign_center"]),
-                "",
-                _p(note, st["sign"]),
-            ]
-        )
-    style = [
+SIGN_WIDTHS = [14 * mm, 32 * mm, 50 * mm, FRAME_W - 96 * mm]  # 序号 姓名 签名 备注
+SIGN_ROW_MIN = 10 * mm  # room to sign with a pen
+SIGN_PAD = 2 * mm  # above and below a cell's text when it needs more than one line
+
+
+def _sign_rows(
+    people: list[tuple[str, str]], st: dict, first_number: int = 1
+) -> tuple[list[list], list[float]]:
+    """Rows 序号 / 姓名 / (signature) / 备注 and their heights: at least SIGN_ROW_MIN, taller when
+    a long name or 备注 (a leave reason, a 流入地党组织) needs more lines, never clipped."""
+    rows, heights = [], []
+    name_w, note_w = SIGN_WIDTHS[1] - 12, SIGN_WIDTHS[3] - 12
+    for i, (name, note) in enumerate(people, start=first_number):
+        name_p, note_p = _p(name, st["sign_center"]), _p(note, st["sign"])
+        needed = max(name_p.wrap(name_w, 1e6)[1], note_p.wrap(note_w, 1e6)[1]) + 2 * SIGN_PAD
+        rows.append([_p(str(i), st["sign_center"]), name_p, "", note_p])
+        heights.append(max(SIGN_ROW_MIN, needed))
+    return rows, heights
+
+
+def _sign_table_style(head_rows: int) -> list:
+    return [
         ("FONTNAME", (0, 0), (-1, -1), register_font()),
         ("BOX", (0, 0), (-1, -1), BORDER, colors.black),
         ("INNERGRID", (0, 0), (-1, -1), BORDER * 0.75, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("BACKGROUND", (0, 0), (-1, head_rows - 1), colors.HexColor("#eeeeee")),
     ]
-    header_row = len(rows)
-    rows.append([_p(NON_MEMBER_HEADER, st["sign"]), "", "", ""])
-    style += [
-        ("SPAN", (0, header_row), (-1, header_row)),
-        ("BACKGROUND", (0, header_row), (-1, header_row), colors.HexColor("#eeeeee")),
+
+
+def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
+    summary = attendance_summary(data, activity)
+    place = activity.place or "　"
+    meta = (
+        f"党组织：{data.branch.name}\n"
+        f"活动主题：{activity.theme or '　'}\n"
+        f"活动时间：{_chinese_date(activity.held_date or activity.plan_date)}　　活动地点：{place}\n"
+        f"应参加党员 {len(summary.expected)} 人"
+    )
+    head = [_p(h, st["sign_head"]) for h in ("序号", "姓名", "签名", "备注")]
+    people = [
+        (m.name, sign_sheet_note(m, summary.by_member.get(m.member_id))) for m in summary.expected
     ]
-    for i, attendee in enumerate(summary.non_members, start=1):
-        rows.append(
-            [
-                _p(str(i), st["sign_center"]),
-                _p(attendee.name, st["sign_center"]),
-                "",
-                _p(attendee.kind, st["sign"]),
-            ]
-        )
-    rows += [["", "", "", ""] for _ in range(BLANK_SIGN_ROWS)]
-    widths = [16 * mm, 36 * mm, 56 * mm, FRAME_W - 108 * mm]
-    heights = [9 * mm] + [10 * mm] * (len(rows) - 1)
-    table = Table(rows, colWidths=widths, rowHeights=heights, style=style, repeatRows=1)
+    rows, heights = _sign_rows(people, st)
+    members = Table(
+        [head, *rows],
+        colWidths=SIGN_WIDTHS,
+        rowHeights=[9 * mm, *heights],
+        style=_sign_table_style(1),
+        repeatRows=1,
+    )
+    # Invited non-members in a table of their own whose banner repeats on every page it reaches,
+    # so a continuation page never shows them as if they were party members.
+    guests = [(a.name, a.kind) for a in summary.non_members] + [("", "")] * BLANK_SIGN_ROWS
+    rows, heights = _sign_rows(guests, st)
+    for row in rows[len(summary.non_members) :]:
+        row[0] = ""  # blank rows for people who came without being on the list
+    banner = [_p(NON_MEMBER_HEADER, st["sign"]), "", "", ""]
+    others = Table(
+        [banner, head, *rows],
+        colWidths=SIGN_WIDTHS,
+        rowHeights=[9 * mm, 9 * mm, *heights],
+        style=[*_sign_table_style(2), ("SPAN", (0, 0), (-1, 0))],
+        repeatRows=2,
+    )
     return [
         _p(SIGN_TITLE, st["subtitle"]),
         Spacer(1, 3 * mm),
@@ -309,7 +366,9 @@ def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         Spacer(1, 4 * mm),
         _p(meta, st["meta"]),
         Spacer(1, 3 * mm),
-        table,
+        members,
+        Spacer(1, 5 * mm),
+        others,
     ]
 
 
@@ -350,10 +409,6 @@ def render_record_pdf(
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont(font, 9)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        page = doc.page - getattr(canvas, "_dangri_first_page", 1) + 1
-        canvas.drawCentredString(MARGIN_LEFT + FRAME_W / 2, MARGIN_BOTTOM / 2, f"第 {page} 页")
         label = getattr(canvas, "_dangri_copy", None)
         if label:
             canvas.setFillColor(colors.black)
@@ -368,6 +423,12 @@ def render_record_pdf(
     frame = Frame(
         MARGIN_LEFT, MARGIN_BOTTOM, FRAME_W, FRAME_H, 0, 0, 0, 0, id="body", showBoundary=0
     )
+    day = activity.held_date or activity.plan_date
+    footer = f"{data.branch.name}　{_chinese_date(day)}　{form_title(data)}"
+
+    def canvasmaker(*args, **kwargs) -> _NumberedCanvas:
+        return _NumberedCanvas(*args, footer=footer, **kwargs)
+
     tmp = out.with_name(out.name + ".part")
     doc = BaseDocTemplate(
         str(tmp),
@@ -396,7 +457,7 @@ def render_record_pdf(
         story.append(PageBreak())
         story += _sign_story(data, activity, st)
     try:
-        doc.build(story)
+        doc.build(story, canvasmaker=canvasmaker)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
