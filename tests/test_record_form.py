@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,17 @@ def test_every_page_says_whose_it_is_and_page_n_of_m_for_each_copy(crowded_march
     for i, page in enumerate(pages):
         assert f"第{i % per_copy + 1}页共{per_copy}页" in page
         assert "中共青山村支部委员会2026年3月5日池州市党日活动记录表" in page
+
+
+def test_a_moved_day_prints_the_planned_day_with_its_reason_and_the_cost(march, tmp_path):
+    data, row = load_record(march.id)
+    row.held_date = dt.date(2026, 3, 6)
+    row.held_reason = "3月5日村干部参加镇春耕生产会议，经请示镇党委改在次日开展"
+    row.cost = Decimal("1280.50")
+    form = pages_text(render_record_pdf(data, row, tmp_path / "moved.pdf"))[0]
+    assert "活动时间2026年3月6日09:00—11:30原计划3月5日，改期原因：" + flat(row.held_reason) in form
+    assert "活动经费：1280.50元" in form
+
+    row.held_date, row.cost = MARCH, None  # held as planned: no note, no cost line
+    form = pages_text(render_record_pdf(data, row, tmp_path / "as-planned.pdf"))[0]
+    assert "原计划" not in form and "经费" not in form

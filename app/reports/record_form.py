@@ -51,7 +51,7 @@ MARGIN_BOTTOM = 18 * mm
 FRAME_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
 FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 LABEL_W = 24 * mm
-COLS = [LABEL_W, 62 * mm, LABEL_W, FRAME_W - 62 * mm - 2 * LABEL_W]
+COLS = [LABEL_W, 54 * mm, LABEL_W, FRAME_W - 54 * mm - 2 * LABEL_W]  # 地点 wider: long places
 BORDER = 0.8
 
 
@@ -131,6 +131,17 @@ def _split_lines(para: Flowable, width: float, leading: float) -> list[Flowable]
     return _split_lines(parts[0], width, leading) + _split_lines(parts[1], width, leading)
 
 
+def moved_note(activity: ActivityRow) -> str:
+    """Held on another day than planned: the planned day and the 改期原因, printed under the time
+    so the township sees the change was not arbitrary (seed [四.5] 防止随意变更活动时间)."""
+    held, planned = activity.held_date, activity.plan_date
+    if held is None or held == planned:
+        return ""
+    note = f"原计划{planned.month}月{planned.day}日"
+    reason = activity.held_reason.strip()
+    return f"{note}，改期原因：{reason}" if reason else note
+
+
 def form_title(data: YearData) -> str:
     return f"{data.branch.form_title_prefix}{FORM_TITLE}"
 
@@ -203,6 +214,12 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     extra = f"形式：{activity.mode}"
     if activity.partner_org:
         extra += f"\n联合开展：{activity.partner_org}"
+    if activity.cost is not None:
+        extra += f"\n活动经费：{activity.cost:.2f}元"
+    time_cell = [_p(_time_text(activity), st["cell"])]
+    moved = moved_note(activity)
+    if moved:
+        time_cell.append(_p(moved, st["small"]))
 
     header = Table(
         [
@@ -226,7 +243,7 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         [_p("活动主题", st["label"]), _p(activity.theme, st["cell"]), "", ""],
         [
             _p("活动时间", st["label"]),
-            _p(_time_text(activity), st["cell"]),
+            time_cell,
             _p("活动地点", st["label"]),
             [_p(place, st["cell"]), _p(extra, st["small"])],
         ],
@@ -382,6 +399,7 @@ def form_texts(data: YearData, activity: ActivityRow) -> str:
         activity.place,
         activity.place_type,
         activity.partner_org,
+        activity.held_reason,
         activity.content,
         *(m.name for m in summary.expected),
         *(a.name for a in summary.non_members),
