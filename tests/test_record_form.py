@@ -310,3 +310,25 @@ def test_a_moved_day_prints_the_planned_day_with_its_reason_and_the_cost(march, 
     row.held_date, row.cost = MARCH, None  # held as planned: no note, no cost line
     form = pages_text(render_record_pdf(data, row, tmp_path / "as-planned.pdf"))[0]
     assert "原计划" not in form and "经费" not in form
+
+
+def test_a_blank_form_leaves_room_for_the_pen_in_the_date_and_the_count(branch, tmp_path):
+    _, april = build_year()
+    out = print_record(april.id, tmp_path / "空白.pdf")
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
+    found = [(float(a), float(b), t) for a, b, t in re.findall(pattern, bbox)]
+    mm_ = 72 / 25.4
+
+    def gap(before: str, after: str) -> float:
+        left = next(w for w in found if w[2].endswith(before))
+        right = next(w for w in found if w[2].startswith(after) and w[0] > left[1])
+        return (right[0] - left[1]) / mm_
+
+    assert gap("年", "月") >= 7 and gap("月", "日") >= 7  # 年 月 日 beside 党组织（盖章）
+    assert gap("实际参加党员", "人") >= 10  # the count written in by hand

@@ -44,3 +44,10 @@ def missing_glyphs(text: str) -> list[str]:
     font = pdfmetrics.getFont(register_font())
     widths = font.face.charWidths
     return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in widths})
+
+
+def hard_space(ems: float) -> str:
+    """Blank room `ems` full-width characters wide (for the pen: 年 月 日, a count to fill in).
+    Made of no-break spaces: reportlab collapses a run of ordinary or full-width spaces to one."""
+    one = pdfmetrics.stringWidth("\u00a0", register_font(), 1000) / 1000
+    return "\u00a0" * max(1, round(ems / one))

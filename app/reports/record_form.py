@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -31,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from app.reports.fonts import missing_glyphs, register_font
+from app.reports.fonts import hard_space, missing_glyphs, register_font
 from app.services.ledger import ActivityRow, YearData
 from app.services.records import attendance_summary, load_record, sign_sheet_note
 
@@ -86,16 +87,16 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _chinese_date(day: dt.date | None) -> str:
+def chinese_date(day: dt.date | None) -> str:
     if day is None:
-        return "　　　　年　　月　　日"
+        return f"{hard_space(4)}年{hard_space(2)}月{hard_space(2)}日"
     return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _time_text(activity: ActivityRow) -> str:
     if activity.held_date is None:
         return ""
-    text = _chinese_date(activity.held_date)
+    text = chinese_date(activity.held_date)
     if activity.start_time and activity.end_time:
         text += f"\n{activity.start_time:%H:%M}—{activity.end_time:%H:%M}"
     elif activity.start_time:
@@ -148,7 +149,7 @@ def form_title(data: YearData) -> str:
 
 def participation_line(expected: int, took_part: int | None) -> str:
     """The 参加党员情况 cell; `took_part` None leaves the figure blank to fill in by hand."""
-    m = "　　" if took_part is None else str(took_part)
+    m = hard_space(3) if took_part is None else str(took_part)
     return f"应参加党员 {expected} 人，实际参加党员 {m} 人（附签名）。"
 
 
@@ -167,12 +168,12 @@ class _CopyMark(Flowable):
         self.canv._dangri_copy = self.label
 
 
-class _NumberedCanvas(Canvas):
+class NumberedCanvas(Canvas):
     """Holds the pages back until the end so that each footer can say 第 n 页 共 N 页, counted per
-    copy (一式两份: each copy is filed on its own), beside the branch, date and form it belongs to
-    — a loose page of a signature sheet still says whose it is."""
+    copy (一式两份: each copy is filed on its own; a page's copy is the canvas attribute
+    `_dangri_copy` set by _CopyMark). `footer(canvas, page, pages)` draws one page's footer."""
 
-    def __init__(self, *args, footer: str = "", **kwargs):
+    def __init__(self, *args, footer: Callable[[Canvas, int, int], None], **kwargs):
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._held: list[dict] = []
@@ -187,22 +188,27 @@ class _NumberedCanvas(Canvas):
         for state, copy in zip(self._held, copies, strict=True):
             numbered[copy] += 1
             self.__dict__.update(state)
-            self._draw_footer(numbered[copy], copies.count(copy))
+            self.saveState()
+            self._footer(self, numbered[copy], copies.count(copy))
+            self.restoreState()
             super().showPage()
         super().save()
 
-    def _draw_footer(self, page: int, pages: int) -> None:
-        font = register_font()
-        self.saveState()
-        self.setFillColor(colors.HexColor("#555555"))
-        number = f"第 {page} 页 共 {pages} 页"
-        self.setFont(font, 9)
-        self.drawRightString(PAGE_W - MARGIN_RIGHT, MARGIN_BOTTOM / 2, number)
-        room = FRAME_W - self.stringWidth(number, font, 9) - 8 * mm
-        size = min(9.0, 9 * room / max(self.stringWidth(self._footer, font, 9), 1))
-        self.setFont(font, size)
-        self.drawString(MARGIN_LEFT, MARGIN_BOTTOM / 2, self._footer)
-        self.restoreState()
+
+def draw_footer(
+    canvas: Canvas, text: str, page: int, pages: int, *, left: float, right: float, y: float
+) -> None:
+    """Whose page it is on the left (shrunk to fit), 第 n 页 共 N 页 on the right: a loose page
+    (a signature sheet's second page, the plan's last) still says what it belongs to."""
+    font = register_font()
+    canvas.setFillColor(colors.HexColor("#555555"))
+    number = f"第 {page} 页 共 {pages} 页"
+    canvas.setFont(font, 9)
+    canvas.drawRightString(right, y, number)
+    room = right - left - canvas.stringWidth(number, font, 9) - 8 * mm
+    size = min(9.0, 9 * room / max(canvas.stringWidth(text, font, 9), 1))
+    canvas.setFont(font, size)
+    canvas.drawString(left, y, text)
 
 
 def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
@@ -225,7 +231,7 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         [
             [
                 _p(f"党组织（盖章）：{data.branch.name}", st["meta"]),
-                _p(_chinese_date(activity.held_date), st["meta_right"]),
+                _p(chinese_date(activity.held_date), st["meta_right"]),
             ]
         ],
         colWidths=[FRAME_W - 48 * mm, 48 * mm],
@@ -248,7 +254,7 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
             [_p(place, st["cell"]), _p(extra, st["small"])],
         ],
         [
-            _p("参加党员\n情　　况", st["label"]),
+            _p(f"参加党员\n情{hard_space(2)}况", st["label"]),
             _p(participation_line(len(summary.expected), took_part), st["cell"]),
             "",
             "",
@@ -347,7 +353,8 @@ def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     meta = (
         f"党组织：{data.branch.name}\n"
         f"活动主题：{activity.theme or '　'}\n"
-        f"活动时间：{_chinese_date(activity.held_date or activity.plan_date)}　　活动地点：{place}\n"
+        f"活动时间：{chinese_date(activity.held_date or activity.plan_date)}{hard_space(2)}"
+        f"活动地点：{place}\n"
         f"应参加党员 {len(summary.expected)} 人"
     )
     head = [_p(h, st["sign_head"]) for h in ("序号", "姓名", "签名", "备注")]
@@ -442,10 +449,14 @@ def render_record_pdf(
         MARGIN_LEFT, MARGIN_BOTTOM, FRAME_W, FRAME_H, 0, 0, 0, 0, id="body", showBoundary=0
     )
     day = activity.held_date or activity.plan_date
-    footer = f"{data.branch.name}　{_chinese_date(day)}　{form_title(data)}"
+    footer = f"{data.branch.name}　{chinese_date(day)}　{form_title(data)}"
 
-    def canvasmaker(*args, **kwargs) -> _NumberedCanvas:
-        return _NumberedCanvas(*args, footer=footer, **kwargs)
+    def footer_of(canvas: Canvas, page: int, pages: int) -> None:
+        right, y = PAGE_W - MARGIN_RIGHT, MARGIN_BOTTOM / 2
+        draw_footer(canvas, footer, page, pages, left=MARGIN_LEFT, right=right, y=y)
+
+    def canvasmaker(*args, **kwargs) -> NumberedCanvas:
+        return NumberedCanvas(*args, footer=footer_of, **kwargs)
 
     tmp = out.with_name(out.name + ".part")
     doc = BaseDocTemplate(
