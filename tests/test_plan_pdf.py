@@ -78,7 +78,7 @@ def test_plan_pdf_lists_every_entry_with_reasons_and_embeds_the_font(branch, tmp
     # back whole; the place keeps its rare characters (the font has them).
     assert LONG_CONTENT in column_text(out, 15 + 104, 15 + 189)
     assert RARE_PLACE in column_text(out, 15 + 189, 15 + 222)
-    assert "党组织（盖章）：中共青山村支部委员会" in text and "日期：2026年1月20日" in text
+    assert "党组织（盖章）：中共青山村支部委员会2026年1月20日" in text
 
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
     rows = [line.split() for line in fonts.stdout.splitlines()[2:]]
@@ -108,3 +108,112 @@ def test_unverified_dates_are_marked_in_the_pdf_and_print_plan_writes_it(
     assert text.count("未核对节假日") == 12 + 1  # each date, and the note explaining it
     assert "待国务院办公厅公布2035年节假日安排后核对" in text
     assert not list(out.parent.glob("*.part"))
+
+
+def filed_plan_with_extra_entries(year: int) -> None:
+    """The monthly entries with long themes, contents and reasons, and three extra activities."""
+    plans.create_plan(year)
+    for a in Activity.select().order_by(Activity.plan_date):
+        plans.update_plan_entry(
+            a.id,
+            plans.PlanEntry(
+                plan_date=a.plan_date,
+                theme="深入学习贯彻党的二十届三中全会精神暨推进乡村振兴和人居环境整治主题党日",
+                plan_reason=(a.plan_reason or "") + "；镇党委统一安排集中培训，经请示顺延",
+                categories=[vocab.CATEGORY_STUDY, vocab.CATEGORY_DISCUSSION],
+                planned_content=LONG_CONTENT,
+                place="青山村党群服务中心二楼党员活动室及村史馆",
+            ),
+        )
+    for month, day in ((3, 19), (6, 25), (9, 24)):
+        plans.add_plan_entry(
+            year,
+            plans.PlanEntry(
+                plan_date=dt.date(year, month, day),
+                theme="结对共建联合主题党日",
+                plan_reason="与县税务局机关支部联合开展",
+                categories=[vocab.CATEGORY_STUDY],
+                planned_content=LONG_CONTENT,
+            ),
+        )
+
+
+def test_fifteen_long_entries_run_over_pages_and_the_seal_never_stands_alone(
+    branch, tmp_path: Path
+):
+    filed_plan_with_extra_entries(2026)
+    out = render_plan_pdf(load_year(2026), tmp_path / "15.pdf")
+    pages = [flat(p.extract_text()) for p in PdfReader(out).pages]
+    assert len(pages) >= 3
+    for n, page in enumerate(pages, start=1):
+        assert f"第{n}页共{len(pages)}页" in page
+        assert "中共青山村支部委员会2026年度党员活动日计划安排表" in page  # title or footer
+        assert "序号月份日期主题主要内容地点日期调整原因" in page  # the header on every page
+    last = pages[-1]
+    assert "党组织（盖章）" in last and "9月24日" in last  # the last entry goes with the seal
+    text = "".join(pages)
+    assert text.count("结对共建联合主题党日") == 3 and "全年共安排党员活动日15次" in text
+
+
+def test_the_date_beside_the_seal_is_the_filing_date_or_blank_and_never_says_draft(
+    branch, tmp_path: Path
+):
+    plans.create_plan(2026)
+    draft = flat(
+        PdfReader(render_plan_pdf(load_year(2026), tmp_path / "d.pdf")).pages[0].extract_text()
+    )
+    assert "草稿" not in draft and "计划状态" not in draft
+    assert "党组织（盖章）：中共青山村支部委员会年月日" in draft  # blank for the pen
+    plans.file_plan(2026, dt.date(2026, 3, 16))
+    filed = flat(
+        PdfReader(render_plan_pdf(load_year(2026), tmp_path / "f.pdf")).pages[0].extract_text()
+    )
+    assert "报上级党组织备案：2026年3月16日" in filed
+    assert "党组织（盖章）：中共青山村支部委员会2026年3月16日" in filed  # not the day it is printed
+
+
+def test_the_seal_has_blank_paper_around_the_date_for_a_4_cm_seal(branch, tmp_path: Path):
+    plans.create_plan(2026)
+    plans.file_plan(2026, dt.date(2026, 3, 16))
+    out = render_plan_pdf(load_year(2026), tmp_path / "seal.pdf")
+    assert len(PdfReader(out).pages) == 1  # a monthly plan still fits one page
+    pt = 72 / 25.4
+    found = words(out)
+    name = next(w for w in found if w[3].startswith("党组织（盖章）"))
+    date = next(w for w in found if w[3] == "2026年3月16日")
+    assert date[1] - name[1] >= 15 * pt  # the date well below the name
+    # A 42 mm seal centred on the date: nothing else printed inside it (the footer is below).
+    cx, cy = (date[0] + date[2]) / 2, date[1]
+    inside = [
+        w
+        for w in found
+        if w not in (name, date)
+        and abs((w[0] + w[2]) / 2 - cx) < 21 * pt
+        and abs(w[1] - cy) < 21 * pt
+    ]
+    assert not inside, inside
+
+
+def test_a_seal_that_would_fall_on_a_page_of_its_own_takes_the_last_entries_along(
+    branch, tmp_path: Path
+):
+    # 12 monthly entries and one extra with a long content fill page 1 exactly: the seal block
+    # alone would begin page 2, so the last two entries go over with it under the header.
+    plans.create_plan(2026)
+    plans.add_plan_entry(
+        2026,
+        plans.PlanEntry(
+            plan_date=dt.date(2026, 2, 20),
+            theme="结对共建联合主题党日",
+            plan_reason="与县税务局机关支部联合开展",
+            categories=[vocab.CATEGORY_STUDY],
+            planned_content=LONG_CONTENT,
+        ),
+    )
+    out = render_plan_pdf(load_year(2026), tmp_path / "13.pdf")
+    pages = [flat(p.extract_text()) for p in PdfReader(out).pages]
+    assert len(pages) == 2
+    last = pages[-1]
+    assert "序号月份日期主题主要内容地点日期调整原因" in last
+    assert "11月5日" in last and "12月7日" in last and "党组织（盖章）" in last
+    assert "12月7日" not in pages[0]

@@ -17,7 +17,10 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
     LongTable,
     Paragraph,
     SimpleDocTemplate,
@@ -28,6 +31,7 @@ from reportlab.platypus import (
 
 from app.models import vocab
 from app.reports.fonts import register_font
+from app.reports.record_form import NumberedCanvas, chinese_date, draw_footer
 from app.services.ledger import ActivityRow, YearData
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -35,6 +39,10 @@ UNVERIFIED = "未核对节假日"
 HEADERS = ("序号", "月份", "日期", "主题", "主要内容", "地点", "日期调整原因")
 # Column widths in mm; together 267 mm = A4 landscape minus 15 mm margins.
 WIDTHS_MM = (12, 14, 28, 50, 85, 33, 45)
+SEAL_H = (
+    30 * mm
+)  # 党组织（盖章）above, the date at the foot: a ~4 cm seal on the date runs into blank paper below
+KEEP_WITH_SEAL = 2  # entries carried over with the seal rather than leave it on a page alone
 
 
 def plan_title(data: YearData) -> str:
@@ -60,6 +68,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         ),
         "note": ParagraphStyle("note", parent=base, fontSize=9, leading=13),
         "sign": ParagraphStyle("sign", parent=base, fontSize=11, leading=18),
+        "sign_right": ParagraphStyle(
+            "sign_right", parent=base, fontSize=11, leading=18, alignment=TA_RIGHT
+        ),
     }
 
 
@@ -96,35 +107,33 @@ def _row(index: int, a: ActivityRow, st: dict[str, ParagraphStyle]) -> list:
     ]
 
 
-def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None) -> Path:
-    """Write the plan of `data.year` to `out` (temp name, then renamed); returns `out`."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    font = register_font()
-    st = _styles(font)
-    made_on = made_on or dt.date.today()
-    activities = sorted(data.activities, key=lambda a: (a.plan_date, a.activity_id))
+def filed_line(data: YearData) -> str:
+    """What the plan says about its filing: the date it went to the superior (报上级党组织备案),
+    or nothing — a sheet about to be stamped and filed must not read 草稿."""
+    day = data.plan_filed_date
+    if day is None:
+        return ""
+    return f"报上级党组织备案：{day.year}年{day.month}月{day.day}日"
 
-    story: list = [_p(plan_title(data), st["title"])]
-    status = data.plan_status
-    if data.plan_filed_date:
-        status += f"（{data.plan_filed_date.year}年{data.plan_filed_date.month}月{data.plan_filed_date.day}日）"
-    info = Table(
-        [
-            [
-                _p(f"党组织：{data.branch.name}", st["sub"]),
-                _p(f"上级党组织：{data.branch.superior_org or '　'}", st["sub"]),
-                _p(f"计划状态：{status}", st["sub_right"]),
-            ]
-        ],
-        colWidths=[100 * mm, 100 * mm, 67 * mm],
+
+class _PageProbe(Flowable):
+    """Zero-size marker that notes the page it lands on."""
+
+    def __init__(self, pages: dict[str, int], key: str):
+        super().__init__()
+        self.pages, self.key = pages, key
+
+    def wrap(self, *_):
+        return 0, 0
+
+    def draw(self) -> None:
+        self.pages[self.key] = self.canv._doctemplate.page
+
+
+def _table(rows: list, repeat: bool) -> Table:
+    table = (LongTable if repeat else Table)(
+        rows, colWidths=[w * mm for w in WIDTHS_MM], repeatRows=1 if repeat else 0
     )
-    info.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    story += [info, Spacer(1, 2 * mm)]
-
-    rows = [[_p(h, st["head"]) for h in HEADERS]]
-    rows += [_row(i, a, st) for i, a in enumerate(activities, start=1)]
-    table = LongTable(rows, colWidths=[w * mm for w in WIDTHS_MM], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -136,60 +145,125 @@ def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None
             ]
         )
     )
-    story.append(table)
+    return table
 
+
+def _seal_block(data: YearData, notes: list[str], made_on: dt.date | None, st: dict) -> Table:
+    """The notes on the left; on the right 党组织（盖章）and the date, with room under the name
+    for a round seal (a village branch's is about 4 cm across). No date yet: blank for the pen."""
+    date = chinese_date(made_on)
+    name = f"党组织（盖章）：{data.branch.name}"
+    name_w = stringWidth(name, st["sign"].fontName, st["sign"].fontSize)  # the date ends under it
+    seal = Table(
+        [
+            [
+                _p("注：" + "".join(notes), st["note"]),
+                _p(name, st["sign"]),
+            ],
+            ["", _p(date, st["sign_right"])],
+        ],
+        colWidths=[140 * mm, 127 * mm],
+        rowHeights=[SEAL_H - 10 * mm, 10 * mm],
+    )
+    seal.setStyle(
+        TableStyle(
+            [
+                ("SPAN", (0, 0), (0, 1)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("VALIGN", (1, 1), (1, 1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("LEFTPADDING", (1, 0), (1, -1), 20 * mm),
+                ("RIGHTPADDING", (1, 1), (1, 1), max(6, 107 * mm - name_w)),
+                ("TOPPADDING", (1, 0), (1, 0), 4 * mm),
+            ]
+        )
+    )
+    return seal
+
+
+def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None) -> Path:
+    """Write the plan of `data.year` to `out` (temp name, then renamed); returns `out`.
+
+    `made_on` is the date beside the seal; by default the date the plan was filed, or blank for
+    the pen while it is a draft. The seal never stands on a page of its own: when it would, the
+    last entries go over with it (under the repeated header)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    font = register_font()
+    st = _styles(font)
+    made_on = made_on or data.plan_filed_date
+    activities = sorted(data.activities, key=lambda a: (a.plan_date, a.activity_id))
+
+    head = [_p(h, st["head"]) for h in HEADERS]
+    rows = [_row(i, a, st) for i, a in enumerate(activities, start=1)]
     notes = [f"全年共安排党员活动日 {len(activities)} 次。"]
     if any(a.holidays_unverified for a in activities):
         notes.append(
             f"标“{UNVERIFIED}”的日期按推算的节假日（不含调休）安排，"
             f"待国务院办公厅公布{data.year}年节假日安排后核对。"
         )
-    # The note beside the seal space: the seal block is kept with the table's end.
-    seal = Table(
-        [
-            [
-                _p("注：" + "".join(notes), st["note"]),
-                _p(
-                    f"党组织（盖章）：{data.branch.name}\n\n"
-                    f"日期：{made_on.year}年{made_on.month}月{made_on.day}日",
-                    st["sign"],
-                ),
-            ]
-        ],
-        colWidths=[140 * mm, 127 * mm],
-        rowHeights=[24 * mm],
-    )
-    seal.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (0, 0), "TOP"),
-                ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (0, 0), 0),
-                ("LEFTPADDING", (1, 0), (1, 0), 20 * mm),
-            ]
-        )
-    )
-    story += [Spacer(1, 2 * mm), seal]
 
-    def page_number(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(font, 8)
-        canvas.drawCentredString(landscape(A4)[0] / 2, 8 * mm, f"第 {doc.page} 页")
-        canvas.restoreState()
+    def story(keep_with_seal: int) -> tuple[list, dict[str, int]]:
+        pages: dict[str, int] = {}
+        info = Table(
+            [
+                [
+                    _p(f"党组织：{data.branch.name}", st["sub"]),
+                    _p(f"上级党组织：{data.branch.superior_org or '　'}", st["sub"]),
+                    _p(filed_line(data), st["sub_right"]),
+                ]
+            ],
+            colWidths=[100 * mm, 100 * mm, 67 * mm],
+        )
+        info.setStyle(
+            TableStyle(
+                [
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ]
+            )
+        )
+        flow: list = [_p(plan_title(data), st["title"]), info, Spacer(1, 2 * mm)]
+        body, tail = rows[: len(rows) - keep_with_seal], rows[len(rows) - keep_with_seal :]
+        if body:
+            flow.append(_table([head, *body], repeat=True))
+        flow.append(_PageProbe(pages, "table"))
+        closing = [Spacer(1, 2 * mm), _seal_block(data, notes, made_on, st)]
+        if tail:
+            closing.insert(0, _table([head, *tail], repeat=False))
+        flow += [KeepTogether(closing), _PageProbe(pages, "seal")]
+        return flow, pages
+
+    title = plan_title(data)
+
+    def footer(canvas, page: int, pages: int) -> None:
+        width = landscape(A4)[0]
+        draw_footer(canvas, title, page, pages, left=15 * mm, right=width - 15 * mm, y=7 * mm)
+
+    def build(keep_with_seal: int) -> dict[str, int]:
+        doc = SimpleDocTemplate(
+            str(tmp),
+            pagesize=landscape(A4),
+            leftMargin=15 * mm,
+            rightMargin=15 * mm,
+            topMargin=12 * mm,
+            bottomMargin=14 * mm,
+            title=title,
+            author=data.branch.name,
+            subject="党员活动日计划安排表",
+            initialFontName=font,
+        )
+        flow, pages = story(keep_with_seal)
+        doc.build(flow, canvasmaker=lambda *a, **k: NumberedCanvas(*a, footer=footer, **k))
+        return pages
 
     tmp = out.with_name(out.name + ".part")
-    doc = SimpleDocTemplate(
-        str(tmp),
-        pagesize=landscape(A4),
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
-        title=plan_title(data),
-        author=data.branch.name,
-        subject="党员活动日计划安排表",
-        initialFontName=font,
-    )
-    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
-    os.replace(tmp, out)
+    try:
+        pages = build(0)
+        if pages["seal"] > pages["table"] and rows:
+            build(min(KEEP_WITH_SEAL, len(rows)))
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return out
