@@ -217,3 +217,16 @@ def test_a_seal_that_would_fall_on_a_page_of_its_own_takes_the_last_entries_alon
     assert "序号月份日期主题主要内容地点日期调整原因" in last
     assert "11月5日" in last and "12月7日" in last and "党组织（盖章）" in last
     assert "12月7日" not in pages[0]
+
+
+def test_a_character_the_font_lacks_in_a_plan_is_reported(branch):
+    from app.reports.plan_pdf import plan_missing_glyphs
+
+    plans.create_plan(2026)
+    assert plan_missing_glyphs(load_year(2026)) == []
+    first = Activity.select().order_by(Activity.plan_date).first()
+    plans.update_plan_entry(
+        first.id,
+        plans.PlanEntry(plan_date=first.plan_date, theme=first.theme, place="𠮷村党员活动室"),
+    )
+    assert plan_missing_glyphs(load_year(2026)) == ["𠮷"]

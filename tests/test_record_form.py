@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -155,6 +156,11 @@ def test_rare_name_characters_are_in_the_font_and_a_missing_one_is_reported(marc
     assert form_missing_glyphs(data, row) == []  # 张堃 李喆 王犇 are on this form
     row.content += "𪚥"  # CJK Ext. B: not in the bundled font
     assert form_missing_glyphs(data, row) == ["𪚥"]
+    # The 流入地党组织 printed in a 备注 comes from the roster when the entry gives none.
+    row.content = CONTENT
+    inflow = next(m for m in data.members if m.name == "郑小龙")
+    data.members[data.members.index(inflow)] = replace(inflow, inflow_org="𠮷州市某社区党委")
+    assert form_missing_glyphs(data, row) == ["𠮷"]
 
 
 def test_an_activity_not_yet_held_prints_a_blank_form_for_the_pen(branch, tmp_path):

@@ -30,7 +30,7 @@ from reportlab.platypus import (
 )
 
 from app.models import vocab
-from app.reports.fonts import register_font
+from app.reports.fonts import missing_glyphs, register_font
 from app.reports.record_form import NumberedCanvas, chinese_date, draw_footer
 from app.services.ledger import ActivityRow, YearData
 
@@ -105,6 +105,15 @@ def _row(index: int, a: ActivityRow, st: dict[str, ParagraphStyle]) -> list:
         _p(a.place, st["cell"]),
         _p(a.plan_reason or "", st["cell"]),
     ]
+
+
+def plan_missing_glyphs(data: YearData) -> list[str]:
+    """Characters of the plan the embedded font cannot draw (rare characters in a village or
+    place name); they print as an empty box, so the caller warns as for the 记录表."""
+    parts = [data.branch.name, data.branch.superior_org]
+    for a in data.activities:
+        parts += [a.theme, a.planned_content, a.place, a.plan_reason or ""]
+    return missing_glyphs("".join(parts))
 
 
 def filed_line(data: YearData) -> str:

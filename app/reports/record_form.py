@@ -410,13 +410,13 @@ def form_texts(data: YearData, activity: ActivityRow) -> str:
         activity.content,
         *(m.name for m in summary.expected),
         *(a.name for a in summary.non_members),
-        *(r.reason for r in activity.attendance),
+        *(sign_sheet_note(m, summary.by_member.get(m.member_id)) for m in summary.expected),
     ]
     return "".join(parts)
 
 
 def form_missing_glyphs(data: YearData, activity: ActivityRow) -> list[str]:
-    """Characters on this form the embedded font cannot draw (they would print as nothing)."""
+    """Characters on this form the embedded font cannot draw (they print as an empty box)."""
     return missing_glyphs(form_texts(data, activity))
 
 
