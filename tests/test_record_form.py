@@ -338,3 +338,18 @@ def test_a_blank_form_leaves_room_for_the_pen_in_the_date_and_the_count(branch, 
 
     assert gap("年", "月") >= 7 and gap("月", "日") >= 7  # 年 月 日 beside 党组织（盖章）
     assert gap("实际参加党员", "人") >= 10  # the count written in by hand
+
+
+def test_there_is_blank_paper_above_the_branch_name_for_a_round_seal(march, tmp_path):
+    out = print_record(march.id, tmp_path / "seal.pdf")
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
+    found = [(float(a), float(b), t) for a, b, t in re.findall(pattern, bbox)]
+    title = next(w for w in found if w[2] == "池州市党日活动记录表")
+    seal = next(w for w in found if w[2].startswith("党组织（盖章）"))
+    assert (seal[0] - title[1]) / (72 / 25.4) >= 14  # mm of white between title and name

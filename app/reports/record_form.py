@@ -54,6 +54,9 @@ FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 LABEL_W = 24 * mm
 COLS = [LABEL_W, 54 * mm, LABEL_W, FRAME_W - 54 * mm - 2 * LABEL_W]  # 地点 wider: long places
 BORDER = 0.8
+# Blank paper above 党组织（盖章）: a ~4 cm round seal stamped on the branch's name sits mostly in
+# it instead of over the title and the first rows of the form.
+SEAL_GAP = 16 * mm
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -308,13 +311,14 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     heights = list(probe._rowHeights)
     for i, minimum in enumerate((14 * mm, 16 * mm, 14 * mm)):
         heights[i] = max(heights[i], minimum)
-    used = sum(f.wrap(FRAME_W, FRAME_H)[1] for f in (title, header, note)) + 14 * mm + 2
+    spacers = SEAL_GAP + 3 * mm + 4 * mm
+    used = sum(f.wrap(FRAME_W, FRAME_H)[1] for f in (title, header, note)) + spacers + 2
     room = FRAME_H - used - sum(heights)
     if room > 0:
         heights[last] += room
         style.append(("SPAN", (0, first), (0, last)))
     table = Table(rows, colWidths=COLS, style=style, rowHeights=heights)
-    return [title, Spacer(1, 8 * mm), header, Spacer(1, 2 * mm), table, Spacer(1, 4 * mm), note]
+    return [title, Spacer(1, SEAL_GAP), header, Spacer(1, 3 * mm), table, Spacer(1, 4 * mm), note]
 
 
 SIGN_WIDTHS = [14 * mm, 32 * mm, 50 * mm, FRAME_W - 96 * mm]  # 序号 姓名 签名 备注
