@@ -169,6 +169,7 @@ def test_an_activity_not_yet_held_prints_a_blank_form_for_the_pen(branch, tmp_pa
     form, sheet = pages_text(out)
     assert f"应参加党员{EXPECTED_IN_MARCH + 1}人，实际参加党员人（附签名）" in form
     assert "年月日" in form
+    assert "形式：□线下□线上□线上线下" in form  # ticked by hand, not the stored default
     assert JOINS_IN_APRIL in sheet
 
 

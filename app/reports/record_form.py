@@ -32,6 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.models import vocab
 from app.reports.fonts import hard_space, missing_glyphs, register_font
 from app.services.ledger import ActivityRow, YearData
 from app.services.records import attendance_summary, load_record, sign_sheet_note
@@ -220,7 +221,10 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     place = activity.place
     if activity.place_type and activity.place_type not in place:
         place += f"（{activity.place_type}）"
-    extra = f"形式：{activity.mode}"
+    if activity.held_date is None:  # a blank form: the way of holding it is ticked by hand
+        extra = "形式：" + hard_space(1).join(f"□{mode}" for mode in vocab.MODES)
+    else:
+        extra = f"形式：{activity.mode}"
     if activity.partner_org:
         extra += f"\n联合开展：{activity.partner_org}"
     if activity.cost is not None:
@@ -254,7 +258,7 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
             _p("活动时间", st["label"]),
             time_cell,
             _p("活动地点", st["label"]),
-            [_p(place, st["cell"]), _p(extra, st["small"])],
+            [_p(place or hard_space(1), st["cell"]), _p(extra, st["small"])],
         ],
         [
             _p(f"参加党员\n情{hard_space(2)}况", st["label"]),
