@@ -2,8 +2,11 @@
 
 Faithful to the seed's form: title, 党组织（盖章）and 年 月 日, 活动主题, 活动时间, 活动地点,
 参加党员情况 "应参加党员 N 人，实际参加党员 M 人（附签名）", 活动内容 and the 说明 line. A4 with a
-binding margin on the left, the CJK font embedded as a subset. Long content continues on the next
-page inside the same frame; `two_copies` prints the form twice, marked 支部留存 / 报上级党组织.
+binding margin on the left and blank paper above 党组织（盖章）for the seal, the CJK font embedded
+as a subset. Long content continues on the next page inside the same frame; the signature sheet's
+rows grow with their 备注, and invited non-members sign in a table of their own. Every page's
+footer names the branch, date and form, 第 n 页 共 N 页; `two_copies` prints the form twice,
+marked 支部留存 / 报上级党组织, each copy numbered on its own.
 """
 
 from __future__ import annotations
@@ -330,14 +333,12 @@ SIGN_ROW_MIN = 10 * mm  # room to sign with a pen
 SIGN_PAD = 2 * mm  # above and below a cell's text when it needs more than one line
 
 
-def _sign_rows(
-    people: list[tuple[str, str]], st: dict, first_number: int = 1
-) -> tuple[list[list], list[float]]:
+def _sign_rows(people: list[tuple[str, str]], st: dict) -> tuple[list[list], list[float]]:
     """Rows 序号 / 姓名 / (signature) / 备注 and their heights: at least SIGN_ROW_MIN, taller when
     a long name or 备注 (a leave reason, a 流入地党组织) needs more lines, never clipped."""
     rows, heights = [], []
     name_w, note_w = SIGN_WIDTHS[1] - 12, SIGN_WIDTHS[3] - 12
-    for i, (name, note) in enumerate(people, start=first_number):
+    for i, (name, note) in enumerate(people, start=1):
         name_p, note_p = _p(name, st["sign_center"]), _p(note, st["sign"])
         needed = max(name_p.wrap(name_w, 1e6)[1], note_p.wrap(note_w, 1e6)[1]) + 2 * SIGN_PAD
         rows.append([_p(str(i), st["sign_center"]), name_p, "", note_p])
