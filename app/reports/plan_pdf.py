@@ -2,7 +2,8 @@
 activities with the reasons for moved dates, and the branch's name, date and a space for the seal.
 
 A4 landscape, the CJK font embedded as a subset; every cell is a wrapping Paragraph, so long text
-makes a row taller instead of being clipped.
+makes a row taller instead of being clipped. The header row repeats on every page, the seal block
+never stands on a page alone, and each footer names the plan with 第 n 页 共 N 页.
 """
 
 from __future__ import annotations
