@@ -121,3 +121,28 @@ def test_newest_good_backup_skips_a_damaged_one_and_restores_over_damage(branch,
     assert kept and kept[0].stat().st_size > 0
     assert check_integrity(db) == []
     assert len(list_backups(data_dir)) == 2  # the damaged copy is not offered as a backup
+
+
+def scramble_cell_pointers(path: Path, pages: range) -> None:
+    """Overwrite the cell pointers of some table pages, as a half-written page would leave
+    them: SQLite's check then reports every broken cell, page by page."""
+    with open(path, "r+b") as fh:
+        for page in pages:
+            fh.seek((page - 1) * 4096 + 100)
+            fh.write(b"\x5a" * 800)
+
+
+def test_damage_is_reported_in_one_plain_sentence_before_sqlites_details(branch, data_dir):
+    make_ledger(data_dir)
+    db = database_path(data_dir)
+    last = db.stat().st_size // 4096
+    scramble_cell_pointers(db, range(last - 12, last))
+
+    problems = check_integrity(db)
+    first = problems[0]
+    # What the dialogs show: a sentence a secretary can read, not SQLite's page numbers.
+    assert first.startswith("数据文件内部结构被破坏") and "处错误" in first
+    assert "page" not in first and "***" not in first
+    # SQLite's report follows for whoever helps, one line per entry (never a block of lines).
+    assert len(problems) > 2 and all("\n" not in p for p in problems)
+    assert any("page" in p for p in problems[1:])

@@ -45,6 +45,7 @@ REASON_LABELS = {
 }
 EXPORT_PREFIX = "党日记实备份"
 EMPTY_FILE = "数据文件是空的（没有任何数据表），可能在写入时被截断。"
+DAMAGED_PAGES = "数据文件内部结构被破坏，检查发现 {n} 处错误（常见原因：写入时突然断电或强行关机、硬盘或U盘故障）"
 
 # dangri-20261125-130501-start.sqlite3, and the migration copies of app.models.db:
 # 迁移前-v1-20261125-130501.sqlite3
@@ -95,7 +96,12 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
         pragma = "integrity_check" if full else "quick_check"
         rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchall()]
         if rows != ["ok"]:
-            problems.extend(rows[:20])
+            # SQLite's own report is many lines of page numbers (often in one row): a plain
+            # sentence comes first, as the dialogs show it; the details follow, one line each.
+            details = [line for row in rows for line in str(row).splitlines() if line.strip()]
+            errors = [line for line in details if not line.startswith("***")]  # headings
+            problems.append(DAMAGED_PAGES.format(n=len(errors) or 1))
+            problems.extend(details[:20])
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
             problems.append(EMPTY_FILE)
@@ -153,7 +159,7 @@ def ensure_healthy(data_dir: Path) -> None:
             else "没有找到完好的备份。"
         )
         raise UserError(
-            f"数据文件 {path} 已损坏：{problems[0]}。{hint}",
+            f"数据文件 {path} 已损坏：{problems[0].rstrip('。')}。{hint}",
             f"database {path} is damaged: {problems[0]}",
         )
 
@@ -464,36 +470,46 @@ def restore(data_dir: Path, backup: Path, *, now: dt.datetime | None = None) -> 
     if not backup.is_file():
         raise UserError(f"找不到备份文件 {backup}。", f"no such backup {backup}")
     current = database_path(data_dir)
-    current.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=current.parent) as work:
-        db_file, zf = _extract_database(backup, Path(work))
-        with contextlib.closing(zf) if zf else contextlib.nullcontext():
-            problems = check_integrity(db_file)
-            if problems:
-                raise UserError(
-                    f"备份 {backup.name} 本身已损坏或不是党日记实的数据：{problems[0]}",
-                    f"backup {backup} is not usable: {problems[0]}",
-                )
-            _set_aside_current(data_dir, now)
-            staged = _copy_consistent(db_file, current.with_name(current.name + ".restoring"))
-            if zf is not None:
-                _restore_attachments(zf, attachments_dir(data_dir))
-        was_open = _database_is(current)
-        close_database()
-        try:
-            # A WAL left beside the old file would be replayed into the restored one.
-            for suffix in ("-wal", "-shm"):
-                current.with_name(current.name + suffix).unlink(missing_ok=True)
-            staged.replace(current)
-        except OSError as err:  # e.g. another program holds the file open (Windows)
-            staged.unlink(missing_ok=True)
-            if was_open:
-                open_database(current, backup_dir=backups_dir(data_dir))
-            raise UserError(
-                f"无法替换数据文件（{err.strerror or err}），数据没有改变。"
-                "请关闭其他可能打开它的程序后再试。",
-                f"cannot replace {current}: {err}",
-            ) from err
+    staging = current.with_name(current.name + ".restoring")
+    try:
+        current.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=current.parent) as work:
+            db_file, zf = _extract_database(backup, Path(work))
+            with contextlib.closing(zf) if zf else contextlib.nullcontext():
+                problems = check_integrity(db_file)
+                if problems:
+                    raise UserError(
+                        f"备份 {backup.name} 本身已损坏或不是党日记实的数据：{problems[0]}",
+                        f"backup {backup} is not usable: {problems[0]}",
+                    )
+                _set_aside_current(data_dir, now)
+                staged = _copy_consistent(db_file, staging)
+                if zf is not None:
+                    _restore_attachments(zf, attachments_dir(data_dir))
+    except (OSError, sqlite3.Error, zipfile.BadZipFile) as err:
+        # A full or read-only disk, a USB stick pulled out: the current file was not touched.
+        staging.unlink(missing_ok=True)
+        raise UserError(
+            f"恢复没有完成，当前数据没有改变：{getattr(err, 'strerror', None) or err}。"
+            "请检查磁盘是否已满、U盘是否已插好，然后再试。",
+            f"restore from {backup} failed before replacing anything: {err}",
+        ) from err
+    was_open = _database_is(current)
+    close_database()
+    try:
+        # A WAL left beside the old file would be replayed into the restored one.
+        for suffix in ("-wal", "-shm"):
+            current.with_name(current.name + suffix).unlink(missing_ok=True)
+        staged.replace(current)
+    except OSError as err:  # e.g. another program holds the file open (Windows)
+        staged.unlink(missing_ok=True)
+        if was_open:
+            open_database(current, backup_dir=backups_dir(data_dir))
+        raise UserError(
+            f"无法替换数据文件（{err.strerror or err}），数据没有改变。"
+            "请关闭其他可能打开它的程序后再试。",
+            f"cannot replace {current}: {err}",
+        ) from err
     open_database(current, backup_dir=backups_dir(data_dir))
     rotate_backups(data_dir, now=now)
     return current

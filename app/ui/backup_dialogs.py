@@ -3,19 +3,25 @@ and the start-up check that explains a damaged file and offers the newest good b
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QProgressDialog,
     QPushButton,
     QTableView,
@@ -56,10 +62,22 @@ TEXT = {
     "backup_filter": "党日记实备份 (*.zip *.sqlite3);;所有文件 (*)",
     "no_backups": "还没有自动备份。每次启动程序时，如数据有变化，会自动备份一次。",
     "pick_one": "请先在列表中选中一个备份。",
-    "confirm_restore": "确定用 {when} 的备份替换当前的全部数据吗？\n\n当前数据会先自动备份，"
-    "之后如有需要，可以再从备份恢复回来。",
+    "confirm_restore": "确定用 {when} 的备份替换当前的全部数据吗？\n\n"
+    "花名册、计划、记录、考勤和回收站都会换成备份里的样子，做这个备份之后录入或修改的内容将不在台账里。"
+    "照片和扫描件：备份里有的会放回来，本机现有的不会删除。\n\n"
+    "替换前，程序会先自动备份当前数据（列表中的“恢复前自动备份”），如有需要，可以再恢复回来。",
     "confirm_yes": "恢复",
     "restored": "已从 {when} 的备份恢复数据。",
+    "restored_box": "已从 {when} 的备份恢复数据{with_files}。",
+    "restored_files": "（包括照片和扫描件）",
+    "restored_kept": "\n\n恢复前的数据已自动备份（{stamp}，“恢复前自动备份”）。如需找回，"
+    "可再用“文件 → 从备份恢复…”选它恢复。",
+    # unsaved record before a restore
+    "unsaved_title": "记录还没有保存",
+    "unsaved_restore": "“{theme}”的记录有改动还没有保存。\n\n从备份恢复会替换全部数据，"
+    "没保存的改动会丢失。先保存这条记录吗？（保存后，它会随当前数据一起在恢复前自动备份。）",
+    "unsaved_save": "保存后继续",
+    "unsaved_drop": "不保存",
     # 回收站
     "trash_title": "回收站",
     "trash_intro": "删除的党员和活动先放在这里，清空前都可以恢复。",
@@ -68,12 +86,19 @@ TEXT = {
     "trash_restore": "恢复所选",
     "trash_empty": "清空回收站",
     "trash_nothing": "回收站是空的。",
-    "confirm_empty": "清空后，回收站中的 {n} 项（连同活动的照片、扫描件）将永久删除，不能恢复。确定清空吗？",
+    "confirm_empty": "清空后，回收站中的 {n} 项（连同活动的照片、扫描件）将永久删除，不能恢复：\n\n"
+    "{items}\n\n确定清空吗？",
+    "confirm_empty_more": "……另外还有 {n} 项",
     "empty_yes": "永久删除",
     "trash_restored": "已恢复：{label}",
     # 检查数据库
     "check_ok": "数据库检查完毕，没有发现问题。\n\n文件：{path}\n用时 {seconds:.2f} 秒。",
-    "check_bad": "数据库检查发现问题：\n{problems}\n\n建议用“文件 → 从备份恢复…”恢复最近的完好备份。",
+    "check_bad": "数据库检查发现问题：\n{problem}\n\n文件：{path}",
+    "check_offer": "最新的完好备份：{when}（{label}）。建议点“从备份恢复…”恢复它；"
+    "恢复前，当前的文件会保存到备份文件夹中，不会删除。",
+    "check_no_backup": "没有找到完好的备份。如有U盘上的备份，可点“从备份恢复…”选它；"
+    "请先不要再录入数据，并请懂电脑的同志帮忙查看。",
+    "check_details": "以下是给技术人员看的检查明细：\n{details}",
     # start-up damage
     "damaged_title": "数据文件已损坏",
     "damaged_text": "数据文件已损坏，无法正常打开。\n\n文件：{path}\n问题：{problem}\n\n"
@@ -86,9 +111,14 @@ TEXT = {
     "start_empty": "保留损坏文件，新建空台账",
     "confirm_start_empty": "损坏的文件会移到备份文件夹中保存（不会删除），然后新建一个空的台账。确定吗？",
     "quit": "退出",
+    "show_details": "显示技术细节",
+    "hide_details": "隐藏技术细节",
     "cancel": "取消",
     "close": "关闭",
 }
+
+
+EMPTY_NAMES_SHOWN = 10  # the 清空 question names this many items, then says how many more
 
 
 def ask(parent: QWidget | None, text: str, yes_text: str) -> bool:
@@ -99,6 +129,26 @@ def ask(parent: QWidget | None, text: str, yes_text: str) -> bool:
     box.setDefaultButton(no)
     box.exec()
     return box.clickedButton() is yes
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """The hourglass while a restore replaces the files (the window cannot be used meanwhile)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def details_box(lines: list[str]) -> QPlainTextEdit:
+    """SQLite's own report, for whoever helps the secretary: hidden until asked for, and
+    scrolling, so a long report never pushes a dialog's buttons off a 768-pixel screen."""
+    box = QPlainTextEdit("\n".join(lines))
+    box.setReadOnly(True)
+    box.setMaximumHeight(120)
+    box.hide()
+    return box
 
 
 def _size(n: int) -> str:
@@ -138,6 +188,8 @@ class RestoreDialog(QDialog):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
         self.restored_from: str | None = None
+        self.restored_files = False  # the backup was a 备份到… zip (photos and scans came back)
+        self.kept: backups.BackupInfo | None = None  # the 恢复前自动备份 of what was replaced
         self.setWindowTitle(TEXT["restore_title"])
         self.resize(640, 420)
         intro = QLabel(TEXT["restore_intro"])
@@ -199,14 +251,35 @@ class RestoreDialog(QDialog):
     def restore_from(self, path: Path, when: str) -> None:
         if not ask(self, TEXT["confirm_restore"].format(when=when), TEXT["confirm_yes"]):
             return
+        started = dt.datetime.now().replace(microsecond=0)
         try:
-            backups.restore(self.data_dir, path)
+            with busy_cursor():
+                backups.restore(self.data_dir, path)
         except UserError as err:
             self.show_error(err.message)  # stays open; nothing was replaced
             self.refresh()
             return
         self.restored_from = when
+        self.restored_files = zipfile.is_zipfile(path)
+        self.kept = next(
+            (
+                b
+                for b in backups.list_backups(self.data_dir)
+                if b.reason == backups.REASON_RESTORE and b.created >= started
+            ),
+            None,
+        )
         self.accept()
+
+    def summary(self) -> str:
+        """What the secretary is told after a restore: from when, and where the old data went."""
+        text = TEXT["restored_box"].format(
+            when=self.restored_from,
+            with_files=TEXT["restored_files"] if self.restored_files else "",
+        )
+        if self.kept is not None:
+            text += TEXT["restored_kept"].format(stamp=f"{self.kept.created:%Y-%m-%d %H:%M:%S}")
+        return text
 
 
 # --- 回收站 -------------------------------------------------------------------------------------
@@ -270,8 +343,12 @@ class TrashDialog(QDialog):
         self.changed.emit("*")
 
     def empty(self) -> None:
-        n = self.model.rowCount()
-        if not ask(self, TEXT["confirm_empty"].format(n=n), TEXT["empty_yes"]):
+        labels = [row[1] for row in self.model.rows]
+        shown = [f"· {label}" for label in labels[:EMPTY_NAMES_SHOWN]]
+        if len(labels) > EMPTY_NAMES_SHOWN:
+            shown.append(TEXT["confirm_empty_more"].format(n=len(labels) - EMPTY_NAMES_SHOWN))
+        question = TEXT["confirm_empty"].format(n=len(labels), items="\n".join(shown))
+        if not ask(self, question, TEXT["empty_yes"]):
             return
         trash.empty_trash()
         self.refresh()
@@ -289,6 +366,8 @@ class DamagedDatabaseDialog(QDialog):
         self.setWindowTitle(TEXT["damaged_title"])
         self.setMinimumWidth(560)
         self.newest = backups.newest_good_backup(self.data_dir)
+        # Only the plain first sentence here; SQLite's page-by-page report can run to hundreds of
+        # lines and pushed every button below the bottom of the screen.
         text = TEXT["damaged_text"].format(path=database_path(self.data_dir), problem=problems[0])
         offer = (
             TEXT["damaged_offer"].format(
@@ -301,6 +380,12 @@ class DamagedDatabaseDialog(QDialog):
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label = _error_label()
+        self.details = details_box(problems[1:])
+        self.details_button = QPushButton(TEXT["show_details"])
+        self.details_button.setFlat(True)
+        self.details_button.setAutoDefault(False)
+        self.details_button.setVisible(len(problems) > 1)
+        self.details_button.clicked.connect(self.toggle_details)
 
         self.newest_button = QPushButton(icon("fa5s.undo"), TEXT["use_newest"])
         self.newest_button.setVisible(self.newest is not None)
@@ -319,6 +404,8 @@ class DamagedDatabaseDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.text_label)
+        layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.details)
         layout.addWidget(self.error_label)
         for button in (
             self.newest_button,
@@ -329,9 +416,16 @@ class DamagedDatabaseDialog(QDialog):
         ):
             layout.addWidget(button)
 
+    def toggle_details(self) -> None:
+        shown = not self.details.isVisible()
+        self.details.setVisible(shown)
+        self.details_button.setText(TEXT["hide_details" if shown else "show_details"])
+        self.adjustSize()
+
     def _restore(self, path: Path) -> None:
         try:
-            backups.restore(self.data_dir, path)
+            with busy_cursor():
+                backups.restore(self.data_dir, path)
         except UserError as err:
             self.error_label.setText(err.message)
             self.error_label.show()
@@ -420,12 +514,43 @@ class BackupActions:
         QMessageBox.critical(self.window, APP_NAME, TEXT["backup_failed"].format(message=message))
 
     def restore(self) -> None:
+        if not self._settle_unsaved_record():
+            return
         dialog = RestoreDialog(self.state.data_dir, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.state.changed.emit("*")
             self.window.statusBar().showMessage(
                 TEXT["restored"].format(when=dialog.restored_from), 10000
             )
+            QMessageBox.information(self.window, APP_NAME, dialog.summary())
+
+    def _settle_unsaved_record(self) -> bool:
+        """A record edited but not saved would silently vanish in a restore (it is in no
+        backup): save it first, or drop it on request. False: stay, nothing is restored."""
+        for page in getattr(self.window, "pages", []):
+            editor = getattr(getattr(page, "content", None), "editor", None)
+            if editor is None or not editor.dirty or editor.activity_id is None:
+                continue
+            self.window.tabs.setCurrentWidget(page)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                TEXT["unsaved_title"],
+                TEXT["unsaved_restore"].format(theme=editor.theme.text() or "党日活动"),
+                parent=self.window,
+            )
+            save = box.addButton(TEXT["unsaved_save"], QMessageBox.ButtonRole.AcceptRole)
+            drop = box.addButton(TEXT["unsaved_drop"], QMessageBox.ButtonRole.DestructiveRole)
+            box.addButton(TEXT["cancel"], QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(save)
+            box.exec()
+            if box.clickedButton() is save:
+                if not editor.save():  # the mistake is shown beside its field
+                    return False
+            elif box.clickedButton() is drop:
+                editor.load(editor.activity_id)  # back to what is stored
+            else:
+                return False
+        return True
 
     def show_trash(self) -> None:
         dialog = TrashDialog(self.window)
@@ -435,17 +560,42 @@ class BackupActions:
     def check(self) -> None:
         path = database_path(self.state.data_dir)
         started = time.perf_counter()
-        problems = backups.check_integrity(path, full=True)
+        with busy_cursor():
+            problems = backups.check_integrity(path, full=True)
         seconds = time.perf_counter() - started
         if problems:
-            QMessageBox.warning(
-                self.window, APP_NAME, TEXT["check_bad"].format(problems="\n".join(problems[:10]))
-            )
+            self._report_damage(path, problems)
         else:
             QMessageBox.information(
                 self.window, APP_NAME, TEXT["check_ok"].format(path=path, seconds=seconds)
             )
         self.last_check = problems
+
+    def _report_damage(self, path: Path, problems: list[str]) -> None:
+        """A plain sentence, the newest good backup and a way to it; SQLite's report tucked
+        into 显示详细信息 for whoever helps."""
+        with busy_cursor():
+            newest = backups.newest_good_backup(self.state.data_dir)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            APP_NAME,
+            TEXT["check_bad"].format(problem=problems[0], path=path),
+            parent=self.window,
+        )
+        box.setInformativeText(
+            TEXT["check_offer"].format(when=f"{newest.created:%Y-%m-%d %H:%M}", label=newest.label)
+            if newest
+            else TEXT["check_no_backup"]
+        )
+        if len(problems) > 1:
+            box.setDetailedText(TEXT["check_details"].format(details="\n".join(problems[1:])))
+        restore = box.addButton(TEXT["restore"], QMessageBox.ButtonRole.AcceptRole)
+        close = box.addButton(TEXT["close"], QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.setEscapeButton(close)
+        box.exec()
+        if box.clickedButton() is restore:
+            self.restore()
 
 
 def install_backup_actions(window) -> BackupActions:

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMessageBox, QWidget
 
-from app.models import Member, close_database
+from app.models import DB, Activity, Member, close_database
 from app.paths import database_path
 from app.services.backup import create_backup, list_backups
 from app.services.trash import trash_member
 from app.ui.backup_dialogs import DamagedDatabaseDialog, RestoreDialog, TrashDialog
 from app.ui.main_window import MainWindow
+from tests.record_helpers import build_year
 
 SHOTS = Path(os.environ.get("DANGRI_SHOTS", "/tmp"))
 
@@ -158,6 +161,155 @@ def test_damaged_database_on_start_offers_newest_good_backup(qtbot, branch, data
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert [m.name for m in Member.select()] == ["张秀英"]
     assert any(p.name.startswith("损坏-") for p in (data_dir / "backups").iterdir())
+
+
+def run_modals(steps: list[tuple[type, Callable[[QWidget], None]]]) -> list[tuple[str, ...]]:
+    """Handle the next modal windows in turn: each step waits for a new modal of its type and
+    acts on it (clicks in it). Returns what each said: a message box's text, informative text
+    and details; another dialog's title."""
+    handled: list[QWidget] = []
+    said: list[tuple[str, ...]] = []
+
+    def poll() -> None:
+        if len(handled) == len(steps):
+            return
+        QTimer.singleShot(30, poll)  # first: an act may open a modal that waits for the next
+        kind, act = steps[len(handled)]
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, kind) and (not handled or widget is not handled[-1]):
+            handled.append(widget)
+            if isinstance(widget, QMessageBox):
+                said.append((widget.text(), widget.informativeText(), widget.detailedText()))
+            else:
+                said.append((widget.windowTitle(),))
+            act(widget)
+
+    QTimer.singleShot(30, poll)
+    return said
+
+
+def click(text: str) -> Callable[[QWidget], None]:
+    def act(box: QWidget) -> None:
+        (button,) = [b for b in box.findChildren(QAbstractButton) if b.text() == text]
+        button.click()
+
+    return act
+
+
+def test_restore_with_an_unsaved_record_saves_it_first_and_says_where_it_went(
+    qtbot, window, data_dir
+):
+    march, _ = build_year()
+    create_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 30))
+    window.show()
+    tab = window.record_tab
+    tab.select_activity(march.id)
+    tab.editor.place.setText("村委会二楼会议室")
+    assert tab.editor.dirty
+
+    shown = run_modals(
+        [
+            (QMessageBox, click("保存后继续")),
+            (RestoreDialog, lambda d: d.restore_selected()),
+            (QMessageBox, click("恢复")),
+            (QMessageBox, lambda box: box.accept()),
+        ]
+    )
+    window.backup_actions.restore_action.trigger()
+    assert len(shown) == 4
+    assert "没保存的改动会丢失" in shown[0][0] and "先保存" in shown[0][0]
+    # The typed place was saved, so it is in the 恢复前自动备份 named afterwards...
+    (kept,) = [b for b in list_backups(data_dir) if b.reason == "before-restore"]
+    with sqlite3.connect(kept.path) as con:
+        (place,) = con.execute("SELECT place FROM activity WHERE id = ?", (march.id,)).fetchone()
+    assert place == "村委会二楼会议室"
+    told = shown[3][0]
+    assert "2026-11-20 09:30" in told and f"{kept.created:%Y-%m-%d %H:%M:%S}" in told
+    # ...and the ledger and the editor now show the backup's record, nothing half-typed.
+    assert Activity.get_by_id(march.id).place != "村委会二楼会议室"
+    assert not tab.editor.dirty and tab.editor.place.text() != "村委会二楼会议室"
+
+
+def test_cancelling_the_unsaved_record_question_keeps_the_typing_and_restores_nothing(
+    qtbot, window, data_dir
+):
+    march, _ = build_year()
+    create_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 30))
+    window.show()
+    tab = window.record_tab
+    tab.select_activity(march.id)
+    tab.editor.place.setText("村委会二楼会议室")
+    shown = run_modals([(QMessageBox, click("取消"))])
+    window.backup_actions.restore_action.trigger()
+    assert len(shown) == 1
+    assert tab.editor.dirty and tab.editor.place.text() == "村委会二楼会议室"
+    assert not any(b.reason == "before-restore" for b in list_backups(data_dir))
+    tab.editor.dirty = False  # closing the window would ask about it again
+
+
+def test_emptying_the_trash_names_what_goes_for_good(qtbot, branch):
+    for name in ["王误录", "李重复"] + [f"测试{i}" for i in range(11)]:
+        trash_member(Member.create(name=name).id)
+    dialog = TrashDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    asked = answer_next_box("取消")
+    qtbot.mouseClick(dialog.empty_button, qtbot_left())
+    assert "13 项" in asked[0] and "党员 测试10" in asked[0]
+    assert "另外还有 3 项" in asked[0] and "党员 王误录" not in asked[0]  # newest first
+    assert dialog.model.rowCount() == 13
+
+
+def damaged_ledger(data_dir: Path) -> None:
+    """A ledger whose last table pages had their cell pointers overwritten: SQLite's check
+    reports it in dozens of lines of page numbers."""
+    Member.insert_many(
+        [{"name": f"党员{i:03d}", "note": "备注" * 20} for i in range(300)]
+    ).execute()
+    DB.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db = database_path(data_dir)
+    last = db.stat().st_size // 4096
+    with open(db, "r+b") as fh:
+        for page in range(last - 12, last):
+            fh.seek((page - 1) * 4096 + 100)
+            fh.write(b"\x5a" * 800)
+
+
+def test_the_damaged_start_dialog_fits_a_village_screen_however_long_sqlites_report(
+    qtbot, branch, data_dir
+):
+    create_backup(data_dir, now=dt.datetime(2026, 11, 24, 8, 0))
+    damaged_ledger(data_dir)
+    close_database()
+    from app.services.backup import database_problems
+
+    dialog = DamagedDatabaseDialog(data_dir, database_problems(data_dir))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.grab().save(str(SHOTS / "damaged_dialog_long_report.png"))
+    assert "数据文件内部结构被破坏" in dialog.text_label.text()
+    assert "page" not in dialog.text_label.text()
+    assert dialog.sizeHint().height() < 600  # 768 less the taskbar and the title bar
+    assert not dialog.details.isVisible()
+    qtbot.mouseClick(dialog.details_button, qtbot_left())
+    assert dialog.details.isVisible() and "page" in dialog.details.toPlainText()
+    assert dialog.sizeHint().height() < 700
+
+
+def test_check_database_on_damage_says_it_plainly_and_leads_to_the_newest_good_backup(
+    qtbot, window, data_dir
+):
+    Member.create(name="张秀英")
+    create_backup(data_dir, now=dt.datetime(2026, 11, 24, 8, 0))
+    damaged_ledger(data_dir)
+    shown = run_modals([(QMessageBox, click("从备份恢复…")), (RestoreDialog, lambda d: d.reject())])
+    window.backup_actions.check_action.trigger()
+    assert len(shown) == 2
+    text, offer, details = shown[0]
+    assert "数据文件内部结构被破坏" in text and "page" not in text
+    assert "最新的完好备份：2026-11-24 08:00" in offer
+    assert "page" in details
+    assert window.backup_actions.last_check
 
 
 def qtbot_left():
