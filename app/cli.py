@@ -303,10 +303,22 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     return handlers
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage mistakes (a missing --year, a wrong choice) said in Chinese as
+    well; the subcommands' parsers are of this class too."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(
+            EXIT_USER_ERROR,
+            f"错误：命令的写法不对（{message}）。可在命令后加 --help 查看用法。\nerror: {message}\n",
+        )
+
+
 def build_parser() -> tuple[
     argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]
 ]:
-    parser = argparse.ArgumentParser(prog="python -m app", description=f"{APP_NAME} {__version__}")
+    parser = _Parser(prog="python -m app", description=f"{APP_NAME} {__version__}")
     parser.add_argument(
         "--data-dir", default=None, help="数据目录（也可用环境变量 DANGRI_DATA_DIR）"
     )

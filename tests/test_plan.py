@@ -233,3 +233,11 @@ def test_redating_in_november_keeps_the_past_months_as_planned(branch):
     plans.redate_unheld(2026, "10", since=dt.date(2026, 11, 25))
     moved = {a.id: a.plan_date for a in entries(2026) if a.plan_date != before[a.id]}
     assert list(moved.values()) == [dt.date(2026, 12, 10)]
+
+
+def test_a_wrongly_written_command_is_explained_in_chinese_too(data_dir, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--data-dir", str(data_dir), "plan", "--year", "2026", "--day", "7"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert "错误：命令的写法不对" in err and "--help" in err and "error: argument --day" in err
