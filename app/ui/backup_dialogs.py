@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.errors import UserError
-from app.paths import database_path
+from app.paths import backups_dir, database_path
 from app.services import backup as backups
 from app.services import trash
 from app.ui.icons import icon
@@ -106,6 +106,8 @@ TEXT = {
     "damaged_offer": "最新的完好备份：{when}（{label}）。\n恢复后，损坏的文件会保存到备份文件夹中，不会删除。",
     "damaged_no_backup": "没有找到完好的备份。可以从U盘上的备份文件恢复，或请懂电脑的同志查看数据目录。",
     "use_newest": "恢复这个备份",
+    "damaged_restored": "已用 {when} 的备份恢复了数据。做这个备份之后录入或修改的内容，请对照纸质材料重新录入。"
+    "\n\n损坏的文件已另存为（不会删除）：\n{kept}",
     "use_file": "从其他备份文件恢复…",
     "open_dir": "打开数据目录",
     "start_empty": "保留损坏文件，新建空台账",
@@ -422,7 +424,7 @@ class DamagedDatabaseDialog(QDialog):
         self.details_button.setText(TEXT["hide_details" if shown else "show_details"])
         self.adjustSize()
 
-    def _restore(self, path: Path) -> None:
+    def _restore(self, path: Path, when: str) -> None:
         try:
             with busy_cursor():
                 backups.restore(self.data_dir, path)
@@ -430,18 +432,25 @@ class DamagedDatabaseDialog(QDialog):
             self.error_label.setText(err.message)
             self.error_label.show()
             return
+        # Say what happened before the window opens: which backup, and where the damaged file is.
+        kept = sorted(backups_dir(self.data_dir).glob("损坏-*.sqlite3"))
+        QMessageBox.information(
+            self,
+            APP_NAME,
+            TEXT["damaged_restored"].format(when=when, kept=kept[-1] if kept else "-"),
+        )
         self.accept()
 
     def restore_newest(self) -> None:
         if self.newest is not None:
-            self._restore(self.newest.path)
+            self._restore(self.newest.path, f"{self.newest.created:%Y-%m-%d %H:%M}")
 
     def restore_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
             self, TEXT["choose_backup"], "", TEXT["backup_filter"]
         )
         if name:
-            self._restore(Path(name))
+            self._restore(Path(name), Path(name).name)
 
     def start_empty(self) -> None:
         if ask(self, TEXT["confirm_start_empty"], TEXT["start_empty"]):

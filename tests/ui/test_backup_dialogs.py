@@ -157,10 +157,14 @@ def test_damaged_database_on_start_offers_newest_good_backup(qtbot, branch, data
     assert "数据文件已损坏" in text and "2026-11-24 08:00" in text and "不会删除" in text
     assert dialog.newest.path == good.path
     dialog.grab().save(str(SHOTS / "damaged_dialog.png"))
+    told = answer_next_box()
     qtbot.mouseClick(dialog.newest_button, qtbot_left())
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert [m.name for m in Member.select()] == ["张秀英"]
-    assert any(p.name.startswith("损坏-") for p in (data_dir / "backups").iterdir())
+    (kept,) = [p for p in (data_dir / "backups").iterdir() if p.name.startswith("损坏-")]
+    # Before the window opens the secretary is told which backup is back and where the
+    # damaged file went (the window used to open without a word).
+    assert "2026-11-24 08:00" in told[0] and "重新录入" in told[0] and str(kept) in told[0]
 
 
 def run_modals(steps: list[tuple[type, Callable[[QWidget], None]]]) -> list[tuple[str, ...]]:
