@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
+
 from app.errors import UserError
 from app.models import Member, close_database
 from app.paths import database_path
@@ -146,3 +151,42 @@ def test_damage_is_reported_in_one_plain_sentence_before_sqlites_details(branch,
     # SQLite's report follows for whoever helps, one line per entry (never a block of lines).
     assert len(problems) > 2 and all("\n" not in p for p in problems)
     assert any("page" in p for p in problems[1:])
+
+
+def check_with_a_full_disk(data_dir: Path) -> subprocess.CompletedProcess:
+    """Run the start-up check in a child that cannot write more than 3000 bytes to any file
+    (RLIMIT_FSIZE): SQLite cannot even make its 32 KB shared-memory file, as on a full disk."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from app.services.backup import database_problems, DatabaseUnavailable\n"
+        "try:\n"
+        "    print('problems', database_problems(Path(sys.argv[1])))\n"
+        "except DatabaseUnavailable as err:\n"
+        "    print('unavailable', err.message)\n"
+    )
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))
+
+    return subprocess.run(
+        [sys.executable, "-c", code, str(data_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=60,
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_full_disk_is_not_taken_for_a_damaged_ledger(branch, data_dir):
+    make_ledger(data_dir)
+    db = database_path(data_dir)
+    before = db.read_bytes()
+    result = check_with_a_full_disk(data_dir)
+    # Reported as damage, the start offered to set the file aside and begin an empty ledger.
+    assert result.stdout.startswith("unavailable"), result.stdout + result.stderr
+    assert "这不是文件损坏" in result.stdout and "磁盘已满" in result.stdout
+    assert db.read_bytes() == before
+    assert check_integrity(db) == []  # with room on the disk again, all is well

@@ -54,6 +54,46 @@ _MIGRATION_NAME = re.compile(r"^迁移前-v\d+-(\d{8}-\d{6})\.sqlite3$")
 _STAMP = "%Y%m%d-%H%M%S"
 
 
+class DatabaseUnavailable(UserError):
+    """The database file cannot be read or written at all (a full or read-only disk, a pulled
+    USB stick, another program holding it): not damage — nothing must be offered that treats
+    the file as broken (setting it aside, starting an empty ledger)."""
+
+
+# SQLite's primary result codes that mean the file itself is broken; any other error while
+# checking (SQLITE_IOERR, SQLITE_FULL, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_BUSY...) is about
+# the disk or another program, not the file.
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_WHY_UNAVAILABLE = {
+    3: "没有读写权限",
+    5: "文件被其他程序占用",
+    6: "文件被其他程序占用",
+    8: "磁盘或文件夹只能读、不能写",
+    10: "磁盘读写出错",
+    13: "磁盘已满",
+    14: "文件打不开",
+}
+
+
+def _unavailable(path: Path, err: sqlite3.Error) -> DatabaseUnavailable:
+    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
+    why = _WHY_UNAVAILABLE.get(code, "无法读写")
+    return DatabaseUnavailable(
+        f"无法读写数据文件 {path}（{why}）。这不是文件损坏，程序没有改动它，数据还在。\n"
+        "常见原因：磁盘已满、磁盘或文件夹是只读的、U盘已拔出，或被杀毒软件等其他程序占用。"
+        "请腾出磁盘空间或关闭这些程序，然后重新打开党日记实。",
+        f"cannot read or write {path}: {err}",
+    )
+
+
+def _is_damage(err: sqlite3.Error) -> bool:
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is None:  # an older Python: judge by SQLite's words
+        return str(err) in _SQLITE_WORDS
+    return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
 @dataclass(frozen=True)
 class BackupInfo:
     path: Path
@@ -78,6 +118,9 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
     `full=None` runs PRAGMA integrity_check on files up to 4 MB and quick_check above; `full=True`
     also runs foreign_key_check (检查数据库). A file that is not a 党日记实 database (e.g. empty,
     or truncated to nothing) is a problem too: the app must never start afresh over it.
+
+    Raises DatabaseUnavailable when the file cannot be checked at all (a full or read-only
+    disk...): that is not damage, and must not be reported as such.
     """
     path = Path(path)
     if not path.is_file():
@@ -91,7 +134,7 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
         # mode=rw: never create a file; a hot WAL left by a crash is recovered as usual.
         con = sqlite3.connect(f"file:{path.as_posix()}?mode=rw", uri=True, timeout=5)
     except sqlite3.Error as err:
-        return [f"无法打开数据文件：{err}"]
+        raise _unavailable(path, err) from err
     try:
         pragma = "integrity_check" if full else "quick_check"
         rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchall()]
@@ -114,6 +157,8 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
                 for t, rowid, parent, _ in bad[:20]
             )
     except sqlite3.DatabaseError as err:
+        if not _is_damage(err):
+            raise _unavailable(path, err) from err
         problems.append(f"数据文件已损坏：{_explain(err)}")
     finally:
         con.close()
@@ -359,8 +404,9 @@ def rotate_backups(data_dir: Path, *, now: dt.datetime | None = None) -> list[Pa
 def newest_good_backup(data_dir: Path) -> BackupInfo | None:
     """The newest backup that passes the integrity check (what a damaged start offers)."""
     for b in list_backups(data_dir):
-        if not check_integrity(b.path):
-            return b
+        with contextlib.suppress(DatabaseUnavailable):
+            if not check_integrity(b.path):
+                return b
     return None
 
 

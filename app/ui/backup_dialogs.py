@@ -569,8 +569,13 @@ class BackupActions:
     def check(self) -> None:
         path = database_path(self.state.data_dir)
         started = time.perf_counter()
-        with busy_cursor():
-            problems = backups.check_integrity(path, full=True)
+        try:
+            with busy_cursor():
+                problems = backups.check_integrity(path, full=True)
+        except UserError as err:  # a full or read-only disk: not damage, said as it is
+            QMessageBox.warning(self.window, APP_NAME, err.message)
+            self.last_check = [err.message]
+            return
         seconds = time.perf_counter() - started
         if problems:
             self._report_damage(path, problems)

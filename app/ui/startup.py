@@ -18,7 +18,17 @@ TEXT = {
 
 def check_database_on_start(data_dir: Path) -> bool:
     """Integrity check, then the start-up backup; on damage the user decides (True: go on)."""
-    problems = backups.database_problems(data_dir)
+    try:
+        problems = backups.database_problems(data_dir)
+    except backups.DatabaseUnavailable as err:
+        # A full or read-only disk is not damage: say what it is, offer nothing that would
+        # treat the file as broken, and let the secretary free the disk and start again.
+        from PySide6.QtWidgets import QMessageBox
+
+        from app import APP_NAME
+
+        QMessageBox.critical(None, APP_NAME, err.message)
+        return False
     if problems:
         from PySide6.QtWidgets import QDialog
 
