@@ -148,8 +148,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_missing_glyphs(missing: list[str]) -> None:
+    if missing:
+        print(
+            f"注意：字体中没有这些字，打印出来会缺字，请手写补全：{''.join(missing)}",
+            file=sys.stderr,
+        )
+
+
 def cmd_print_plan(args: argparse.Namespace) -> int:
-    from app.reports.plan_pdf import render_plan_pdf
+    from app.reports.plan_pdf import plan_missing_glyphs, render_plan_pdf
     from app.services.ledger import load_year
     from app.services.plan import get_plan
 
@@ -159,7 +167,9 @@ def cmd_print_plan(args: argparse.Namespace) -> int:
             f"还没有{args.year}年度计划，请先运行 plan --year {args.year}。",
             f"no plan for {args.year}",
         )
-    print(render_plan_pdf(load_year(args.year), Path(args.out)))
+    data = load_year(args.year)
+    _warn_missing_glyphs(plan_missing_glyphs(data))
+    print(render_plan_pdf(data, Path(args.out)))
     return 0
 
 
@@ -169,12 +179,7 @@ def cmd_print_record(args: argparse.Namespace) -> int:
 
     open_data(args)
     data, activity = load_record(args.id)
-    missing = form_missing_glyphs(data, activity)
-    if missing:
-        print(
-            f"注意：字体中没有这些字，打印出来会缺字，请手写补全：{''.join(missing)}",
-            file=sys.stderr,
-        )
+    _warn_missing_glyphs(form_missing_glyphs(data, activity))
     print(render_record_pdf(data, activity, Path(args.out), two_copies=args.two_copies))
     return 0
 

@@ -90,6 +90,7 @@ TEXT = {
     "pdf_name": "{branch}{year}年度党员活动日计划安排表.pdf",
     "printing": "正在生成 PDF…",
     "printed": "已保存：{path}",
+    "missing_glyphs": "注意：字体中没有这些字，打印出来会缺字，请手写补全：{chars}",
     "print_failed": "生成 PDF 失败：{error}",
     "delete_title": "删除活动",
     "delete_question": "从计划中删除 {date} 的“{theme}”？",
@@ -715,7 +716,10 @@ class PlanTab(QWidget):
         def done(result: object) -> None:
             self.progress.hide()
             self.print_button.setEnabled(True)
-            self.message.setText(TEXT["printed"].format(path=result))
+            text = TEXT["printed"].format(path=result)
+            if missing:
+                text += "\n" + TEXT["missing_glyphs"].format(chars="".join(missing))
+            self.message.setText(text)
             self.open_file(Path(str(result)))  # ready to print, as the 记录表 is
             self.printed.emit(str(result))
 
@@ -725,7 +729,10 @@ class PlanTab(QWidget):
             self.message.setText(TEXT["print_failed"].format(error=error))
             self.printed.emit("")
 
-        from app.reports.plan_pdf import render_plan_pdf  # reportlab: loaded when first needed
+        # reportlab: loaded when first needed
+        from app.reports.plan_pdf import plan_missing_glyphs, render_plan_pdf
+
+        missing = plan_missing_glyphs(data)
 
         self._worker = run_in_background(
             lambda _progress: render_plan_pdf(data, path), done, failed

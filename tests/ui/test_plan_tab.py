@@ -113,6 +113,9 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     assert tab.model.index(0, COL_UNVERIFIED).data() == ""
     assert tab.view.isColumnHidden(COL_UNVERIFIED)  # nothing left to check: the column goes
 
+    first = Activity.select().order_by(Activity.plan_date).first()
+    first.place = "𠮷家村党员活动室"  # a CJK Ext-B character the bundled font lacks
+    first.save()
     out = tmp_path / "plan.pdf"
     opened = []
     tab.open_file = opened.append
@@ -123,6 +126,7 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     text = "".join(p.extract_text() for p in PdfReader(out).pages)
     assert "2035年度党员活动日计划安排表" in text
     assert "已保存" in tab.message.text() and tab.print_button.isEnabled()
+    assert "缺字" in tab.message.text() and "𠮷" in tab.message.text()
 
 
 def test_after_the_branch_changes_its_day_the_plan_is_redated_on_confirmation(
