@@ -190,3 +190,36 @@ def test_a_full_disk_is_not_taken_for_a_damaged_ledger(branch, data_dir):
     assert "这不是文件损坏" in result.stdout and "磁盘已满" in result.stdout
     assert db.read_bytes() == before
     assert check_integrity(db) == []  # with room on the disk again, all is well
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_start_up_backup_failing_on_a_nearly_full_disk_lets_work_go_on_and_leaves_no_part_file(
+    branch, data_dir
+):
+    make_ledger(data_dir)
+    assert database_path(data_dir).stat().st_size > 60000
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from app.ui import startup\n"
+        "print(startup.check_database_on_start(Path(sys.argv[1])))\n"
+        "print(startup.backup_problem)\n"
+    )
+
+    def limit() -> None:  # room for SQLite's 32 KB index file, not for a copy of the ledger
+        resource.setrlimit(resource.RLIMIT_FSIZE, (60000, 60000))
+
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(data_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    went_on, told = result.stdout.splitlines()[:2]
+    assert went_on == "True", result.stderr
+    assert "没能自动备份" in told and "备份到…" in told
+    # The half-written copy was removed (it was left behind, start after start).
+    assert [p.name for p in (data_dir / "backups").glob("*")] == []

@@ -215,19 +215,27 @@ def _copy_consistent(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{Path(source).as_posix()}?mode=rw", uri=True, timeout=10)
     try:
-        dest = sqlite3.connect(str(tmp))
+        src = sqlite3.connect(f"file:{Path(source).as_posix()}?mode=rw", uri=True, timeout=10)
         try:
-            src.backup(dest)
-            dest.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+            dest = sqlite3.connect(str(tmp))
+            try:
+                src.backup(dest)
+                dest.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+            finally:
+                dest.close()
         finally:
-            dest.close()
-    finally:
-        src.close()
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    tmp.replace(target)
+            src.close()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(target)
+    except BaseException:
+        # A full disk fails part-way: no half-written copy is left to fill it further, start
+        # after start (each start's copy has a new name).
+        for part in (tmp, tmp.with_name(tmp.name + "-journal")):
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
+        raise
     return target
 
 

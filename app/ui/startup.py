@@ -13,7 +13,13 @@ from app.services import backup as backups
 
 TEXT = {
     "backup_on_start_failed": "启动时自动备份失败：{error}",
+    "backup_problem": "这次启动没能自动备份（磁盘可能已满或只读）。台账照常可以使用，"
+    "但请尽快腾出磁盘空间，并用“文件 → 备份到…”备份到U盘。",
 }
+
+# What went wrong with this start's automatic backup, in words for the secretary (None: nothing).
+# The window may show it in its status bar; stderr is not seen on a Windows desktop.
+backup_problem: str | None = None
 
 
 def check_database_on_start(data_dir: Path) -> bool:
@@ -35,8 +41,11 @@ def check_database_on_start(data_dir: Path) -> bool:
         from app.ui.backup_dialogs import DamagedDatabaseDialog
 
         return DamagedDatabaseDialog(data_dir, problems).exec() == QDialog.DialogCode.Accepted
+    global backup_problem
+    backup_problem = None
     try:
         backups.backup_on_start(data_dir)
     except Exception as err:  # a full disk must not keep the secretary from their ledger
         print(TEXT["backup_on_start_failed"].format(error=err), file=sys.stderr)
+        backup_problem = TEXT["backup_problem"]
     return True
