@@ -169,6 +169,9 @@ def test_backup_to_usb_and_restore_on_a_new_pc_with_attachments(branch, data_dir
     restore(new_pc, carried)
     assert [m.name for m in Member.select()] == ["王芳"]
     assert (attachments_dir(new_pc) / "2026" / "05" / "合影.jpg").read_bytes() == b"\xff\xd8photo"
+    # The new PC's empty ledger held nothing to keep: no "恢复前自动备份" of it tops the list
+    # (restoring that "newest backup" by mistake brought back an empty ledger).
+    assert list_backups(new_pc) == []
 
 
 def test_backup_to_a_missing_folder_says_so(branch, data_dir, tmp_path):

@@ -473,6 +473,22 @@ def _extract_database(backup: Path, work: Path) -> tuple[Path, zipfile.ZipFile |
     return backup, None
 
 
+def _holds_data(path: Path) -> bool:
+    """Whether any table but the schema version has a row (a fresh ledger has none)."""
+    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=10)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                "AND name != 'schema_version'"
+            )
+        ]
+        return any(con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in tables)
+    finally:
+        con.close()
+
+
 def _set_aside_current(data_dir: Path, now: dt.datetime) -> None:
     """Keep the current state before it is replaced: a backup when it is readable, else the damaged
     file itself (plus its WAL) moved into backups/ — never deleted."""
@@ -480,7 +496,10 @@ def _set_aside_current(data_dir: Path, now: dt.datetime) -> None:
     if not current.exists():
         return
     if not check_integrity(current):
-        create_backup(data_dir, REASON_RESTORE, now=now)
+        # A new PC's empty ledger holds nothing to keep; its "恢复前自动备份" would top the list
+        # of backups as the newest one, and restoring it would bring back an empty ledger.
+        if _holds_data(current):
+            create_backup(data_dir, REASON_RESTORE, now=now)
         return
     folder = backups_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
