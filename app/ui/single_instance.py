@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QApplication
 
 from app import APP_ID
 
@@ -98,6 +99,12 @@ class SingleInstance(QObject):
                 except ValueError:
                     args = []
                 self.activated.emit(args if isinstance(args, list) else [])
+                # Before the window exists (the damaged-file or first-start dialog) nothing
+                # listens; and a question open over the window must come up with it. The
+                # second double-click otherwise seemed to do nothing.
+                modal = QApplication.activeModalWidget()
+                if modal is not None:
+                    bring_to_front(modal)
 
     def release(self) -> None:
         self._clients.clear()

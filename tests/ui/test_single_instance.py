@@ -49,6 +49,28 @@ def test_second_start_hands_over_and_exits_without_opening_the_database(qtbot, t
         first.release()
 
 
+def test_second_start_brings_up_a_start_dialog_shown_before_the_window(qtbot, tmp_path):
+    """The damaged-file or first-start dialog is up, minimised behind other windows, when the
+    secretary double-clicks the icon again: the dialog comes back (nothing listened before)."""
+    from PySide6.QtWidgets import QDialog
+
+    data_dir = tmp_path / "data"
+    first = SingleInstance(data_dir)
+    assert first.acquire()
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    dialog.setModal(True)
+    dialog.showMinimized()
+    assert dialog.isMinimized()
+    try:
+        with qtbot.waitSignal(first.activated, timeout=20000):
+            second = start_app(data_dir)
+        second.communicate(timeout=20)
+        assert not dialog.isMinimized() and dialog.isVisible()
+    finally:
+        first.release()
+
+
 def test_different_data_dirs_are_different_instances(qtbot, tmp_path):
     a, b = SingleInstance(tmp_path / "a"), SingleInstance(tmp_path / "b")
     assert server_name(tmp_path / "a") != server_name(tmp_path / "b")
