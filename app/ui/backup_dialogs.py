@@ -47,7 +47,9 @@ TEXT = {
     # 备份到…
     "choose_folder": "选择备份到哪个文件夹（例如U盘）",
     "backing_up": "正在备份数据和附件…",
-    "backup_done": "已备份到：\n{path}\n\n换电脑时，在新电脑上用“文件 → 从备份恢复…”选这个文件即可。",
+    "backup_done": "已备份到：\n{path}\n（全部台账和 {files} 个照片、扫描件，共 {size}，已读回核对无误）\n\n"
+    "如在U盘上，请先“安全弹出”再拔出。\n换电脑时，在新电脑上第一次打开党日记实，"
+    "点“从备份恢复…”选这个文件即可。",
     "backup_failed": "备份没有完成：\n{message}",
     # 从备份恢复…
     "restore_title": "从备份恢复",
@@ -516,7 +518,10 @@ class BackupActions:
         self._close_progress()
         self.last_backup = path
         self.window.statusBar().showMessage(str(path), 10000)
-        QMessageBox.information(self.window, APP_NAME, TEXT["backup_done"].format(path=path))
+        with zipfile.ZipFile(path) as zf:
+            files = sum(1 for n in zf.namelist() if n.startswith("attachments/"))
+        text = TEXT["backup_done"].format(path=path, files=files, size=_size(path.stat().st_size))
+        QMessageBox.information(self.window, APP_NAME, text)
 
     def _backup_failed(self, message: str) -> None:
         self._close_progress()

@@ -125,8 +125,13 @@ def test_check_database_reports_a_healthy_file(qtbot, window):
     assert window.backup_actions.last_check == []
 
 
-def test_backup_to_a_usb_folder_runs_in_background_and_says_where(qtbot, window, tmp_path):
+def test_backup_to_a_usb_folder_runs_in_background_and_says_where(
+    qtbot, window, data_dir, tmp_path
+):
     Member.create(name="张秀英")
+    photo = data_dir / "attachments" / "2026" / "合影.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8photo")
     usb = tmp_path / "U盘"
     usb.mkdir()
     seen = answer_next_box()
@@ -135,6 +140,8 @@ def test_backup_to_a_usb_folder_runs_in_background_and_says_where(qtbot, window,
     (made,) = usb.iterdir()
     assert made.name.startswith("党日记实备份-") and made.suffix == ".zip"
     assert str(made) in seen[0]
+    # What is in it, and how to take the stick out and use it on the new PC.
+    assert "1 个照片、扫描件" in seen[0] and "安全弹出" in seen[0] and "从备份恢复…" in seen[0]
 
 
 def test_damaged_database_on_start_offers_newest_good_backup(qtbot, branch, data_dir):
