@@ -174,6 +174,31 @@ def test_backup_to_usb_and_restore_on_a_new_pc_with_attachments(branch, data_dir
     assert list_backups(new_pc) == []
 
 
+def test_a_backup_from_a_newer_version_is_refused_before_anything_is_replaced(
+    branch, data_dir, tmp_path
+):
+    from app.models import SCHEMA_VERSION
+
+    Member.create(name="王芳")
+    carried = backup_to(data_dir, tmp_path, now=dt.datetime(2026, 11, 25, 10, 30))
+    Member.create(name="李四")
+    # The zip as a newer 党日记实 on the old PC would have written it.
+    newer = tmp_path / "newer.zip"
+    with zipfile.ZipFile(carried) as src, zipfile.ZipFile(newer, "w") as dst:
+        db = tmp_path / "db.sqlite3"
+        db.write_bytes(src.read("dangri.sqlite3"))
+        with sqlite3.connect(db) as con:
+            con.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+        con.close()
+        dst.write(db, "dangri.sqlite3")
+    with pytest.raises(UserError) as err:
+        restore(data_dir, newer)
+    assert "更新版本" in err.value.message and "没有改变" in err.value.message
+    # The ledger was neither replaced nor closed (it used to be replaced, then fail to open).
+    assert [m.name for m in Member.select()] == ["王芳", "李四"]
+    assert list_backups(data_dir) == []
+
+
 def test_backup_to_a_missing_folder_says_so(branch, data_dir, tmp_path):
     with pytest.raises(UserError) as err:
         backup_to(data_dir, tmp_path / "没有插入的U盘")

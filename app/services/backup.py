@@ -555,6 +555,7 @@ def restore(data_dir: Path, backup: Path, *, now: dt.datetime | None = None) -> 
                         f"备份 {backup.name} 本身已损坏或不是党日记实的数据：{problems[0]}",
                         f"backup {backup} is not usable: {problems[0]}",
                     )
+                _refuse_newer_schema(backup, db_file)
                 _set_aside_current(data_dir, now)
                 staged = _copy_consistent(db_file, staging)
                 if zf is not None:
@@ -586,6 +587,26 @@ def restore(data_dir: Path, backup: Path, *, now: dt.datetime | None = None) -> 
     open_database(current, backup_dir=backups_dir(data_dir))
     rotate_backups(data_dir, now=now)
     return current
+
+
+def _refuse_newer_schema(backup: Path, db_file: Path) -> None:
+    """A backup made by a newer 党日记实 (the old PC was updated, the new PC got an older
+    installer) cannot be opened by this one: refuse before anything is replaced, or the window
+    is left on a file it cannot open."""
+    from app.models import SCHEMA_VERSION
+
+    con = sqlite3.connect(f"file:{db_file.as_posix()}?mode=ro", uri=True, timeout=10)
+    try:
+        (version,) = con.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    finally:
+        con.close()
+    if version is not None and version > SCHEMA_VERSION:
+        raise UserError(
+            f"备份 {backup.name} 是更新版本的党日记实做的（结构版本 {version}），本程序较旧"
+            f"（结构版本 {SCHEMA_VERSION}），打不开它。当前数据没有改变。"
+            "请先把本程序升级到和做备份的电脑相同或更新的版本，再恢复。",
+            f"backup {backup} has schema {version}, newer than this program ({SCHEMA_VERSION})",
+        )
 
 
 def _database_is(path: Path) -> bool:
