@@ -176,6 +176,22 @@ def _restore_activity(rows: dict[str, list[dict]]) -> None:
             _insert(table, {**row, "activity_id": new_id}, keep_id=False)
 
 
+def what_comes_with(item: TrashItem) -> str:
+    """What a trashed activity brings back with it, in words (考勤 10 人，照片、扫描件 2 个), so
+    the secretary sees that restoring puts the attendance and the files back too."""
+    if item.kind != KIND_ACTIVITY:
+        return ""
+    rows = json.loads(item.payload)["rows"]
+    parts = []
+    if n := len(rows.get(_table(Attendance), [])):
+        parts.append(f"考勤 {n} 人")
+    if n := len(rows.get(_table(AttendeePresence), [])):
+        parts.append(f"列席 {n} 人")
+    if n := len(rows.get(_table(Attachment), [])):
+        parts.append(f"照片、扫描件 {n} 个")
+    return "，".join(parts)
+
+
 def _attachment_files(item: TrashItem) -> list[str]:
     payload = json.loads(item.payload)
     return [row["stored_path"] for row in payload["rows"].get(_table(Attachment), [])]

@@ -85,6 +85,7 @@ TEXT = {
     "trash_intro": "删除的党员和活动先放在这里，清空前都可以恢复。",
     "col_deleted": "删除时间",
     "col_what": "内容",
+    "col_with": "一起恢复的",
     "trash_restore": "恢复所选",
     "trash_empty": "清空回收站",
     "trash_nothing": "回收站是空的。",
@@ -293,9 +294,9 @@ class TrashDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(TEXT["trash_title"])
-        self.resize(600, 400)
+        self.resize(760, 400)
         intro = QLabel(TEXT["trash_intro"])
-        self.model = RowsTableModel([TEXT["col_deleted"], TEXT["col_what"]], self)
+        self.model = RowsTableModel([TEXT["col_deleted"], TEXT["col_what"], TEXT["col_with"]], self)
         self.view = _table(self.model)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -322,7 +323,8 @@ class TrashDialog(QDialog):
     def refresh(self) -> None:
         items = trash.list_trash()
         self.model.set_rows(
-            [(f"{i.deleted_at:%Y-%m-%d %H:%M}", i.label) for i in items], [i.id for i in items]
+            [(f"{i.deleted_at:%Y-%m-%d %H:%M}", i.label, trash.what_comes_with(i)) for i in items],
+            [i.id for i in items],
         )
         self.restore_button.setEnabled(bool(items))
         self.empty_button.setEnabled(bool(items))
@@ -335,6 +337,7 @@ class TrashDialog(QDialog):
         row = _selected_row(self.view)
         if row is None:
             return
+        with_it = self.model.rows[row][2]
         try:
             label = trash.restore_item(self.model.key_at(row))
         except UserError as err:
@@ -343,7 +346,9 @@ class TrashDialog(QDialog):
             return
         self.error_label.hide()
         self.refresh()
-        self.message.setText(TEXT["trash_restored"].format(label=label))
+        self.message.setText(
+            TEXT["trash_restored"].format(label=label) + (f"（{with_it}）" if with_it else "")
+        )
         self.changed.emit("*")
 
     def empty(self) -> None:

@@ -271,6 +271,32 @@ def test_emptying_the_trash_names_what_goes_for_good(qtbot, branch):
     assert dialog.model.rowCount() == 13
 
 
+def test_trash_shows_and_restores_an_activity_with_its_attendance_and_photo(qtbot, data_dir):
+    from app.models import Attachment, Attendance
+    from app.services.demo import create_demo
+    from app.services.trash import trash_activity
+
+    create_demo(data_dir, year=2026, today=dt.date(2026, 11, 25))
+    with_photo = Activity.get_by_id(Attachment.select().first().activity_id)
+    attendance = Attendance.select().where(Attendance.activity == with_photo.id).count()
+    files = Attachment.select().where(Attachment.activity == with_photo.id).count()
+    trash_activity(with_photo.id)
+    dialog = TrashDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # The list says what comes back with the activity, not only its theme.
+    with_it = dialog.model.rows[0][2]
+    assert with_it.startswith(f"考勤 {attendance} 人，") and f"照片、扫描件 {files} 个" in with_it
+    dialog.grab().save(str(SHOTS / "trash_dialog_activity.png"))
+    with qtbot.waitSignal(dialog.changed):
+        qtbot.mouseClick(dialog.restore_button, qtbot_left())
+    assert f"考勤 {attendance} 人" in dialog.message.text()
+    assert Attendance.select().where(Attendance.activity == with_photo.id).count() == attendance
+    back = Attachment.select().where(Attachment.activity == with_photo.id)
+    assert back.count() == files
+    assert all((data_dir / "attachments" / a.stored_path).is_file() for a in back)
+
+
 def damaged_ledger(data_dir: Path) -> None:
     """A ledger whose last table pages had their cell pointers overwritten: SQLite's check
     reports it in dozens of lines of page numbers."""
