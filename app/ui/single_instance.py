@@ -59,6 +59,12 @@ class SingleInstance(QObject):
             self.lock = lock
             self._listen()
             return True
+        if lock.error() != QLockFile.LockError.LockFailedError:
+            # No lock file can be written (a read-only or full disk): no one else holds it, so
+            # go on and let the start-up check say what is wrong with the disk — handing over
+            # to nobody ended the start without a word.
+            self._listen()
+            return True
         self._hand_over(args or [])
         return False
 

@@ -71,6 +71,28 @@ def test_second_start_brings_up_a_start_dialog_shown_before_the_window(qtbot, tm
         first.release()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_lock_that_cannot_be_written_does_not_pass_for_a_running_instance(tmp_path):
+    """On a read-only or full disk the lock file cannot be written; that used to count as
+    "already running", and the start ended without a word. The child below can write no file
+    longer than 10 bytes (RLIMIT_FSIZE), so the lock's pid and host name do not fit."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    code = (
+        "import resource, sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from app.ui.single_instance import SingleInstance\n"
+        "app = QCoreApplication([])\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (10, 10))\n"
+        "sys.exit(0 if SingleInstance(sys.argv[1]).acquire() else 1)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(data_dir)], cwd=ROOT, env=env, timeout=60
+    )
+    assert result.returncode == 0  # it goes on, and the start-up check says what is wrong
+
+
 def test_different_data_dirs_are_different_instances(qtbot, tmp_path):
     a, b = SingleInstance(tmp_path / "a"), SingleInstance(tmp_path / "b")
     assert server_name(tmp_path / "a") != server_name(tmp_path / "b")
