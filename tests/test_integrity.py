@@ -223,3 +223,34 @@ def test_a_start_up_backup_failing_on_a_nearly_full_disk_lets_work_go_on_and_lea
     assert "没能自动备份" in told and "备份到…" in told
     # The half-written copy was removed (it was left behind, start after start).
     assert [p.name for p in (data_dir / "backups").glob("*")] == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_backup_to_usb_on_a_full_disk_says_so_in_chinese_and_leaves_nothing_half_written(
+    branch, data_dir, tmp_path
+):
+    make_ledger(data_dir)
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    code = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from app.errors import UserError\n"
+        "from app.services.backup import backup_to\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (60000, 60000))\n"
+        "try:\n"
+        "    backup_to(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "except UserError as err:\n"
+        "    sys.stdout.write('said ' + err.message)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(data_dir), str(usb)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # It was a traceback ("程序内部错误") when the snapshot could not be written.
+    assert result.stdout.startswith("said ") and "磁盘" in result.stdout, result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(usb.iterdir()) == []

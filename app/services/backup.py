@@ -450,6 +450,13 @@ def backup_to(data_dir: Path, folder: Path, *, now: dt.datetime | None = None) -
             f"无法写入 {folder}：{err.strerror or err}。请检查U盘是否已插好、是否有剩余空间。",
             f"cannot write backup to {folder}: {err}",
         ) from err
+    except sqlite3.Error as err:  # the snapshot goes to this PC's temp folder first
+        tmp.unlink(missing_ok=True)
+        raise UserError(
+            f"备份没有完成：无法在本机做出数据的副本（{err}），本机磁盘可能已满。"
+            "请腾出磁盘空间后再试；台账本身没有改变。",
+            f"cannot snapshot the database for {folder}: {err}",
+        ) from err
     with zipfile.ZipFile(target) as zf:
         if zf.testzip() is not None:
             raise UserError(f"写入的备份 {target} 读回校验失败，请换一个U盘再试。", "bad zip")
