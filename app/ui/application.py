@@ -17,7 +17,7 @@ import app.services.ledger  # noqa: F401
 import app.services.plan  # noqa: F401
 
 # isort: split
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -54,6 +54,64 @@ def install_chinese_translation(app: QApplication) -> None:
         app._dangri_translator = translator  # keep it alive with the app
 
 
+ERROR_TEXT = {
+    "storage": "刚才的操作没有保存成功：数据所在的磁盘已满、只读，或暂时无法写入。\n\n"
+    "屏幕上输入的内容还在。请先腾出磁盘空间（或插好U盘、检查网络盘），再点一次保存。",
+    "bug": "程序出了一个意外的错误，刚才的操作可能没有完成；已经保存的数据不受影响。\n\n"
+    "错误已记在 {log}，请把这个文件交给技术支持。\n\n（{kind}：{value}）",
+    "startup_backup": "启动时的自动备份",
+}
+_STORAGE_WORDS = (
+    "disk",
+    "full",
+    "readonly",
+    "read-only",
+    "i/o",
+    "unable to open",
+    "no transaction",
+)
+
+
+def is_storage_error(error: BaseException) -> bool:
+    """SQLite could not write (disk full, read-only, I/O): the user can fix it, not a bug."""
+    if isinstance(error, OSError) and error.errno in (28, 30):  # ENOSPC, EROFS
+        return True
+    if type(error).__name__ != "OperationalError":  # sqlite3's and peewee's alike
+        return False
+    text = str(error).lower()
+    return any(word in text for word in _STORAGE_WORDS)
+
+
+def install_error_hook(data_dir: Path) -> None:
+    """An error nobody caught (in a button's slot, say) is shown in Chinese and written to
+    <data dir>/logs/errors.log; a windowed program on Windows has no console to print it to."""
+    import datetime as dt
+    import traceback
+
+    log = data_dir / "logs" / "errors.log"
+
+    def hook(kind, value, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as f:
+                f.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} {__version__}\n")
+                f.write("".join(traceback.format_exception(kind, value, tb)))
+        except OSError:
+            pass  # the disk that is full may be this one
+        if sys.stderr is not None:
+            traceback.print_exception(kind, value, tb)
+        if is_storage_error(value):
+            text = ERROR_TEXT["storage"]
+        else:
+            text = ERROR_TEXT["bug"].format(log=log, kind=kind.__name__, value=value)
+        QMessageBox.critical(QApplication.activeWindow(), APP_NAME, text)
+
+    sys.excepthook = hook
+
+
 def load_font() -> str | None:
     font_id = QFontDatabase.addApplicationFont(str(font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
@@ -71,10 +129,11 @@ def run_gui(data_dir: Path) -> int:
         return 0
 
     from app.models import Branch, open_database
+    from app.ui import startup
     from app.ui.main_window import MainWindow
-    from app.ui.startup import check_database_on_start
 
-    if not check_database_on_start(data_dir):  # integrity check, then the start-up backup
+    install_error_hook(data_dir)
+    if not startup.check_database_on_start(data_dir):  # integrity check, then start-up backup
         return 2
     try:
         open_database(database_path(data_dir))
@@ -90,4 +149,11 @@ def run_gui(data_dir: Path) -> int:
     window = MainWindow(data_dir)
     instance.activated.connect(lambda _args: bring_to_front(window))
     window.show()
+    if startup.backup_problem:  # said once the window is up; stderr is not seen on Windows
+        QTimer.singleShot(
+            0,
+            lambda: QMessageBox.warning(
+                window, ERROR_TEXT["startup_backup"], startup.backup_problem
+            ),
+        )
     return app.exec()
