@@ -391,7 +391,17 @@ _LEFT = {"党组织", "上级党组织", "无活动月份", "报送包"}  # text
 _WATCH = {"无活动月数", "无活动月份", "逾期未报送记录", "累计未参加6次及以上（人）"}
 
 
-def _talks_sheet(ws, result: AggregateResult, styles, font, head_fill, head_align, border) -> None:
+HEADER_STYLE = "汇总表头"
+
+
+def _style_header(ws, row: int, height: int) -> None:
+    """A sheet's column headings: bold, shaded, centred, boxed (the named style)."""
+    for cell in ws[row]:
+        cell.style = HEADER_STYLE
+    ws.row_dimensions[row].height = height
+
+
+def _talks_sheet(ws, result: AggregateResult, styles, font) -> None:
     """谈话提醒名单 (rule 8): every member at 3+ times not taking part in the summed branches,
     with the branch's latest talk, 未谈话 in red, or 未附 for a bundle made before talks
     travelled with it — so the township can follow up the talks (seed 四.2, 四.5)."""
@@ -402,12 +412,7 @@ def _talks_sheet(ws, result: AggregateResult, styles, font, head_fill, head_alig
     ws.append([f"下级党组织{year}谈话提醒名单（累计未参加3次及以上的党员）"])
     ws["A1"].font = Font(name=font, bold=True, size=14)
     ws.append(list(TALK_HEADERS))
-    for cell in ws[2]:
-        cell.font = Font(name=font, size=11, bold=True)
-        cell.fill = head_fill
-        cell.alignment = head_align
-        cell.border = border
-    ws.row_dimensions[2].height = 24
+    _style_header(ws, 2, 24)
     count = 0
     for r in result.rows:
         for m in r.reminders:
@@ -476,6 +481,9 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
                 )
             )
             styles[(is_left, watch)] = name
+    wb.add_named_style(
+        NamedStyle(HEADER_STYLE, font=bold, fill=head_fill, border=border, alignment=head_align)
+    )
     top = Alignment(wrap_text=True, vertical="top")
     for name, font_, align in (
         ("未汇总", plain, top),
@@ -492,12 +500,7 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
     ws["A1"].alignment = Alignment(vertical="center")
     ws.row_dimensions[1].height = 26
     ws.append(list(SUMMARY_HEADERS))
-    for cell in ws[2]:
-        cell.font = bold
-        cell.fill = head_fill
-        cell.alignment = head_align
-        cell.border = border
-    ws.row_dimensions[2].height = 36
+    _style_header(ws, 2, 36)
     rate_col = SUMMARY_HEADERS.index("平均参加率") + 1
     for n, r in enumerate(result.rows, start=1):
         ws.append(
@@ -589,16 +592,11 @@ def write_aggregate_xlsx(result: AggregateResult, out: Path) -> Path:
         ws.auto_filter.ref = f"A2:{last}{2 + len(result.rows)}"
     _landscape(ws, title_rows="2:2")
 
-    _talks_sheet(wb.create_sheet(SHEET_TALKS), result, styles, font, head_fill, head_align, border)
+    _talks_sheet(wb.create_sheet(SHEET_TALKS), result, styles, font)
 
     bad = wb.create_sheet(SHEET_REJECTED)
     bad.append(list(REJECTED_HEADERS))
-    for cell in bad[1]:
-        cell.font = bold
-        cell.fill = head_fill
-        cell.alignment = head_align
-        cell.border = border
-    bad.row_dimensions[1].height = 24
+    _style_header(bad, 1, 24)
     bad_row = 1
     for item in result.rejected:
         for file, reason in item.problems:

@@ -239,19 +239,18 @@ def _copy_consistent(source: Path, target: Path) -> Path:
     return target
 
 
+def _table_names(con: sqlite3.Connection) -> list[str]:
+    """The ledger's own tables (not SQLite's), by name."""
+    sql = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    return [r[0] for r in con.execute(sql)]
+
+
 def content_fingerprint(path: Path) -> str:
     """A hash of every table's rows, independent of how SQLite laid out its pages."""
     digest = hashlib.sha256()
     con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True, timeout=10)
     try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-                "ORDER BY name"
-            )
-        ]
-        for table in tables:
+        for table in _table_names(con):
             digest.update(table.encode())
             for row in con.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
                 digest.update(repr(row).encode())
@@ -484,13 +483,7 @@ def _holds_data(path: Path) -> bool:
     """Whether any table but the schema version has a row (a fresh ledger has none)."""
     con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=10)
     try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-                "AND name != 'schema_version'"
-            )
-        ]
+        tables = [t for t in _table_names(con) if t != "schema_version"]
         return any(con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in tables)
     finally:
         con.close()
