@@ -203,6 +203,14 @@ class MainWindow(QMainWindow):
         ):
             self.tabs.addTab(page, title)
         self.tabs.currentChanged.connect(lambda index: self.pages[index].ensure())
+        # Ctrl+1 … Ctrl+4 go to the four tabs (shown in each tab's tooltip).
+        for index in range(len(self.pages)):
+            key = QKeySequence(f"Ctrl+{index + 1}")
+            jump = QAction(self)
+            jump.setShortcut(key)
+            jump.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            self.addAction(jump)
+            self.tabs.setTabToolTip(index, key.toString(QKeySequence.SequenceFormat.NativeText))
         self.setCentralWidget(self.tabs)
 
         self.status_label = QLabel()

@@ -239,3 +239,18 @@ def test_changing_the_activity_day_offers_to_move_the_plans_still_to_come(
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget()._save())  # day unchanged
     window.edit_branch_settings()
     assert len(asked) == 1  # nothing asked when the day stays the same
+
+
+def test_ctrl_and_a_digit_goes_to_that_tab(qtbot, branch, data_dir):
+    from PySide6.QtWidgets import QApplication
+
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    for key, index in ((Qt.Key.Key_3, 2), (Qt.Key.Key_2, 1), (Qt.Key.Key_4, 3), (Qt.Key.Key_1, 0)):
+        target = QApplication.focusWidget() or window  # where a key press really goes
+        qtbot.keyClick(target, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.tabs.currentIndex() == index
+    assert window.tabs.tabToolTip(2) == "Ctrl+3"
