@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -124,6 +125,17 @@ def _date_edit(hint: str) -> QLineEdit:
     return edit
 
 
+def _save_cancel(dialog: QDialog) -> tuple[QDialogButtonBox, QPushButton]:
+    """保存 / 取消 wired to the dialog's accept (which validates) and reject; returns the box
+    and its 保存 button."""
+    buttons = QDialogButtonBox()
+    save = buttons.addButton(TEXT["save"], QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(TEXT["cancel"], QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, save
+
+
 class MemberDialog(QDialog):
     """Create or edit one member. `saved_id` is set once saved."""
 
@@ -185,11 +197,7 @@ class MemberDialog(QDialog):
         self.warning.setStyleSheet(WARNING_STYLE)
         self.warning.setWordWrap(True)
         self.warning.hide()
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton(TEXT["save"], QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(TEXT["cancel"], QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.save_button = _save_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.warning)
@@ -299,11 +307,7 @@ class LeaveDialog(QDialog):
         self.errors.add_row("left_date", TEXT["left_date"], self.left_date)
         self.errors.add_row("left_reason", TEXT["left_reason"], self.reason)
         self.errors.add_row("left_note", TEXT["left_note"], self.note)
-        buttons = QDialogButtonBox()
-        buttons.addButton(TEXT["save"], QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(TEXT["cancel"], QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _save = _save_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
@@ -375,11 +379,7 @@ class AttendeeDialog(QDialog):
         self.errors.add_row("phone", TEXT["phone"], self.phone)
         self.errors.add_row("note", TEXT["note"], self.note)
         self.errors.add_row("active", "", self.active)
-        buttons = QDialogButtonBox()
-        buttons.addButton(TEXT["save"], QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(TEXT["cancel"], QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _save = _save_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
