@@ -39,11 +39,8 @@ from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background
 
 TEXT = {
-    # menu
-    "backup_to": "备份到…",
+    # (the 文件 entries' own words are the main window's)
     "restore": "从备份恢复…",
-    "trash": "回收站",
-    "check": "检查数据库",
     # 备份到…
     "choose_folder": "选择备份到哪个文件夹（例如U盘）",
     "backing_up": "正在备份数据和附件…",
@@ -465,36 +462,18 @@ class DamagedDatabaseDialog(QDialog):
             self.accept()
 
 
-def _separator(parent: QWidget) -> QAction:
-    action = QAction(parent)
-    action.setSeparator(True)
-    return action
-
-
 # --- the 文件 menu ------------------------------------------------------------------------------
 class BackupActions:
-    """The four actions in 文件, bound to a main window (its `state` and `add_file_action`)."""
+    """What the four 文件 entries do, for a main window (its `state`); the entries themselves
+    are the window's (`actions` by method name)."""
 
-    def __init__(self, window):
+    def __init__(self, window, actions: dict[str, QAction]):
         self.window = window
         self.state = window.state
-        self.backup_to_action = QAction(icon("fa5b.usb"), TEXT["backup_to"], window)
-        self.restore_action = QAction(icon("fa5s.history"), TEXT["restore"], window)
-        self.trash_action = QAction(icon("fa5s.trash-restore"), TEXT["trash"], window)
-        self.check_action = QAction(icon("fa5s.stethoscope"), TEXT["check"], window)
-        self.backup_to_action.triggered.connect(self.backup_to)
-        self.restore_action.triggered.connect(self.restore)
-        self.trash_action.triggered.connect(self.show_trash)
-        self.check_action.triggered.connect(self.check)
-        for action in (
-            _separator(window),
-            self.backup_to_action,
-            self.restore_action,
-            self.trash_action,
-            self.check_action,
-            _separator(window),
-        ):
-            window.add_file_action(action)
+        self.backup_to_action = actions["backup_to"]
+        self.restore_action = actions["restore"]
+        self.trash_action = actions["show_trash"]
+        self.check_action = actions["check"]
         self.progress: QProgressDialog | None = None
 
     def backup_to(self, folder: Path | None = None) -> None:
@@ -622,5 +601,5 @@ class BackupActions:
             self.restore()
 
 
-def install_backup_actions(window) -> BackupActions:
-    return BackupActions(window)
+def install_backup_actions(window, actions: dict[str, QAction]) -> BackupActions:
+    return BackupActions(window, actions)

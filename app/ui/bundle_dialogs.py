@@ -44,9 +44,6 @@ from app.ui.workers import run_in_background
 
 TEXT = {
     # menu
-    "export_action": "导出报送包…",
-    "verify_action": "校验报送包…",
-    "aggregate_action": "汇总下级报送包…",
     # 导出报送包
     "export_title": "导出报送包",
     "export_intro": "把本年度的计划、每次活动的记录表、统计表、照片和扫描件打包成一个文件，"
@@ -888,19 +885,15 @@ class AggregateDialog(QDialog):
 
 # --- the 文件 menu ------------------------------------------------------------------------------
 class BundleActions:
-    """The three actions in 文件, bound to a main window (its `state` and `add_file_action`)."""
+    """What the three 文件 entries do, for a main window (its `state`); the entries themselves
+    are the window's (`actions` by method name)."""
 
-    def __init__(self, window):
+    def __init__(self, window, actions: dict[str, QAction]):
         self.window = window
         self.state = window.state
-        self.export_action = QAction(icon("fa5s.file-export"), TEXT["export_action"], window)
-        self.verify_action = QAction(icon("fa5s.check-double"), TEXT["verify_action"], window)
-        self.aggregate_action = QAction(icon("fa5s.layer-group"), TEXT["aggregate_action"], window)
-        self.export_action.triggered.connect(self.export)
-        self.verify_action.triggered.connect(self.verify)
-        self.aggregate_action.triggered.connect(self.aggregate)
-        for action in (self.export_action, self.verify_action, self.aggregate_action):
-            window.add_file_action(action)
+        self.export_action = actions["export"]
+        self.verify_action = actions["verify"]
+        self.aggregate_action = actions["aggregate"]
 
     def export(self) -> None:
         ExportDialog(self.state.data_dir, self.state.year, self.window).exec()
@@ -912,5 +905,5 @@ class BundleActions:
         AggregateDialog(self.window).exec()
 
 
-def install_bundle_actions(window) -> BundleActions:
-    return BundleActions(window)
+def install_bundle_actions(window, actions: dict[str, QAction]) -> BundleActions:
+    return BundleActions(window, actions)

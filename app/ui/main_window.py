@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +53,7 @@ TEXT = {
     "tab_stats": "统计",
     "import_roster": "导入花名册…",
     "export_roster": "导出花名册…",
-    # the entries of the bundle and backup groups, shown before their modules load (the same
-    # words as those modules' own TEXT; tests/ui/test_main_window.py checks they agree)
+    # the entries of the bundle and backup groups (their modules load on first use)
     "export_bundle": "导出报送包…",
     "verify_bundle": "校验报送包…",
     "aggregate_bundles": "汇总下级报送包…",
@@ -123,11 +121,11 @@ class LazyPage(QWidget):
 
 
 class DeferredActions:
-    """A group of 文件 entries whose module is imported when first needed.
+    """A group of 文件 entries whose handler module is imported when one is first used.
 
-    The entries (text and icon, no handler yet) stand in the menu from the start. The first
-    trigger of one, or `load()`, imports the module and calls its `install_…(window)`, whose real
-    actions are put where the entries stood; the triggered entry's real action is then run.
+    The entries (text and icon) stand in the menu from the start and stay there. The first
+    trigger of one, or `load()`, imports the module and calls its `install_…(window, actions)`,
+    which returns the object doing the work; each entry calls the method it is named after.
     """
 
     SEPARATOR = None
@@ -137,42 +135,30 @@ class DeferredActions:
         window: MainWindow,
         module: str,
         install: str,
-        entries: tuple[tuple[str, str] | None, ...],
+        entries: tuple[tuple[str, str, str] | None, ...],
     ):
+        """`entries`: (method name, text, icon) per action, or SEPARATOR."""
         self.window = window
         self.module, self.install = module, install
         self.handler: Any = None
-        self.stubs: list[QAction] = []
+        self.actions: dict[str, QAction] = {}
         for entry in entries:
-            stub = QAction(window)
+            action = QAction(window)
             if entry is None:
-                stub.setSeparator(True)
+                action.setSeparator(True)
             else:
-                text, icon_name = entry
-                stub.setText(text)
-                stub.setIcon(icon(icon_name))
-                stub.triggered.connect(lambda _=False, t=text: self._run(t))
-            window.add_file_action(stub)
-            self.stubs.append(stub)
+                method, text, icon_name = entry
+                action.setText(text)
+                action.setIcon(icon(icon_name))
+                action.triggered.connect(lambda _=False, m=method: getattr(self.load(), m)())
+                self.actions[method] = action
+            window.add_file_action(action)
 
     def load(self) -> Any:
         if self.handler is None:
             install = getattr(importlib.import_module(self.module), self.install)
-            menu = self.window.file_menu
-            with self.window.inserting_file_actions_before(self.stubs[0]):
-                self.handler = install(self.window)
-            for stub in self.stubs:
-                menu.removeAction(stub)
-                stub.deleteLater()  # not at once: one of them may be mid-`triggered`
-            self.stubs = []
+            self.handler = install(self.window, self.actions)
         return self.handler
-
-    def _run(self, text: str) -> None:
-        self.load()
-        for action in self.window.file_menu.actions():
-            if action.text() == text:
-                action.trigger()
-                return
 
 
 TAB_ICONS = ("fa5s.calendar-alt", "fa5s.edit", "fa5s.users", "fa5s.chart-bar")
@@ -229,9 +215,9 @@ class MainWindow(QMainWindow):
             "app.ui.bundle_dialogs",
             "install_bundle_actions",
             (
-                (TEXT["export_bundle"], "fa5s.file-export"),
-                (TEXT["verify_bundle"], "fa5s.check-double"),
-                (TEXT["aggregate_bundles"], "fa5s.layer-group"),
+                ("export", TEXT["export_bundle"], "fa5s.file-export"),
+                ("verify", TEXT["verify_bundle"], "fa5s.check-double"),
+                ("aggregate", TEXT["aggregate_bundles"], "fa5s.layer-group"),
             ),
         )
         self._backup_group = DeferredActions(
@@ -240,10 +226,10 @@ class MainWindow(QMainWindow):
             "install_backup_actions",
             (
                 DeferredActions.SEPARATOR,
-                (TEXT["backup_to"], "fa5b.usb"),
-                (TEXT["restore"], "fa5s.history"),
-                (TEXT["trash"], "fa5s.trash-restore"),
-                (TEXT["check"], "fa5s.stethoscope"),
+                ("backup_to", TEXT["backup_to"], "fa5b.usb"),
+                ("restore", TEXT["restore"], "fa5s.history"),
+                ("show_trash", TEXT["trash"], "fa5s.trash-restore"),
+                ("check", TEXT["check"], "fa5s.stethoscope"),
                 DeferredActions.SEPARATOR,
             ),
         )
@@ -355,15 +341,6 @@ class MainWindow(QMainWindow):
     def add_file_action(self, action: QAction) -> None:
         """Later features (export, backup, restore…) put their actions above 退出."""
         self.file_menu.insertAction(self._file_insert_before, action)
-
-    @contextmanager
-    def inserting_file_actions_before(self, anchor: QAction) -> Iterator[None]:
-        """While a deferred group loads, its actions go where its entries stand."""
-        self._file_insert_before = anchor
-        try:
-            yield
-        finally:
-            self._file_insert_before = self.quit_action
 
     def edit_branch_settings(self) -> None:
         from app.ui.branch_form import BranchSettingsDialog
