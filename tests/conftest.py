@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from app.models import close_database, open_database  # noqa: E402
 from app.paths import database_path  # noqa: E402
 from app.services.branch import BranchSettings, save_branch  # noqa: E402
+from tests.windows import windows  # noqa: E402,F401  (the Windows-semantics fixture)
 
 DEMO_YEAR = 2026
 # The demo fills months before "today"; tests pin today so the demo is the same on any day.

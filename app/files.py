@@ -1,0 +1,245 @@
+"""The one way the program writes a file that replaces another, and deletes a file.
+
+Windows rules, not Linux ones (docs/windows.md): a file open in Adobe Reader, WPS or Excel cannot
+be replaced or deleted, and antivirus scanners hold a just-written file for a moment. So every
+writer in the app goes through `replacing()` (temp name in the target's folder, fsync, rename with
+a short retry, the temp file removed on every failure) and every deletion through `remove_file()`
+/ `remove_files()` (a held file is left and named, never an exception in the middle of a loop).
+OS errors become `UserError`s that say in Chinese what happened and what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.errors import UserError
+
+TEMP_SUFFIX = ".part"
+# A scanner holds a just-closed file for tens to hundreds of milliseconds; SQLite retries about
+# ten times for the same reason. A reader or Excel holds it until closed: we give up after ~1.5 s.
+RETRY_DELAYS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+_CHUNK = 1 << 20
+
+# Windows error numbers (OSError.winerror) that mean "someone else has the file open".
+_WIN_SHARING = {5, 32, 33}  # access denied, sharing violation, lock violation
+_WIN_READ_ONLY = {19}  # write-protected medium
+_WIN_FULL = {39, 112}  # disk full
+_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+# Who may hold a file of this kind open, for the message.
+_HOLDERS = {
+    ".pdf": "PDF 阅读器（如 Adobe Reader、WPS、浏览器）",
+    ".xlsx": "Excel 或 WPS 表格",
+    ".xls": "Excel 或 WPS 表格",
+    ".csv": "Excel 或 WPS 表格",
+    ".docx": "Word 或 WPS 文字",
+    ".zip": "压缩软件或杀毒软件",
+    ".jpg": "看图软件",
+    ".jpeg": "看图软件",
+    ".png": "看图软件",
+    ".sqlite3": "另一个党日记实窗口",
+}
+
+
+def holder_of(path: Path) -> str:
+    """The kind of program that may hold `path` open, in words."""
+    return _HOLDERS.get(Path(path).suffix.lower(), "其他程序（或杀毒软件）")
+
+
+def is_held(err: OSError) -> bool:
+    """The error says the file is open in another program (Windows), or may be."""
+    winerror = getattr(err, "winerror", None)
+    if winerror is not None:
+        return winerror in _WIN_SHARING
+    return isinstance(err, PermissionError) and err.errno in (errno.EACCES, errno.EPERM)
+
+
+def is_disk_full(err: OSError) -> bool:
+    return err.errno in _FULL or getattr(err, "winerror", None) in _WIN_FULL
+
+
+def is_read_only(err: OSError) -> bool:
+    return err.errno == errno.EROFS or getattr(err, "winerror", None) in _WIN_READ_ONLY
+
+
+def user_error(err: OSError, target: Path, what: str = "文件") -> UserError:
+    """An OS error while writing `target`, said in Chinese with what to do."""
+    target = Path(target)
+    if is_disk_full(err):
+        return UserError(
+            f"“{target.parent}”所在的磁盘空间不足，{what}没有写成（未留下不完整的文件）。"
+            "请清理磁盘或换一个位置后重试。",
+            f"disk full while writing {target}: {err}",
+        )
+    if is_read_only(err):
+        return UserError(
+            f"“{target.parent}”不能写入（U盘或磁盘处于写保护状态）。请打开写保护开关或换一个位置后重试。",
+            f"read-only medium at {target.parent}: {err}",
+        )
+    if is_held(err):
+        return HeldOpen(target, what)
+    if isinstance(err, FileNotFoundError):
+        return UserError(
+            f"找不到文件夹“{target.parent}”（U盘可能已拔出）。请检查后重试。",
+            f"folder gone: {target.parent}: {err}",
+        )
+    return UserError(
+        f"写入{what}“{target.name}”失败：{err.strerror or err}。请换一个位置后重试。",
+        f"writing {target} failed: {err}",
+    )
+
+
+class HeldOpen(UserError):
+    """The target is open in another program and cannot be replaced or deleted (Windows)."""
+
+    def __init__(self, target: Path, what: str = "文件"):
+        self.target = Path(target)
+        super().__init__(
+            f"{what}“{self.target.name}”正被{holder_of(self.target)}打开，无法覆盖。"
+            f"请先关闭该程序中的这个文件再重试，或保存为另一个文件名。",
+            f"{self.target} is held open by another program",
+        )
+
+
+def _retrying(action: Callable[[], None]) -> None:
+    """Run `action`, retrying a sharing violation a few times (a scanner lets go quickly)."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            action()
+            return
+        except OSError as err:
+            if delay is None or not is_held(err):
+                raise
+            time.sleep(delay)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable where the OS allows it (not on Windows)."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def temp_name(target: Path) -> Path:
+    """A temp name beside `target` (same folder, so the rename never crosses a device)."""
+    target = Path(target)
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}")
+
+
+def discard(path: Path) -> None:
+    """Remove a temp file if it is there; never raises (a held temp file is swept at start)."""
+    with contextlib.suppress(OSError):
+        Path(path).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def replacing(target: Path, *, what: str = "文件") -> Iterator[Path]:
+    """Yield a temp path beside `target`; write it completely inside the block. On a clean exit
+    the temp file is fsynced and renamed over `target` (retried while a scanner holds it); on any
+    failure it is removed and `target` is untouched. OS errors become `UserError`s."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise user_error(err, target, what) from err
+    tmp = temp_name(target)
+    try:
+        yield tmp
+        if not tmp.exists():
+            raise RuntimeError(f"writer did not create {tmp}")
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        _retrying(lambda: os.replace(tmp, target))
+        _fsync_dir(target.parent)
+    except OSError as err:
+        discard(tmp)
+        raise user_error(err, target, what) from err
+    except BaseException:
+        discard(tmp)
+        raise
+
+
+def write_bytes(target: Path, data: bytes, *, what: str = "文件") -> Path:
+    with replacing(target, what=what) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def write_text(target: Path, text: str, *, encoding: str = "utf-8", what: str = "文件") -> Path:
+    return write_bytes(target, text.encode(encoding), what=what)
+
+
+def copy_file(source: Path, target: Path, *, what: str = "文件") -> tuple[str, int]:
+    """Copy `source` to `target` atomically; returns (sha256, bytes) of what was written."""
+    digest = hashlib.sha256()
+    size = 0
+    with replacing(target, what=what) as tmp:
+        with open(source, "rb") as src, open(tmp, "wb") as dst:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+                size += len(chunk)
+    return digest.hexdigest(), size
+
+
+@dataclass
+class Removal:
+    """What `remove_files` did: removed paths and the ones left (held open or not removable)."""
+
+    removed: list[Path] = field(default_factory=list)
+    left: list[Path] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.left
+
+    def left_text(self) -> str:
+        """A Chinese sentence naming what was left, or ''."""
+        if not self.left:
+            return ""
+        names = "、".join(p.name for p in self.left[:5])
+        more = f" 等 {len(self.left)} 个文件" if len(self.left) > 5 else ""
+        return (
+            f"{names}{more}正被其他程序打开，暂时没有删除；关闭相应程序后，"
+            "下次启动时会再次清理。"
+        )
+
+
+def remove_file(path: Path) -> bool:
+    """Delete `path` (missing is fine). A file held open is retried briefly, then left:
+    returns False instead of raising, so loops over many files go on."""
+    path = Path(path)
+    try:
+        _retrying(lambda: path.unlink(missing_ok=True))
+        return True
+    except OSError:
+        return False
+
+
+def remove_files(paths: Iterable[Path]) -> Removal:
+    result = Removal()
+    for p in paths:
+        (result.removed if remove_file(p) else result.left).append(Path(p))
+    return result
+
+
+def sweep_temp_files(folder: Path, *, recursive: bool = False) -> Removal:
+    """Remove leftover temp files of `replacing()` (a killed program, a held temp file)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return Removal()
+    pattern = f"**/.*{TEMP_SUFFIX}" if recursive else f".*{TEMP_SUFFIX}"
+    return remove_files(p for p in folder.glob(pattern) if p.is_file())
