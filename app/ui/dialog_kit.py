@@ -1,0 +1,266 @@
+"""The small kit every dialog and form is built from: read-only tables, message labels (an error
+under its field that goes away once the field is changed), 保存/取消 and close rows, progress
+bars, and a dialog that grows to show a message without leaving the screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+ERROR_STYLE = "color: #b00020;"
+WARNING_STYLE = "color: #9a5b00;"
+OK_STYLE = "color: #1b5e20;"
+HINT_STYLE = "color: #666666;"
+
+TEXT = {"save": "保存", "cancel": "取消", "close": "关闭"}
+
+
+# --- labels ---------------------------------------------------------------------------------
+def error_label(*, selectable: bool = False) -> QLabel:
+    """A red, word-wrapped label, hidden until it has something to say."""
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def result_label() -> QLabel:
+    """The outcome of a dialog's work: selectable (paths can be copied), hidden until shown."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def hint_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(HINT_STYLE)
+    return label
+
+
+def show_message(label: QLabel, text: str, *, ok: bool, fit: bool = True) -> None:
+    """Show `text` in green (done) or red (a problem); the dialog grows to show all of it."""
+    label.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+    label.setText(text)
+    label.show()
+    if fit:
+        fit_to_contents(label.window())
+
+
+def hide_message(label: QLabel) -> None:
+    label.clear()
+    label.hide()
+
+
+def clear_when_edited(label: QLabel, widget: QWidget) -> None:
+    """Hide `label` as soon as the user changes `widget` (or any input inside it): the message
+    was about the old value, and a fixed field should not stay red."""
+    for signal in edit_signals(widget):
+        signal.connect(lambda *_: hide_message(label))
+
+
+def edit_signals(widget: QWidget) -> list:
+    """The "value changed by the user" signals of an input widget, or of the inputs inside a
+    composite row (a check box beside a date, a group of check boxes)."""
+    inputs = [widget, *widget.findChildren(QWidget)]
+    signals = []
+    for w in inputs:
+        if isinstance(w, QLineEdit):
+            if not isinstance(w.parentWidget(), (QComboBox, QAbstractSpinBox)):
+                signals.append(w.textEdited)
+        elif isinstance(w, QComboBox):
+            signals.append(w.currentTextChanged)
+        elif isinstance(w, (QPlainTextEdit, QTextEdit)):
+            signals.append(w.textChanged)
+        elif isinstance(w, QAbstractSpinBox):
+            if hasattr(w, "dateTimeChanged"):
+                signals.append(w.dateTimeChanged)
+            elif hasattr(w, "valueChanged"):
+                signals.append(w.valueChanged)
+        elif isinstance(w, QAbstractButton) and w.isCheckable():
+            signals.append(w.toggled)
+    return signals
+
+
+class FieldErrors:
+    """Red lines under the fields of a QFormLayout, keyed by the `field` of a UserError. A line
+    goes away when its field is edited; `fallback` names the line for messages about no field
+    (or about a field this form does not show)."""
+
+    def __init__(self, form: QFormLayout | None = None, *, fallback: str | None = None):
+        self.form = form
+        self.fallback = fallback
+        self.labels: dict[str, QLabel] = {}
+
+    def field(self, key: str, widget: QWidget) -> QWidget:
+        """`widget` with its error line under it, for placing in any layout."""
+        cell = QWidget()
+        box = QVBoxLayout(cell)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        label = error_label()
+        box.addWidget(label)
+        self.labels[key] = label
+        clear_when_edited(label, widget)
+        return cell
+
+    def add_row(self, key: str, label: str, widget: QWidget) -> None:
+        assert self.form is not None, "FieldErrors.add_row needs the form"
+        self.form.addRow(label, self.field(key, widget))
+
+    def add_label(self, key: str, label: QLabel) -> None:
+        """An error line placed by the caller (e.g. a general line beside the buttons)."""
+        self.labels[key] = label
+
+    def clear(self) -> None:
+        for label in self.labels.values():
+            hide_message(label)
+
+    def label_for(self, key: str | None) -> QLabel:
+        label = self.labels.get(key or "")
+        if label is None:
+            label = self.labels[self.fallback if self.fallback is not None else ""]
+        return label
+
+    def show(self, key: str | None, message: str, *, append: bool = False) -> QLabel:
+        """Show `message` under field `key`; returns the label (to scroll it into view)."""
+        label = self.label_for(key)
+        text = (label.text() + "\n" + message) if append and label.text() else message
+        label.setText(text)
+        label.show()
+        return label
+
+    def text(self, key: str) -> str:
+        return self.labels[key].text()
+
+
+# --- tables ---------------------------------------------------------------------------------
+def read_only_table(model, *, single: bool = True, wrap: bool = False, row_height: int = 0):
+    """A table of whole rows the user selects and never edits; columns sized to their text,
+    the last one taking the rest."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(wrap)
+    view.verticalHeader().hide()
+    if row_height:
+        view.verticalHeader().setDefaultSectionSize(row_height)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def selected_row(view: QTableView) -> int | None:
+    rows = view.selectionModel().selectedRows()
+    return rows[0].row() if rows else None
+
+
+# --- buttons --------------------------------------------------------------------------------
+def save_cancel(
+    dialog: QDialog, save_text: str = TEXT["save"], cancel_text: str = TEXT["cancel"]
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """保存 / 取消 wired to the dialog's accept (which validates) and reject; returns the box
+    and its 保存 button."""
+    buttons = QDialogButtonBox()
+    save = buttons.addButton(save_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(cancel_text, QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, save
+
+
+def actions_and_close(
+    dialog: QDialog, actions: Iterable[QPushButton], close_text: str = TEXT["close"]
+) -> QDialogButtonBox:
+    """A row of the dialog's own buttons and 关闭 (which rejects)."""
+    buttons = QDialogButtonBox()
+    for button in actions:
+        buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+    buttons.addButton(close_text, QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+# --- progress -------------------------------------------------------------------------------
+def progress_bar(*, busy: bool = False, width: int = 0) -> QProgressBar:
+    """A hidden progress bar; `busy` makes it the moving kind (no known total)."""
+    bar = QProgressBar()
+    bar.setTextVisible(not busy)
+    if busy:
+        bar.setRange(0, 0)
+    if width:
+        bar.setMaximumWidth(width)
+    bar.hide()
+    return bar
+
+
+def set_progress(bar: QProgressBar, status: QLabel, done: int, total: int, text: str) -> None:
+    bar.setMaximum(max(total, 1))
+    bar.setValue(min(done, max(total, 1)))
+    if text:
+        status.setText(text)
+
+
+# --- sizes ----------------------------------------------------------------------------------
+def size_text(n: int) -> str:
+    """A file size as a secretary reads it: 350 KB, 12.5 MB, 1.2 GB."""
+    if n < 1024 * 1024:
+        return f"{max(n, 0) / 1024:.0f} KB"
+    if n < 1024**3:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024**3:.1f} GB"
+
+
+def fit_to_contents(window: QWidget) -> None:
+    """Grow the window when a message appears, so nothing is squeezed or clipped, but keep it
+    on screen (a 1366x768 laptop with a taskbar must still show the buttons)."""
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
+    hint = window.sizeHint()
+    width, height = max(window.width(), hint.width()), max(window.height(), hint.height())
+    screen = window.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, room.width() - 20)
+        height = min(height, room.height() - 60)
+    window.resize(width, height)
+
+
+def start_size(window: QWidget, width: int, height: int) -> None:
+    """The first size of a dialog, reduced to what the screen has room for."""
+    screen = window.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, room.width() - 20)
+        height = min(height, room.height() - 60)
+    window.resize(width, height)
