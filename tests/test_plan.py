@@ -180,6 +180,32 @@ def test_filing_banner_counts_down_from_first_of_march_until_the_plan_is_filed(b
     assert AnnualPlan.get(year=2026).status == "草稿"
 
 
+def test_next_years_plan_is_offered_from_october_until_it_exists(branch):
+    offer = plans.should_offer_next_year_plan
+    assert not offer(2026, dt.date(2026, 9, 30))
+    assert offer(2026, dt.date(2026, 10, 1))
+    assert not offer(2025, dt.date(2026, 12, 1))  # a past year on view: nothing to offer
+    plans.create_plan(2027)
+    assert not offer(2026, dt.date(2026, 12, 1))
+
+
+def test_the_years_activities_come_in_date_order_and_a_same_day_one_after(branch):
+    from app.services.ledger import activity_year, year_activities
+
+    assert year_activities(2026) == []
+    plans.create_plan(2026)
+    extra, _ = plans.add_plan_entry(
+        2026,
+        plans.PlanEntry(plan_date=dt.date(2026, 1, 5), theme="加一次", categories=["学习教育"]),
+    )
+    rows = year_activities(2026)
+    days = [(r.plan_date, r.activity_id) for r in rows]
+    assert days == sorted(days) and len(rows) == 13
+    january = [r for r in rows if r.plan_date.month == 1]
+    assert january[-1].activity_id == extra.id and january[-1].attendance == []
+    assert activity_year(extra.id) == 2026 and activity_year(10**6) is None
+
+
 def test_plan_command_creates_then_shows_the_plan_with_reasons(branch, data_dir, capsys):
     assert main(["--data-dir", str(data_dir), "plan", "--year", "2026", "--day", "10"]) == 0
     out = capsys.readouterr().out

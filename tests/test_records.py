@@ -14,6 +14,7 @@ from app.paths import attachments_dir
 from app.services.ledger import AttendanceRow, MemberRow
 from app.services.records import (
     RecordInput,
+    activity_state,
     add_attachment,
     attachment_file,
     attachments_of,
@@ -76,6 +77,23 @@ def year(branch):
 def test_record_is_due_upward_within_three_days_after_the_activity(held, submitted, today, state):
     activity = Activity(plan_date=MARCH, held_date=held, submitted_date=submitted)
     assert record_state(activity, today) == state
+
+
+@pytest.mark.parametrize(
+    ("held", "submitted", "today", "word"),
+    [
+        (None, None, dt.date(2026, 3, 5), "待开展"),  # the planned day itself: still to come
+        (None, None, dt.date(2026, 3, 6), "未开展"),  # the day has passed, nothing recorded
+        (MARCH, None, dt.date(2026, 3, 6), "已开展未报送"),
+        (MARCH, None, dt.date(2026, 3, 9), "逾期未报送"),
+        (MARCH, dt.date(2026, 3, 7), TODAY, "已报送"),
+    ],
+)
+def test_a_list_says_not_held_once_the_planned_day_passed_without_a_record(
+    held, submitted, today, word
+):
+    activity = Activity(plan_date=MARCH, held_date=held, submitted_date=submitted)
+    assert activity_state(activity, today) == word
 
 
 def test_expected_are_members_on_the_roll_that_day_and_non_members_are_never_counted(year):

@@ -60,6 +60,20 @@ ALL_CATEGORIES = tuple(c for group in CONTENT_CATEGORIES.values() for c in group
 # Place types, rule 9 [四.3]
 PLACE_TYPES = ("党员活动室", "村(社区)活动场所", "爱国主义教育基地", "线上", "其他")
 
+# Where an activity stands, rule 7 [四.2, 附件]: what the lists of activities say.
+ACTIVITY_PENDING = "待开展"  # not held, its planned day still to come
+ACTIVITY_NOT_HELD = "未开展"  # not held, its planned day has passed
+RECORD_HELD = "已开展未报送"  # held, the 记录表 not yet 报送 (within 3 days after)
+RECORD_SUBMITTED = "已报送"
+RECORD_OVERDUE = "逾期未报送"  # held, not 报送 and the 3 days have passed
+ACTIVITY_STATES = (
+    ACTIVITY_PENDING,
+    ACTIVITY_NOT_HELD,
+    RECORD_HELD,
+    RECORD_SUBMITTED,
+    RECORD_OVERDUE,
+)
+
 # Annual plan status, rule 6
 PLAN_DRAFT = "草稿"
 PLAN_FILED = "已报送"

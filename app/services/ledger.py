@@ -307,6 +307,23 @@ def activity_row(a: Activity) -> ActivityRow:
     )
 
 
+def _plan_activities(plan: AnnualPlan) -> list[Activity]:
+    return list(plan.activities.order_by(Activity.plan_date, Activity.id))
+
+
+def year_activities(year: int) -> list[ActivityRow]:
+    """The activities of `year`'s plan in date order (the same day: in the order entered),
+    without their attendance; none when the year has no plan. One query."""
+    plan = AnnualPlan.get_or_none(AnnualPlan.year == year)
+    return [activity_row(a) for a in _plan_activities(plan)] if plan is not None else []
+
+
+def activity_year(activity_id: int) -> int | None:
+    """The year of the plan an activity belongs to; None when it no longer exists."""
+    activity = Activity.get_or_none(Activity.id == activity_id)
+    return activity.plan.year if activity is not None else None
+
+
 def load_year(year: int) -> YearData:
     """Everything about `year` in four queries, whatever the number of members."""
     branch = require_branch()
@@ -323,7 +340,7 @@ def load_year(year: int) -> YearData:
     ]
     activities: list[ActivityRow] = []
     if plan is not None:
-        acts = list(plan.activities.order_by(Activity.plan_date, Activity.id))
+        acts = _plan_activities(plan)
         by_id = {a.id: activity_row(a) for a in acts}
         ids = list(by_id)
         if ids:

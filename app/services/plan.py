@@ -427,6 +427,20 @@ def deadline_for(year: int, deadline: str) -> dt.date:
     return dt.date(year, m, min(max(d, 1), std_calendar.monthrange(year, m)[1]))
 
 
+NEXT_YEAR_FROM_MONTH = 10  # from October, next year's plan is the secretary's job on the plan
+
+
+def should_offer_next_year_plan(year: int, today: dt.date) -> bool:
+    """Rule 6 [四.1]: the plan is made before the year starts. Late in the current year, with no
+    plan for next year yet, the 计划 screen offers to make it (and a missing plan for a year
+    nearly over is not urged to be filed)."""
+    return (
+        year == today.year
+        and today.month >= NEXT_YEAR_FROM_MONTH
+        and get_plan(today.year + 1) is None
+    )
+
+
 def filing_banner(year: int, status: str, deadline: str, today: dt.date) -> str | None:
     """Rule 6 [四.1]: from 1 March (or the deadline, if earlier) of the plan's year until the plan
     is filed, a countdown to the deadline (25 March by default, a branch setting)."""

@@ -28,11 +28,11 @@ from app.services.ledger import (
     load_year,
 )
 
-# Record states (rule 7). The four words the list shows and the bundle/statistics may use.
-STATE_PENDING = "待开展"
-STATE_HELD = "已开展未报送"
-STATE_SUBMITTED = "已报送"
-STATE_OVERDUE = "逾期未报送"
+# Record states (rule 7): the words of vocab, under the names this module has always used.
+STATE_PENDING = vocab.ACTIVITY_PENDING
+STATE_HELD = vocab.RECORD_HELD
+STATE_SUBMITTED = vocab.RECORD_SUBMITTED
+STATE_OVERDUE = vocab.RECORD_OVERDUE
 RECORD_STATES = (STATE_PENDING, STATE_HELD, STATE_SUBMITTED, STATE_OVERDUE)
 
 SUBMIT_WITHIN_DAYS = 3  # "于每次活动日后3日内报送"
@@ -60,6 +60,20 @@ def record_state(activity, today: dt.date) -> str:
     if today > submission_deadline(activity.held_date):
         return STATE_OVERDUE
     return STATE_HELD
+
+
+def is_missed(activity, today: dt.date) -> bool:
+    """Not held, and its planned day has passed (rule 7 [四.2]): the lists say 未开展."""
+    return activity.held_date is None and activity.plan_date < today
+
+
+def activity_state(activity, today: dt.date) -> str:
+    """What a list of activities says about one: 未开展 (not held, planned day past), 待开展
+    (still to come), or once held its 报送 state (`record_state`). Anything with `plan_date`,
+    `held_date` and `submitted_date`."""
+    if is_missed(activity, today):
+        return vocab.ACTIVITY_NOT_HELD
+    return record_state(activity, today)
 
 
 def submitted_late(activity) -> bool:
