@@ -23,10 +23,12 @@ def open_data(args: argparse.Namespace) -> Path:
     """Open (create or migrate) the database of the chosen data dir; returns the data dir."""
     from app.models import open_database
     from app.services.backup import ensure_healthy
+    from app.signing import ensure_key
 
     data_dir = resolve_data_dir(args.data_dir)
     ensure_healthy(data_dir)  # never migrate or write into a damaged file
     open_database(database_path(data_dir))
+    ensure_key(data_dir)  # set-up, or the first start after the update (docs/signing.md)
     return data_dir
 
 

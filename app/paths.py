@@ -36,6 +36,11 @@ def attachments_dir(data_dir: Path) -> Path:
     return data_dir / "attachments"
 
 
+def keys_dir(data_dir: Path) -> Path:
+    """The ledger's signing key (docs/signing.md); kept in every backup."""
+    return data_dir / "keys"
+
+
 def resources_root() -> Path:
     """`resources/` from a source checkout and from a PyInstaller bundle alike."""
     bundle = getattr(sys, "_MEIPASS", None)

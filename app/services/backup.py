@@ -26,6 +26,7 @@ from pathlib import Path
 
 from app.errors import UserError
 from app.paths import DB_FILENAME, attachments_dir, backups_dir, database_path
+from app.signing import KEY_ENTRY, adopt_key, key_path
 
 KEEP_RECENT = 10
 KEEP_MONTHS = 12
@@ -440,6 +441,8 @@ def backup_to(data_dir: Path, folder: Path, *, now: dt.datetime | None = None) -
                     for f in sorted(root.rglob("*")):
                         if f.is_file():
                             zf.write(f, "attachments/" + f.relative_to(root).as_posix())
+                if key_path(data_dir).is_file():  # the key goes with its ledger (docs/signing.md)
+                    zf.write(key_path(data_dir), KEY_ENTRY)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
         tmp.replace(target)
@@ -558,8 +561,11 @@ def restore(data_dir: Path, backup: Path, *, now: dt.datetime | None = None) -> 
                 _refuse_newer_schema(backup, db_file)
                 _set_aside_current(data_dir, now)
                 staged = _copy_consistent(db_file, staging)
+                key_pem = None
                 if zf is not None:
                     _restore_attachments(zf, attachments_dir(data_dir))
+                    if KEY_ENTRY in zf.namelist():
+                        key_pem = zf.read(KEY_ENTRY)
     except (OSError, sqlite3.Error, zipfile.BadZipFile) as err:
         # A full or read-only disk, a USB stick pulled out: the current file was not touched.
         staging.unlink(missing_ok=True)
@@ -585,6 +591,8 @@ def restore(data_dir: Path, backup: Path, *, now: dt.datetime | None = None) -> 
             f"cannot replace {current}: {err}",
         ) from err
     open_database(current, backup_dir=backups_dir(data_dir))
+    if key_pem is not None:  # only once the ledger it belongs to is in place
+        adopt_key(data_dir, key_pem, stamp=now.strftime(_STAMP))
     rotate_backups(data_dir, now=now)
     return current
 

@@ -129,6 +129,7 @@ def run_gui(data_dir: Path) -> int:
         return 0
 
     from app.models import Branch, open_database
+    from app.signing import ensure_key
     from app.ui import startup
     from app.ui.main_window import MainWindow
 
@@ -137,6 +138,7 @@ def run_gui(data_dir: Path) -> int:
         return 2
     try:
         open_database(database_path(data_dir))
+        ensure_key(data_dir)  # set-up, or the first start after the update (docs/signing.md)
     except UserError as err:
         QMessageBox.critical(None, APP_NAME, err.message)
         return 2

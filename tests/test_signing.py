@@ -1,0 +1,74 @@
+"""The data dir's signing key: made once, read back the same, in every 备份到… zip and back on a
+new PC with a restore (the township has registered its fingerprint)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import zipfile
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from app.errors import UserError
+from app.models import Member, close_database, open_database
+from app.paths import database_path
+from app.services.backup import backup_to, restore
+from app.signing import Signer, ensure_key, fingerprint_of, key_path, load_key, verify
+
+
+def test_a_key_is_made_once_and_read_back_the_same(data_dir):
+    assert load_key(data_dir) is None
+    made = ensure_key(data_dir)
+    again = ensure_key(data_dir)
+    assert again.public_raw == made.public_raw
+    assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", made.fingerprint)
+    assert fingerprint_of(made.public_key_b64) == made.fingerprint
+    assert len(base64.b64decode(made.public_key_b64)) == 32
+    assert key_path(data_dir).read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+
+
+def test_a_signature_verifies_only_for_its_bytes_and_its_key(data_dir, tmp_path):
+    signer = ensure_key(data_dir)
+    other = ensure_key(tmp_path / "另一个支部")
+    manifest = b'{"format_version": 2, "attendance": "93.5%"}'
+    signature = signer.sign(manifest)
+    assert verify(signer.public_key_b64, manifest, signature)
+    assert not verify(signer.public_key_b64, manifest.replace(b"93.5", b"100"), signature)
+    assert not verify(other.public_key_b64, manifest, signature)
+    # Untrusted input is never an exception.
+    assert not verify("不是密钥", manifest, signature)
+    assert not verify(signer.public_key_b64, manifest, signature[:10])
+
+
+def test_a_damaged_key_file_is_reported_and_never_silently_replaced(data_dir):
+    ensure_key(data_dir)
+    key_path(data_dir).write_bytes(b"-----BEGIN PRIVATE KEY-----\ngarbage\n")
+    with pytest.raises(UserError) as err:
+        ensure_key(data_dir)
+    assert "已损坏" in err.value.message and "从备份恢复" in err.value.message
+    assert key_path(data_dir).read_bytes().endswith(b"garbage\n")
+
+
+def test_backup_carries_the_key_and_a_restore_on_a_new_pc_keeps_it(branch, data_dir, tmp_path):
+    Member.create(name="王芳")
+    old_pc = ensure_key(data_dir)
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    carried = backup_to(data_dir, usb, now=dt.datetime(2026, 11, 25, 10, 30))
+    with zipfile.ZipFile(carried) as zf:
+        assert "keys/signing_key.pem" in zf.namelist()
+    close_database()
+
+    new_pc = tmp_path / "新电脑"
+    open_database(database_path(new_pc))
+    fresh = ensure_key(new_pc)  # the first start on the new PC made a key of its own
+    assert fresh.fingerprint != old_pc.fingerprint
+    restore(new_pc, carried, now=dt.datetime(2026, 11, 26, 9, 0))
+    assert [m.name for m in Member.select()] == ["王芳"]
+    assert ensure_key(new_pc).fingerprint == old_pc.fingerprint
+    # The key it replaced is kept aside, never deleted.
+    aside = key_path(new_pc).with_name("signing_key-20261126-090000.pem")
+    kept = Signer(serialization.load_pem_private_key(aside.read_bytes(), password=None))
+    assert kept.fingerprint == fresh.fingerprint
