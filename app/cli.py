@@ -239,6 +239,19 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_key(args: argparse.Namespace) -> int:
+    """The data dir's signing-key fingerprint, as the plan PDF prints it (docs/signing.md)."""
+    from app.signing import ensure_key
+
+    data_dir = open_data(args)
+    print(ensure_key(data_dir).fingerprint)
+    print(
+        "这是本数据目录的签名密钥指纹，与年度计划安排表盖章处印的相同；乡镇党委据此登记报送包的签名。",
+        file=sys.stderr,
+    )
+    return 0
+
+
 # Commands added by later issues register here: name -> (function, configure(parser)).
 def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -306,6 +319,8 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     p.add_argument("--year", type=int, default=None, help="只汇总该年度（默认：多数报送包的年度）")
     handlers["aggregate"] = cmd_aggregate
+    p = sub.add_parser("key", help="显示签名密钥指纹（年度计划盖章处印的那一串）")
+    handlers["key"] = cmd_key
 
     return handlers
 

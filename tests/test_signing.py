@@ -72,3 +72,22 @@ def test_backup_carries_the_key_and_a_restore_on_a_new_pc_keeps_it(branch, data_
     aside = key_path(new_pc).with_name("signing_key-20261126-090000.pem")
     kept = Signer(serialization.load_pem_private_key(aside.read_bytes(), password=None))
     assert kept.fingerprint == fresh.fingerprint
+
+
+def test_the_plan_pdf_prints_beside_the_seal_the_fingerprint_key_prints(
+    branch, data_dir, tmp_path, capsys
+):
+    from pypdf import PdfReader
+
+    from app.cli import main
+    from app.services import plan as plans
+
+    plans.create_plan(2026)
+    assert main(["key"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", printed)
+    assert main(["print-plan", "--year", "2026", "--out", str(tmp_path / "计划.pdf")]) == 0
+    text = re.sub(r"\s+", "", PdfReader(tmp_path / "计划.pdf").pages[-1].extract_text())
+    # Just above 党组织（盖章）, where the township's clerk reads it off the stamped plan.
+    assert f"密钥指纹：{printed}党组织（盖章）：中共青山村支部委员会" in text
+    assert ensure_key(data_dir).fingerprint == printed

@@ -69,6 +69,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         ),
         "note": ParagraphStyle("note", parent=base, fontSize=9, leading=13),
         "sign": ParagraphStyle("sign", parent=base, fontSize=11, leading=18),
+        "key": ParagraphStyle("key", parent=base, fontSize=9, leading=11),
         "sign_right": ParagraphStyle(
             "sign_right", parent=base, fontSize=11, leading=18, alignment=TA_RIGHT
         ),
@@ -158,9 +159,42 @@ def _table(rows: list, repeat: bool) -> Table:
     return table
 
 
-def _seal_block(data: YearData, notes: list[str], made_on: dt.date | None, st: dict) -> Table:
-    """The notes on the left; on the right 党组织（盖章）and the date, with room under the name
-    for a round seal (a village branch's is about 4 cm across). No date yet: blank for the pen."""
+def _info_row(data: YearData, st: dict) -> Table:
+    """Under the title: the branch, its superior, and the filing date once filed."""
+    info = Table(
+        [
+            [
+                _p(f"党组织：{data.branch.name}", st["sub"]),
+                _p(f"上级党组织：{data.branch.superior_org or '　'}", st["sub"]),
+                _p(filed_line(data), st["sub_right"]),
+            ]
+        ],
+        colWidths=[100 * mm, 100 * mm, 67 * mm],
+    )
+    info.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return info
+
+
+def key_line(fingerprint: str) -> str:
+    """The signing key's fingerprint as the plan prints it beside the seal (docs/signing.md):
+    the stamped plan the township receives vouches for the key that signs the bundles."""
+    return f"密钥指纹：{fingerprint}"
+
+
+def _seal_block(
+    data: YearData, notes: list[str], made_on: dt.date | None, fingerprint: str, st: dict
+) -> Table:
+    """The notes on the left; on the right the key's fingerprint, 党组织（盖章）and the date, with
+    room under the name for a round seal (a village branch's is about 4 cm across), so the ink
+    never covers the fingerprint. No date yet: blank for the pen."""
     date = chinese_date(made_on)
     name = f"党组织（盖章）：{data.branch.name}"
     name_w = stringWidth(name, st["sign"].fontName, st["sign"].fontSize)  # the date ends under it
@@ -168,7 +202,7 @@ def _seal_block(data: YearData, notes: list[str], made_on: dt.date | None, st: d
         [
             [
                 _p("注：" + "".join(notes), st["note"]),
-                _p(name, st["sign"]),
+                [_p(key_line(fingerprint), st["key"]), _p(name, st["sign"])],
             ],
             ["", _p(date, st["sign_right"])],
         ],
@@ -184,15 +218,19 @@ def _seal_block(data: YearData, notes: list[str], made_on: dt.date | None, st: d
                 ("LEFTPADDING", (0, 0), (0, -1), 0),
                 ("LEFTPADDING", (1, 0), (1, -1), 20 * mm),
                 ("RIGHTPADDING", (1, 1), (1, 1), max(6, 107 * mm - name_w)),
-                ("TOPPADDING", (1, 0), (1, 0), 4 * mm),
+                ("TOPPADDING", (1, 0), (1, 0), 0),
             ]
         )
     )
     return seal
 
 
-def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None) -> Path:
+def render_plan_pdf(
+    data: YearData, out: Path, *, made_on: dt.date | None = None, fingerprint: str | None = None
+) -> Path:
     """Write the plan of `data.year` to `out` (temp name, then renamed); returns `out`.
+
+    `fingerprint` is the signing key's, printed beside the seal; by default the open ledger's.
 
     `made_on` is the date beside the seal; by default the date the plan was filed, or blank for
     the pen while it is a draft. The seal never stands on a page of its own: when it would, the
@@ -202,6 +240,10 @@ def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None
     font = register_font()
     st = _styles(font)
     made_on = made_on or data.plan_filed_date
+    if fingerprint is None:
+        from app.signing import key_of_open_ledger
+
+        fingerprint = key_of_open_ledger().fingerprint
     activities = sorted(data.activities, key=lambda a: (a.plan_date, a.activity_id))
 
     head = [_p(h, st["head"]) for h in HEADERS]
@@ -215,31 +257,12 @@ def render_plan_pdf(data: YearData, out: Path, *, made_on: dt.date | None = None
 
     def story(keep_with_seal: int) -> tuple[list, dict[str, int]]:
         pages: dict[str, int] = {}
-        info = Table(
-            [
-                [
-                    _p(f"党组织：{data.branch.name}", st["sub"]),
-                    _p(f"上级党组织：{data.branch.superior_org or '　'}", st["sub"]),
-                    _p(filed_line(data), st["sub_right"]),
-                ]
-            ],
-            colWidths=[100 * mm, 100 * mm, 67 * mm],
-        )
-        info.setStyle(
-            TableStyle(
-                [
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ]
-            )
-        )
-        flow: list = [_p(plan_title(data), st["title"]), info, Spacer(1, 2 * mm)]
+        flow: list = [_p(plan_title(data), st["title"]), _info_row(data, st), Spacer(1, 2 * mm)]
         body, tail = rows[: len(rows) - keep_with_seal], rows[len(rows) - keep_with_seal :]
         if body:
             flow.append(_table([head, *body], repeat=True))
         flow.append(_PageProbe(pages, "table"))
-        closing = [Spacer(1, 2 * mm), _seal_block(data, notes, made_on, st)]
+        closing = [Spacer(1, 2 * mm), _seal_block(data, notes, made_on, fingerprint, st)]
         if tail:
             closing.insert(0, _table([head, *tail], repeat=False))
         flow += [KeepTogether(closing), _PageProbe(pages, "seal")]
