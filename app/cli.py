@@ -29,7 +29,17 @@ def open_data(args: argparse.Namespace) -> Path:
     ensure_healthy(data_dir)  # never migrate or write into a damaged file
     open_database(database_path(data_dir))
     ensure_key(data_dir)  # set-up, or the first start after the update (docs/signing.md)
+    report_editable_files(data_dir)
     return data_dir
+
+
+def report_editable_files(data_dir: Path) -> None:
+    """Copy the editable themes and templates into the data dir on first use, and say on stderr
+    which of them cannot be read (the defaults are used meanwhile)."""
+    from app.services.editable import prepare
+
+    for problem in prepare(data_dir):
+        print(f"注意：{problem}", file=sys.stderr)
 
 
 def cmd_check_db(args: argparse.Namespace) -> int:

@@ -6,11 +6,10 @@ meeting day, or replacing it with volunteer work: such records get a visible war
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.models import vocab
-from app.paths import resource_path
+from app.services.editable import ContentTemplate, current_templates, read_templates
 
 # Categories that on their own make the day a "例会日" (a meeting that only briefs or decides).
 MEETING_CATEGORIES = frozenset({vocab.CATEGORY_BRIEFING, vocab.CATEGORY_DISCUSSION})
@@ -56,40 +55,11 @@ def content_warnings(categories: list[str] | tuple[str, ...]) -> list[str]:
     return warnings
 
 
-# --- content templates (resources/templates/*.txt) ------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContentTemplate:
-    """A starting text for 活动内容. The file's first line is its title; the rest is the text.
-    A line `类别：学习教育、通报` (optional, second line) suggests the categories."""
-
-    name: str
-    title: str
-    categories: tuple[str, ...]
-    text: str
-
-
-def templates_dir() -> Path:
-    return resource_path("templates")
-
-
+# --- content templates (the branch's editable copies, app/services/editable.py) --------------
 def list_templates(folder: Path | None = None) -> list[ContentTemplate]:
-    """All templates, sorted by file name (the numeric prefixes order them)."""
-    folder = folder or templates_dir()
-    result = []
-    for path in sorted(folder.glob("*.txt")):
-        lines = path.read_text(encoding="utf-8").strip().splitlines()
-        if not lines:
-            continue
-        title, body = lines[0].strip(), lines[1:]
-        categories: tuple[str, ...] = ()
-        if body and body[0].startswith("类别："):
-            names = body[0].removeprefix("类别：").replace("，", "、").split("、")
-            categories = tuple(n.strip() for n in names if n.strip() in vocab.ALL_CATEGORIES)
-            body = body[1:]
-        result.append(ContentTemplate(path.stem, title, categories, "\n".join(body).strip()))
-    return result
+    """All templates, sorted by file name (the numeric prefixes order them): those in `folder`,
+    else the branch's own (in the data dir), else the shipped ones."""
+    return read_templates(folder)[0] if folder is not None else current_templates()
 
 
 def fill_template(template: ContentTemplate, *, theme: str = "") -> str:

@@ -8,63 +8,25 @@ from __future__ import annotations
 
 import calendar as std_calendar
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Protocol
 
 from app.errors import UserError
 from app.models import DB, Activity, AnnualPlan, vocab
-from app.paths import resource_path
 from app.services import calendar as cal
+from app.services.editable import ThemeSuggestion, current_themes
 from app.services.ledger import require_branch
 
-THEMES_FILE = ("themes.json",)
 UNVERIFIED = "未核对节假日"
 MIN_ACTIVITIES = 12  # rule 6: 每年不少于12次 [四.1]
 
 
-# --- suggested themes -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ThemeSuggestion:
-    theme: str
-    content: str = ""
-    categories: tuple[str, ...] = ()
-
-
-@cache
-def _themes() -> dict[int, tuple[ThemeSuggestion, ...]]:
-    """resources/themes.json, a list the branch may edit with Notepad. A broken file gives no
-    suggestions rather than stopping the plan."""
-    try:
-        raw = json.loads(resource_path(*THEMES_FILE).read_text(encoding="utf-8"))
-        months = raw["months"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    result: dict[int, tuple[ThemeSuggestion, ...]] = {}
-    for key, items in months.items():
-        suggestions = []
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, str):
-                item = {"theme": item}
-            if not isinstance(item, dict) or not str(item.get("theme", "")).strip():
-                continue
-            categories = tuple(c for c in item.get("categories", []) if c in vocab.ALL_CATEGORIES)
-            suggestions.append(
-                ThemeSuggestion(
-                    str(item["theme"]).strip(), str(item.get("content", "")), categories
-                )
-            )
-        if str(key).isdigit():
-            result[int(key)] = tuple(suggestions)
-    return result
-
-
+# --- suggested themes (the branch's editable themes.json, app/services/editable.py) -------------
 def suggested_themes(month: int) -> list[ThemeSuggestion]:
     """The editable suggestions for `month` (e.g. July: 建党纪念, October: 国庆)."""
-    return list(_themes().get(month, ()))
+    return list(current_themes().get(month, ()))
 
 
 DEFAULT_CATEGORIES = (vocab.CATEGORY_STUDY, vocab.CATEGORY_BRIEFING)  # 按照要求 + 结合实际

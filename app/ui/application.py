@@ -60,6 +60,7 @@ ERROR_TEXT = {
     "bug": "程序出了一个意外的错误，刚才的操作可能没有完成；已经保存的数据不受影响。\n\n"
     "错误已记在 {log}，请把这个文件交给技术支持。\n\n（{kind}：{value}）",
     "startup_backup": "启动时的自动备份",
+    "editable": "可编辑的主题建议和内容模板",
 }
 _STORAGE_WORDS = (
     "disk",
@@ -142,6 +143,9 @@ def run_gui(data_dir: Path) -> int:
     except UserError as err:
         QMessageBox.critical(None, APP_NAME, err.message)
         return 2
+    from app.services.editable import prepare
+
+    editable_problems = prepare(data_dir)  # themes.json and templates the branch edits
     if Branch.select().count() == 0:
         from app.ui.first_run import FirstRunDialog
 
@@ -151,6 +155,13 @@ def run_gui(data_dir: Path) -> int:
     window = MainWindow(data_dir)
     instance.activated.connect(lambda _args: bring_to_front(window))
     window.show()
+    if editable_problems:  # a broken themes.json: said, not silently replaced by the defaults
+        QTimer.singleShot(
+            0,
+            lambda: QMessageBox.warning(
+                window, ERROR_TEXT["editable"], "\n\n".join(editable_problems)
+            ),
+        )
     if startup.backup_problem:  # said once the window is up; stderr is not seen on Windows
         QTimer.singleShot(
             0,
