@@ -259,7 +259,7 @@ def mark_all_present(activity_id: int) -> int:
 
 
 # --- one member's year ------------------------------------------------------------------------
-NOT_HELD = "未开展"
+NOT_HELD = vocab.ACTIVITY_NOT_HELD
 NOT_ON_ROLL = "不在册"
 NOT_MARKED = "未登记"
 

@@ -318,6 +318,13 @@ def year_activities(year: int) -> list[ActivityRow]:
     return [activity_row(a) for a in _plan_activities(plan)] if plan is not None else []
 
 
+def find_activity(activity_id: int | None) -> ActivityRow | None:
+    """One activity without its attendance; None when there is none by that id (deleted, or
+    gone with a restore)."""
+    activity = Activity.get_or_none(Activity.id == activity_id) if activity_id else None
+    return activity_row(activity) if activity is not None else None
+
+
 def activity_year(activity_id: int) -> int | None:
     """The year of the plan an activity belongs to; None when it no longer exists."""
     activity = Activity.get_or_none(Activity.id == activity_id)

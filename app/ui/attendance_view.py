@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QCompleter,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
@@ -37,8 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
-from app.models import Activity, AnnualPlan, Member, vocab
+from app.models import vocab
 from app.services.attendance import (
+    NOT_HELD,
+    NOT_ON_ROLL,
     AttendanceSheet,
     SheetAttendee,
     SheetMember,
@@ -49,9 +50,11 @@ from app.services.attendance import (
     save_attendance,
 )
 from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
-from app.services.roster import flags_text
-from app.ui.state import AppState, year_selector
+from app.services.ledger import activity_year, year_activities
+from app.services.roster import flags_text, list_members
+from app.ui.state import AppState
 from app.ui.table_model import RowsTableModel
+from app.ui.year_selector import year_row
 
 TEXT = {
     "year": "年度：",
@@ -334,12 +337,8 @@ class AttendanceView(QWidget):
         self.save_label.setMinimumWidth(
             self.save_label.fontMetrics().horizontalAdvance("已保存 00:00:00") + 8
         )
-        self.year_spin = year_selector(state)
-        self.year_label = QLabel(TEXT["year"])
-        top = QHBoxLayout()
+        top, self.year_spin, self.year_label = year_row(state)
         self.activity_label = QLabel(TEXT["activity"])
-        top.addWidget(self.year_label)
-        top.addWidget(self.year_spin)
         top.addSpacing(12)
         top.addWidget(self.activity_label)
         top.addWidget(self.activity_box, 1)
@@ -430,8 +429,7 @@ class AttendanceView(QWidget):
         pick the latest activity on or before today."""
         self.flush()
         keep = keep if keep is not None else self.activity_id()
-        plan = AnnualPlan.get_or_none(AnnualPlan.year == self.state.year)
-        acts = list(plan.activities.order_by(Activity.plan_date, Activity.id)) if plan else []
+        acts = year_activities(self.state.year)
         self.activity_box.blockSignals(True)
         self.activity_box.clear()
         chosen = -1
@@ -445,9 +443,9 @@ class AttendanceView(QWidget):
                     theme=a.theme or "",
                     held="" if a.held_date else TEXT["not_held_mark"],
                 ),
-                a.id,
+                a.activity_id,
             )
-            if a.id == keep or (keep is None and day <= today):
+            if a.activity_id == keep or (keep is None and day <= today):
                 chosen = i
         if chosen < 0 and acts:
             chosen = 0
@@ -464,8 +462,10 @@ class AttendanceView(QWidget):
         """Show one activity (e.g. from the record tab); switches the year if needed."""
         index = self.activity_box.findData(activity_id)
         if index < 0:
-            activity = Activity.get_by_id(activity_id)
-            self.state.set_year(activity.plan.year)
+            year = activity_year(activity_id)
+            if year is None:
+                return
+            self.state.set_year(year)
             self.reload_activities(keep=activity_id)
             return
         self.activity_box.setCurrentIndex(index)
@@ -611,7 +611,7 @@ class MemberYearModel(RowsTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
             if self.missed[index.row()]:
                 return self._red
-            if self.rows[index.row()][2] in ("未开展", "不在册"):
+            if self.rows[index.row()][2] in (NOT_HELD, NOT_ON_ROLL):
                 return self._grey
         return super().data(index, role)
 
@@ -640,9 +640,7 @@ class MemberYearView(QWidget):
         for col, width in enumerate([100, 300, 110, 160, 90]):
             self.view.setColumnWidth(col, width)
         self.view.horizontalHeader().setStretchLastSection(True)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(TEXT["year"]))
-        top.addWidget(year_selector(state))
+        top, _years, _label = year_row(state)
         top.addSpacing(12)
         top.addWidget(QLabel(TEXT["year_member"]))
         top.addWidget(self.member_box)
@@ -673,7 +671,7 @@ class MemberYearView(QWidget):
         current = self.member_box.currentData()
         self.member_box.blockSignals(True)
         self.member_box.clear()
-        for m in Member.select().order_by(Member.id):
+        for m in list_members():  # all, those who left too (named so)
             label = m.name + ("（已离开）" if m.left_date else "")
             self.member_box.addItem(label, m.id)
         index = self.member_box.findData(current) if current is not None else 0

@@ -71,12 +71,6 @@ TEXT = {
     "restored_files": "（包括照片和扫描件）",
     "restored_kept": "\n\n恢复前的数据已自动备份（{stamp}，“恢复前自动备份”）。如需找回，"
     "可再用“文件 → 从备份恢复…”选它恢复。",
-    # unsaved record before a restore
-    "unsaved_title": "记录还没有保存",
-    "unsaved_restore": "“{theme}”的记录有改动还没有保存。\n\n从备份恢复会替换全部数据，"
-    "没保存的改动会丢失。先保存这条记录吗？（保存后，它会随当前数据一起在恢复前自动备份。）",
-    "unsaved_save": "保存后继续",
-    "unsaved_drop": "不保存",
     # 回收站
     "trash_title": "回收站",
     "trash_intro": "删除的党员和活动先放在这里，清空前都可以恢复。",
@@ -512,7 +506,7 @@ class BackupActions:
         QMessageBox.critical(self.window, APP_NAME, TEXT["backup_failed"].format(message=message))
 
     def restore(self) -> None:
-        if not self._settle_unsaved_record():
+        if not self.window.settle_unsaved_record():  # the 记录 tab asks about its edits
             return
         dialog = RestoreDialog(self.state.data_dir, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -521,34 +515,6 @@ class BackupActions:
                 TEXT["restored"].format(when=dialog.restored_from), 10000
             )
             QMessageBox.information(self.window, APP_NAME, dialog.summary())
-
-    def _settle_unsaved_record(self) -> bool:
-        """A record edited but not saved would silently vanish in a restore (it is in no
-        backup): save it first, or drop it on request. False: stay, nothing is restored."""
-        for page in getattr(self.window, "pages", []):
-            editor = getattr(getattr(page, "content", None), "editor", None)
-            if editor is None or not editor.dirty or editor.activity_id is None:
-                continue
-            self.window.tabs.setCurrentWidget(page)
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                TEXT["unsaved_title"],
-                TEXT["unsaved_restore"].format(theme=editor.theme.text() or "党日活动"),
-                parent=self.window,
-            )
-            save = box.addButton(TEXT["unsaved_save"], QMessageBox.ButtonRole.AcceptRole)
-            drop = box.addButton(TEXT["unsaved_drop"], QMessageBox.ButtonRole.DestructiveRole)
-            box.addButton(TEXT["cancel"], QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(save)
-            box.exec()
-            if box.clickedButton() is save:
-                if not editor.save():  # the mistake is shown beside its field
-                    return False
-            elif box.clickedButton() is drop:
-                editor.load(editor.activity_id)  # back to what is stored
-            else:
-                return False
-        return True
 
     def show_trash(self) -> None:
         dialog = TrashDialog(self.window)

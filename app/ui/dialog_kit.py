@@ -161,7 +161,7 @@ class FieldErrors:
 
 
 # --- tables ---------------------------------------------------------------------------------
-def read_only_table(model, *, single: bool = True, wrap: bool = False, row_height: int = 0):
+def read_only_table(model, *, single: bool = True, wrap: bool = True, row_height: int = 0):
     """A table of whole rows the user selects and never edits; columns sized to their text,
     the last one taking the rest."""
     view = QTableView()

@@ -378,6 +378,12 @@ class MainWindow(QMainWindow):
         self.state.changed.emit("activities")
         self.statusBar().showMessage(TEXT["redated"].format(n=moved), 15000)
 
+    def settle_unsaved_record(self) -> bool:
+        """Before a restore replaces the data: the 记录 editor's unsaved edits are saved or
+        dropped, as the secretary chooses. False: stay, nothing is to be replaced."""
+        record_tab = self.pages[1].content  # not built yet: nothing typed there
+        return record_tab is None or record_tab.settle_before_restore()
+
     def show_attendance(self, activity_id: int) -> None:
         """From the 记录 tab: open the 花名册/考勤 tab on this activity's attendance."""
         self.tabs.setCurrentIndex(2)

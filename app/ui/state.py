@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QSpinBox
 
 
 class AppState(QObject):
@@ -28,13 +27,3 @@ class AppState(QObject):
             self.year = year
             self.year_changed.emit(year)
 
-
-def year_selector(state: AppState) -> QSpinBox:
-    """A 年度 spin box bound to the year on view: turning it moves every screen to that year,
-    and it follows when another screen changes the year."""
-    spin = QSpinBox()
-    spin.setRange(2000, 2100)
-    spin.setValue(state.year)
-    spin.valueChanged.connect(state.set_year)
-    state.year_changed.connect(spin.setValue)  # the same value is not echoed back
-    return spin
