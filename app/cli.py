@@ -1,7 +1,8 @@
 """The command line of SPEC.md. One small function per command: call a service, print, exit code.
 
 User mistakes (`UserError`) print a Chinese line and an English line to stderr and exit 2, never a
-traceback. Output to stdout is UTF-8 whatever the console's code page.
+traceback. What is printed is in the encoding its reader reads (app/console.py): UTF-8 on a
+console and off Windows, GB18030 when piped or redirected on Windows, UTF-8 with `--utf8`.
 """
 
 from __future__ import annotations
@@ -54,31 +55,26 @@ def cmd_check_db(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from app import files
     from app.services.backup import backup_to, create_backup
 
     data_dir = open_data(args)
-    print(backup_to(data_dir, Path(args.out)) if args.out else create_backup(data_dir).path)
+    if args.out:
+        print(backup_to(data_dir, Path(args.out)))
+        return 0
+    made = create_backup(data_dir)
+    print(made.path)
+    if made.rotation_left:  # old backups another program holds open (Windows)
+        print(files.Removal(left=list(made.rotation_left)).left_text(), file=sys.stderr)
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QLockFile
-
     from app.services.backup import restore
-    from app.ui.single_instance import LOCK_NAME
 
     data_dir = resolve_data_dir(args.data_dir)  # may be damaged: restore() keeps it aside
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = QLockFile(str(data_dir / LOCK_NAME))  # the window's lock: never restore under it
-    lock.setStaleLockTime(0)
-    if not lock.tryLock(0):
-        raise UserError(
-            "党日记实窗口正在使用这个数据目录，请先关闭窗口再恢复。", "the app is running"
-        )
-    try:
-        print(f"已恢复 / restored: {restore(data_dir, Path(args.file))}")
-    finally:
-        lock.unlock()
+    # restore() refuses while a window holds the data dir (app/instance_lock.py, no Qt here).
+    print(f"已恢复 / restored: {restore(data_dir, Path(args.file))}")
     return 0
 
 
@@ -197,7 +193,7 @@ def cmd_print_record(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.services.bundle import export_bundle_detailed
+    from app.bundle.write import export_bundle_detailed
 
     open_data(args)
     result = export_bundle_detailed(args.year, Path(args.out))
@@ -213,8 +209,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """One bundle as SPEC.md says; several, a folder or `*.zip` (which the Windows console
     does not expand) check each in turn. Exit 0 only if every one is intact."""
-    from app.services.aggregate import expand_bundle_paths
-    from app.services.bundle import verify_bundle
+    from app.township.aggregate import expand_bundle_paths
+    from app.township.verify import verify_bundle
 
     paths = expand_bundle_paths(args.bundles)
     if not paths:
@@ -239,7 +235,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
-    from app.services.aggregate import aggregate_bundles
+    from app.township.aggregate import aggregate_bundles
 
     if args.year is not None and not 2000 <= args.year <= 2100:
         raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")
@@ -355,20 +351,22 @@ def build_parser() -> tuple[
         "--data-dir", default=None, help="数据目录（也可用环境变量 DANGRI_DATA_DIR）"
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--utf8",
+        action="store_true",
+        help="输出一律用 UTF-8（默认：Windows 上输出到文件或管道时用 GB18030，"
+        "记事本、type、findstr 可直接读；也可设环境变量 DANGRI_UTF8=1）",
+    )
     sub = parser.add_subparsers(dest="command")
     return parser, _configure(sub)
 
 
-def _utf8_streams() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(encoding="utf-8")
-        except (AttributeError, ValueError):
-            pass
-
-
 def main(argv: list[str] | None = None) -> int:
-    _utf8_streams()
+    from app.console import UTF8_OPTION, configure_streams, wants_utf8
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    configure_streams(force_utf8=wants_utf8(argv))  # before anything, --help included, is printed
+    argv = [a for a in argv if a != UTF8_OPTION]  # taken wherever it stands, before or after a command
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     handler = handlers.get(args.command, cmd_gui)
