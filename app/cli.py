@@ -55,26 +55,31 @@ def cmd_check_db(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from app import files
     from app.services.backup import backup_to, create_backup
 
     data_dir = open_data(args)
-    if args.out:
-        print(backup_to(data_dir, Path(args.out)))
-        return 0
-    made = create_backup(data_dir)
-    print(made.path)
-    if made.rotation_left:  # old backups another program holds open (Windows)
-        print(files.Removal(left=list(made.rotation_left)).left_text(), file=sys.stderr)
+    print(backup_to(data_dir, Path(args.out)) if args.out else create_backup(data_dir).path)
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QLockFile
+
     from app.services.backup import restore
+    from app.ui.single_instance import LOCK_NAME
 
     data_dir = resolve_data_dir(args.data_dir)  # may be damaged: restore() keeps it aside
-    # restore() refuses while a window holds the data dir (app/instance_lock.py, no Qt here).
-    print(f"已恢复 / restored: {restore(data_dir, Path(args.file))}")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(data_dir / LOCK_NAME))  # the window's lock: never restore under it
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(0):
+        raise UserError(
+            "党日记实窗口正在使用这个数据目录，请先关闭窗口再恢复。", "the app is running"
+        )
+    try:
+        print(f"已恢复 / restored: {restore(data_dir, Path(args.file))}")
+    finally:
+        lock.unlock()
     return 0
 
 
@@ -193,7 +198,7 @@ def cmd_print_record(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.bundle.write import export_bundle_detailed
+    from app.services.bundle import export_bundle_detailed
 
     open_data(args)
     result = export_bundle_detailed(args.year, Path(args.out))
@@ -209,8 +214,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """One bundle as SPEC.md says; several, a folder or `*.zip` (which the Windows console
     does not expand) check each in turn. Exit 0 only if every one is intact."""
-    from app.township.aggregate import expand_bundle_paths
-    from app.township.verify import verify_bundle
+    from app.services.aggregate import expand_bundle_paths
+    from app.services.bundle import verify_bundle
 
     paths = expand_bundle_paths(args.bundles)
     if not paths:
@@ -235,7 +240,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
-    from app.township.aggregate import aggregate_bundles
+    from app.services.aggregate import aggregate_bundles
 
     if args.year is not None and not 2000 <= args.year <= 2100:
         raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")

@@ -195,6 +195,18 @@ def copy_file(source: Path, target: Path, *, what: str = "文件") -> tuple[str,
     return digest.hexdigest(), size
 
 
+def move_file(source: Path, target: Path, *, what: str = "文件") -> Path:
+    """Rename `source` to `target` in the same volume (a damaged ledger set aside), retried while a
+    scanner holds it. A held `source` raises HeldOpen naming it; nothing is copied half-way."""
+    source, target = Path(source), Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _retrying(lambda: os.replace(source, target))
+    except OSError as err:
+        raise user_error(err, source if is_held(err) else target, what) from err
+    return target
+
+
 @dataclass
 class Removal:
     """What `remove_files` did: removed paths and the ones left (held open or not removable)."""
@@ -236,10 +248,75 @@ def remove_files(paths: Iterable[Path]) -> Removal:
     return result
 
 
-def sweep_temp_files(folder: Path, *, recursive: bool = False) -> Removal:
-    """Remove leftover temp files of `replacing()` (a killed program, a held temp file)."""
+def _older_than(path: Path, seconds: float) -> bool:
+    if seconds <= 0:
+        return True
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
+
+
+def sweep_temp_files(folder: Path, *, recursive: bool = False, older_than: float = 0) -> Removal:
+    """Remove leftover temp files of `replacing()` (a killed program, a held temp file); with
+    `older_than` (seconds) only those not touched for that long, so a writer still at work in
+    another process (a command-line backup) keeps its temp file."""
     folder = Path(folder)
     if not folder.is_dir():
         return Removal()
     pattern = f"**/.*{TEMP_SUFFIX}" if recursive else f".*{TEMP_SUFFIX}"
-    return remove_files(p for p in folder.glob(pattern) if p.is_file())
+    return remove_files(
+        p for p in folder.glob(pattern) if p.is_file() and _older_than(p, older_than)
+    )
+
+
+def remove_tree(folder: Path) -> Removal:
+    """Delete a folder of our own intermediate files, going on past held files (they and their
+    folders are left, for the start-up sweep). Never raises."""
+    folder = Path(folder)
+    result = Removal()
+    if not folder.is_dir():
+        return result
+    for root, dirs, names in os.walk(folder, topdown=False):
+        gone = remove_files(Path(root) / n for n in names)
+        result.removed += gone.removed
+        result.left += gone.left
+        for d in dirs:
+            with contextlib.suppress(OSError):
+                (Path(root) / d).rmdir()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+    return result
+
+
+@contextlib.contextmanager
+def scratch_folder(parent: Path, prefix: str = "work", *, what: str = "临时文件") -> Iterator[Path]:
+    """A new empty folder under `parent` for intermediate files (a snapshot to be zipped, a
+    database taken out of a zip), removed afterwards as far as it can be: a file a scanner still
+    holds is left for the start-up sweep, and cleanup never raises. A finished result never
+    lives here; it goes to its place through `replacing()`. Unlike `TemporaryDirectory`, whose
+    failing cleanup raised after the work was done."""
+    parent = Path(parent)
+    folder = parent / f"{prefix}-{uuid.uuid4().hex[:8]}"
+    try:
+        folder.mkdir(parents=True)
+    except OSError as err:
+        raise user_error(err, folder, what) from err
+    try:
+        yield folder
+    finally:
+        remove_tree(folder)
+
+
+def sweep_scratch_folders(parent: Path, *, older_than: float = 0) -> Removal:
+    """Remove what `scratch_folder()` left under `parent` (a killed program, a held file)."""
+    parent = Path(parent)
+    result = Removal()
+    if not parent.is_dir():
+        return result
+    for sub in parent.iterdir():
+        if sub.is_dir() and _older_than(sub, older_than):
+            gone = remove_tree(sub)
+            result.removed += gone.removed
+            result.left += gone.left
+    return result

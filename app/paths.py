@@ -36,6 +36,12 @@ def attachments_dir(data_dir: Path) -> Path:
     return data_dir / "attachments"
 
 
+def temp_dir(data_dir: Path) -> Path:
+    """Intermediate files (a snapshot before it is zipped, a database taken out of a zip): on the
+    data dir's own disk, not the system temp folder, and swept at start-up (app/files.py)."""
+    return data_dir / "tmp"
+
+
 def keys_dir(data_dir: Path) -> Path:
     """The ledger's signing key (docs/signing.md); kept in every backup."""
     return data_dir / "keys"

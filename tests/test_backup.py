@@ -102,7 +102,7 @@ def test_rotation_deletes_only_our_old_backups(branch, data_dir):
     foreign.write_bytes(b"keep me")
     removed = rotate_backups(data_dir, now=now)
     # November's newest is one of the recent ten, so the five oldest go.
-    assert len(removed) == 5
+    assert len(removed.removed) == 5 and removed.complete
     assert sorted(p.name for p in folder.iterdir())[0] == "dangri-20261125-085100-start.sqlite3"
     assert foreign.exists()
 
@@ -206,22 +206,68 @@ def test_backup_to_a_missing_folder_says_so(branch, data_dir, tmp_path):
 
 
 def test_cli_restore_refuses_while_the_window_holds_the_data_dir(branch, data_dir, capsys):
-    from PySide6.QtCore import QLockFile
+    """The window's single-instance lock (app/ui/single_instance.py) and the restore's check
+    (app/instance_lock.py) are the same lock: a window in another process blocks restore()
+    itself and the CLI, which never imports Qt."""
+    import os
+    import subprocess
+    import sys
 
     from app.cli import main
-    from app.ui.single_instance import LOCK_NAME
 
+    root = Path(__file__).resolve().parent.parent
     Member.create(name="张三")
     good = create_backup(data_dir)
     Member.create(name="李四")
-    window_lock = QLockFile(str(data_dir / LOCK_NAME))
-    assert window_lock.tryLock(0)
+    window = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from PySide6.QtCore import QCoreApplication\n"
+            "from app.ui.single_instance import SingleInstance\n"
+            "app = QCoreApplication([])\n"
+            "assert SingleInstance(sys.argv[1]).acquire()\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.read()\n",
+            str(data_dir),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=root,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)},
+    )
     try:
+        assert window.stdout.readline().strip() == b"locked"
         assert main(["--data-dir", str(data_dir), "restore", str(good.path)]) == 2
         assert "请先关闭窗口" in capsys.readouterr().err
+        with pytest.raises(UserError, match="请先关闭窗口"):
+            restore(data_dir, good.path)
+        assert [m.name for m in Member.select()] == ["张三", "李四"]
     finally:
-        window_lock.unlock()
-    assert main(["--data-dir", str(data_dir), "restore", str(good.path)]) == 0
+        window.stdin.close()
+        window.wait(timeout=30)
+    close_database()
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from app.cli import main\n"
+            "code = main(['--data-dir', sys.argv[1], 'restore', sys.argv[2]])\n"
+            "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'app.ui')))\n"
+            "print(code, qt)\n",
+            str(data_dir),
+            str(good.path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=60,
+    )
+    assert cli.stdout.strip().splitlines()[-1] == "0 []", cli.stdout + cli.stderr
+    open_database(database_path(data_dir))
     assert [m.name for m in Member.select()] == ["张三"]
 
 

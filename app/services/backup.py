@@ -1,7 +1,8 @@
-"""Backups, restore and integrity checks of the ledger database (after Anki's backup.rs).
+"""Backups and restore of the ledger database (after Anki's backup.rs); whether a file is whole
+is app/services/integrity.py.
 
 Every backup is a consistent copy made with SQLite's online backup API (never a file copy of a
-live database), written to a temp name and renamed into `backups/`. A start-up backup is only
+live database), written through `app.files.replacing()` into `backups/`. A start-up backup is only
 written when the content changed since the newest backup. Old backups are thinned: the newest 10
 stay, and for each of the last 12 months the newest backup of that month.
 
@@ -15,23 +16,23 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from app import files, instance_lock
 from app.errors import UserError
-from app.paths import DB_FILENAME, attachments_dir, backups_dir, database_path
+from app.paths import DB_FILENAME, attachments_dir, backups_dir, database_path, temp_dir
+from app.services import leftovers
+from app.services.integrity import EMPTY_FILE, DatabaseUnavailable, check_integrity, connect
 from app.signing import KEY_ENTRY, adopt_key, key_path
 
 KEEP_RECENT = 10
 KEEP_MONTHS = 12
-# Above this size the start-up check uses PRAGMA quick_check (O(N), skips index cross-checks).
-QUICK_CHECK_BYTES = 4 * 1024 * 1024
 
 REASON_START = "start"
 REASON_MIGRATION = "migration"
@@ -45,54 +46,12 @@ REASON_LABELS = {
     REASON_MANUAL: "手动备份",
 }
 EXPORT_PREFIX = "党日记实备份"
-EMPTY_FILE = "数据文件是空的（没有任何数据表），可能在写入时被截断。"
-DAMAGED_PAGES = "数据文件内部结构被破坏，检查发现 {n} 处错误（常见原因：写入时突然断电或强行关机、硬盘或U盘故障）"
 
 # dangri-20261125-130501-start.sqlite3, and the migration copies of app.models.db:
 # 迁移前-v1-20261125-130501.sqlite3
 _OWN_NAME = re.compile(r"^dangri-(\d{8}-\d{6})(?:-(\d+))?-([a-z-]+)\.sqlite3$")
 _MIGRATION_NAME = re.compile(r"^迁移前-v\d+-(\d{8}-\d{6})\.sqlite3$")
 _STAMP = "%Y%m%d-%H%M%S"
-
-
-class DatabaseUnavailable(UserError):
-    """The database file cannot be read or written at all (a full or read-only disk, a pulled
-    USB stick, another program holding it): not damage — nothing must be offered that treats
-    the file as broken (setting it aside, starting an empty ledger)."""
-
-
-# SQLite's primary result codes that mean the file itself is broken; any other error while
-# checking (SQLITE_IOERR, SQLITE_FULL, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_BUSY...) is about
-# the disk or another program, not the file.
-_SQLITE_CORRUPT = 11
-_SQLITE_NOTADB = 26
-_WHY_UNAVAILABLE = {
-    3: "没有读写权限",
-    5: "文件被其他程序占用",
-    6: "文件被其他程序占用",
-    8: "磁盘或文件夹只能读、不能写",
-    10: "磁盘读写出错",
-    13: "磁盘已满",
-    14: "文件打不开",
-}
-
-
-def _unavailable(path: Path, err: sqlite3.Error) -> DatabaseUnavailable:
-    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
-    why = _WHY_UNAVAILABLE.get(code, "无法读写")
-    return DatabaseUnavailable(
-        f"无法读写数据文件 {path}（{why}）。这不是文件损坏，程序没有改动它，数据还在。\n"
-        "常见原因：磁盘已满、磁盘或文件夹是只读的、U盘已拔出，或被杀毒软件等其他程序占用。"
-        "请腾出磁盘空间或关闭这些程序，然后重新打开党日记实。",
-        f"cannot read or write {path}: {err}",
-    )
-
-
-def _is_damage(err: sqlite3.Error) -> bool:
-    code = getattr(err, "sqlite_errorcode", None)
-    if code is None:  # an older Python: judge by SQLite's words
-        return str(err) in _SQLITE_WORDS
-    return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
 
 
 @dataclass(frozen=True)
@@ -102,6 +61,8 @@ class BackupInfo:
     reason: str
     bytes: int
     seq: int = 1  # orders backups made within the same second
+    # Old backups the rotation after this one could not remove (held open; tried again later).
+    rotation_left: tuple[Path, ...] = ()
 
     @property
     def order(self) -> tuple[dt.datetime, int]:
@@ -112,60 +73,7 @@ class BackupInfo:
         return REASON_LABELS.get(self.reason, self.reason)
 
 
-# --- integrity ----------------------------------------------------------------------------------
-def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
-    """What is wrong with the SQLite file at `path` (empty list: healthy).
-
-    `full=None` runs PRAGMA integrity_check on files up to 4 MB and quick_check above; `full=True`
-    also runs foreign_key_check (检查数据库). A file that is not a 党日记实 database (e.g. empty,
-    or truncated to nothing) is a problem too: the app must never start afresh over it.
-
-    Raises DatabaseUnavailable when the file cannot be checked at all (a full or read-only
-    disk...): that is not damage, and must not be reported as such.
-    """
-    path = Path(path)
-    if not path.is_file():
-        return [f"找不到数据文件 {path}"]
-    if path.stat().st_size == 0:
-        return [EMPTY_FILE]
-    if full is None:
-        full = path.stat().st_size <= QUICK_CHECK_BYTES
-    problems: list[str] = []
-    try:
-        # mode=rw: never create a file; a hot WAL left by a crash is recovered as usual.
-        con = sqlite3.connect(f"file:{path.as_posix()}?mode=rw", uri=True, timeout=5)
-    except sqlite3.Error as err:
-        raise _unavailable(path, err) from err
-    try:
-        pragma = "integrity_check" if full else "quick_check"
-        rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchall()]
-        if rows != ["ok"]:
-            # SQLite's own report is many lines of page numbers (often in one row): a plain
-            # sentence comes first, as the dialogs show it; the details follow, one line each.
-            details = [line for row in rows for line in str(row).splitlines() if line.strip()]
-            errors = [line for line in details if not line.startswith("***")]  # headings
-            problems.append(DAMAGED_PAGES.format(n=len(errors) or 1))
-            problems.extend(details[:20])
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not tables:
-            problems.append(EMPTY_FILE)
-        elif "schema_version" not in tables:
-            problems.append("文件中没有党日记实的数据表，不是本程序的数据文件或已损坏。")
-        elif full and not problems:
-            bad = con.execute("PRAGMA foreign_key_check").fetchall()
-            problems.extend(
-                f"表 {t} 第 {rowid} 行引用的 {parent} 记录不存在"
-                for t, rowid, parent, _ in bad[:20]
-            )
-    except sqlite3.DatabaseError as err:
-        if not _is_damage(err):
-            raise _unavailable(path, err) from err
-        problems.append(f"数据文件已损坏：{_explain(err)}")
-    finally:
-        con.close()
-    return problems
-
-
+# --- the start-up check ----------------------------------------------------------------------
 def database_problems(data_dir: Path) -> list[str]:
     """The start-up check of the data dir's database: [] when it is healthy or not there yet.
 
@@ -179,17 +87,6 @@ def database_problems(data_dir: Path) -> list[str]:
     if problems == [EMPTY_FILE] and not list_backups(data_dir):
         return []
     return problems
-
-
-_SQLITE_WORDS = {
-    "database disk image is malformed": "数据库内部结构被破坏",
-    "file is not a database": "文件内容不是数据库",
-}
-
-
-def _explain(err: sqlite3.Error) -> str:
-    text = str(err)
-    return f"{_SQLITE_WORDS[text]}（{text}）" if text in _SQLITE_WORDS else text
 
 
 def ensure_healthy(data_dir: Path) -> None:
@@ -211,32 +108,30 @@ def ensure_healthy(data_dir: Path) -> None:
 
 
 # --- making backups -----------------------------------------------------------------------------
-def _copy_consistent(source: Path, target: Path) -> Path:
-    """Copy the database at `source` to `target` with SQLite's backup API, atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    tmp.unlink(missing_ok=True)
+def _sqlite_copy(source: Path, dest_path: Path) -> None:
+    """SQLite's online backup API from `source` into a new file (safe while the ledger is in
+    use, unlike copying the file); the copy is one self-contained file (no WAL)."""
+    src = connect(source, "rw")
     try:
-        src = sqlite3.connect(f"file:{Path(source).as_posix()}?mode=rw", uri=True, timeout=10)
+        dest = sqlite3.connect(str(dest_path))
         try:
-            dest = sqlite3.connect(str(tmp))
-            try:
-                src.backup(dest)
-                dest.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-            finally:
-                dest.close()
+            src.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")
         finally:
-            src.close()
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        tmp.replace(target)
-    except BaseException:
-        # A full disk fails part-way: no half-written copy is left to fill it further, start
-        # after start (each start's copy has a new name).
-        for part in (tmp, tmp.with_name(tmp.name + "-journal")):
-            with contextlib.suppress(OSError):
-                part.unlink(missing_ok=True)
-        raise
+            dest.close()
+    finally:
+        src.close()
+
+
+def _copy_consistent(source: Path, target: Path, *, what: str = "备份") -> Path:
+    """Copy the database at `source` to `target` with SQLite's backup API, written into the temp
+    path of `files.replacing()`: a full disk leaves no half-written copy (and no journal) to fill
+    it further, start after start."""
+    with files.replacing(target, what=what) as tmp:
+        try:
+            _sqlite_copy(source, tmp)
+        finally:
+            files.discard(tmp.with_name(tmp.name + "-journal"))
     return target
 
 
@@ -249,7 +144,7 @@ def _table_names(con: sqlite3.Connection) -> list[str]:
 def content_fingerprint(path: Path) -> str:
     """A hash of every table's rows, independent of how SQLite laid out its pages."""
     digest = hashlib.sha256()
-    con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True, timeout=10)
+    con = connect(path, "ro")
     try:
         for table in _table_names(con):
             digest.update(table.encode())
@@ -276,10 +171,12 @@ def create_backup(
     *,
     only_if_changed: bool = False,
     now: dt.datetime | None = None,
+    spare: Iterable[Path] = (),
 ) -> BackupInfo | None:
     """Write a consistent backup of the data dir's database into its backups folder, then thin
-    old backups. With `only_if_changed`, nothing is written (None) when the newest backup
-    already holds the same content.
+    old backups (never removing the files in `spare`: a backup being restored). With
+    `only_if_changed`, nothing is written (None) when the newest backup already holds the same
+    content.
 
     Whether anything changed is decided cheaply first: the database file's (and its WAL's) size
     and modification time are recorded beside the backups; only when they differ is a snapshot
@@ -305,12 +202,13 @@ def create_backup(
             else _fingerprint_or_none(newest.path)
         )
         if fingerprint is not None and fingerprint == before:
-            target.unlink()
+            files.remove_file(target)
             _write_record(folder, newest.path.name, stamp, fingerprint)
             return None
     _write_record(folder, target.name, stamp, fingerprint)
-    rotate_backups(data_dir, now=now)
-    return _info(target) if target.exists() else None
+    rotation = rotate_backups(data_dir, now=now, spare=spare)
+    info = _info(target) if target.exists() else None
+    return replace(info, rotation_left=tuple(rotation.left)) if info else None
 
 
 RECORD_NAME = "last-backup.json"
@@ -335,11 +233,8 @@ def _read_record(folder: Path) -> dict:
 
 
 def _write_record(folder: Path, name: str, stamp: list, fingerprint: str | None) -> None:
-    tmp = folder / (RECORD_NAME + ".part")
-    tmp.write_text(
-        json.dumps({"backup": name, "stamp": stamp, "fingerprint": fingerprint}), encoding="utf-8"
-    )
-    tmp.replace(folder / RECORD_NAME)
+    text = json.dumps({"backup": name, "stamp": stamp, "fingerprint": fingerprint})
+    files.write_text(folder / RECORD_NAME, text, what="备份记录")
 
 
 def _fingerprint_or_none(path: Path) -> str | None:
@@ -396,17 +291,18 @@ def backups_to_keep(backups: list[BackupInfo], now: dt.datetime) -> set[Path]:
     return keep
 
 
-def rotate_backups(data_dir: Path, *, now: dt.datetime | None = None) -> list[Path]:
-    """Delete the backups the rotation no longer keeps; returns what was deleted. Files that are
-    not our backups are never touched."""
+def rotate_backups(
+    data_dir: Path, *, now: dt.datetime | None = None, spare: Iterable[Path] = ()
+) -> files.Removal:
+    """Delete the backups the rotation no longer keeps, except those in `spare` (the one being
+    restored); returns what went and what was left because another program holds it (Windows:
+    the next rotation tries again). Files that are not our backups are never touched."""
     backups = list_backups(data_dir)
     keep = backups_to_keep(backups, now or dt.datetime.now())
-    removed = []
-    for b in backups:
-        if b.path not in keep:
-            b.path.unlink(missing_ok=True)
-            removed.append(b.path)
-    return removed
+    spared = {Path(p).resolve() for p in spare}
+    return files.remove_files(
+        b.path for b in backups if b.path not in keep and b.path.resolve() not in spared
+    )
 
 
 def newest_good_backup(data_dir: Path) -> BackupInfo | None:
@@ -418,73 +314,98 @@ def newest_good_backup(data_dir: Path) -> BackupInfo | None:
     return None
 
 
-# --- carrying a backup away and bringing it back ------------------------------------------------
+# --- carrying a backup away ---------------------------------------------------------------------
+def _export_path(folder: Path, now: dt.datetime) -> Path:
+    """A new name on the stick: an earlier backup there (perhaps open in a zip program) is
+    never overwritten; a second one in the same second gets -2."""
+    stem = f"{EXPORT_PREFIX}-{now.strftime(_STAMP)}"
+    target, n = folder / f"{stem}.zip", 2
+    while target.exists():
+        target, n = folder / f"{stem}-{n}.zip", n + 1
+    return target
+
+
+def _write_zip(zip_path: Path, snapshot: Path, data_dir: Path) -> None:
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(snapshot, DB_FILENAME)
+        root = attachments_dir(data_dir)
+        if root.is_dir():
+            for f in sorted(root.rglob("*")):
+                if f.is_file() and not f.name.endswith(files.TEMP_SUFFIX):
+                    zf.write(f, "attachments/" + f.relative_to(root).as_posix())
+        if key_path(data_dir).is_file():  # the key goes with its ledger (docs/signing.md)
+            zf.write(key_path(data_dir), KEY_ENTRY)
+
+
 def backup_to(data_dir: Path, folder: Path, *, now: dt.datetime | None = None) -> Path:
-    """备份到…: one zip in `folder` (e.g. a USB stick) with the database and every attachment;
-    written to a temp name in that folder and renamed, then read back and checked."""
+    """备份到…: one zip in `folder` (e.g. a USB stick) with the database and every attachment,
+    written through `files.replacing()` (a scanner holding the new zip is waited for; a full or
+    write-protected stick is said in Chinese, and no half-written zip stays), then read back."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UserError(f"找不到文件夹 {folder}。", f"no such folder {folder}")
     source = database_path(data_dir)
     if not source.exists():
         raise UserError("还没有数据可以备份。", "no database yet")
-    now = now or dt.datetime.now()
-    target = folder / f"{EXPORT_PREFIX}-{now.strftime(_STAMP)}.zip"
-    tmp = folder / (target.name + ".part")
+    target = _export_path(folder, now or dt.datetime.now())
     try:
-        with tempfile.TemporaryDirectory() as work:
-            snap = _copy_consistent(source, Path(work) / DB_FILENAME)
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-                zf.write(snap, DB_FILENAME)
-                root = attachments_dir(data_dir)
-                if root.is_dir():
-                    for f in sorted(root.rglob("*")):
-                        if f.is_file():
-                            zf.write(f, "attachments/" + f.relative_to(root).as_posix())
-                if key_path(data_dir).is_file():  # the key goes with its ledger (docs/signing.md)
-                    zf.write(key_path(data_dir), KEY_ENTRY)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-        tmp.replace(target)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise UserError(
-            f"无法写入 {folder}：{err.strerror or err}。请检查U盘是否已插好、是否有剩余空间。",
-            f"cannot write backup to {folder}: {err}",
-        ) from err
-    except sqlite3.Error as err:  # the snapshot goes to this PC's temp folder first
-        tmp.unlink(missing_ok=True)
+        # The snapshot is made on this PC's data disk first, then zipped onto the stick.
+        with files.scratch_folder(temp_dir(data_dir), "backup-to") as work:
+            snapshot = _copy_consistent(source, work / DB_FILENAME, what="数据副本")
+            with files.replacing(target, what="备份") as tmp:
+                _write_zip(tmp, snapshot, data_dir)
+    except sqlite3.Error as err:
         raise UserError(
             f"备份没有完成：无法在本机做出数据的副本（{err}），本机磁盘可能已满。"
             "请腾出磁盘空间后再试；台账本身没有改变。",
             f"cannot snapshot the database for {folder}: {err}",
         ) from err
-    with zipfile.ZipFile(target) as zf:
-        if zf.testzip() is not None:
-            raise UserError(f"写入的备份 {target} 读回校验失败，请换一个U盘再试。", "bad zip")
+    try:
+        with zipfile.ZipFile(target) as zf:
+            intact = zf.testzip() is None
+    except (OSError, zipfile.BadZipFile):
+        intact = False
+    if not intact:
+        raise UserError(f"写入的备份 {target} 读回校验失败，请换一个U盘再试。", "bad zip")
     return target
 
 
-def _extract_database(backup: Path, work: Path) -> tuple[Path, zipfile.ZipFile | None]:
-    """The database file inside a backup (a .sqlite3 file or a 备份到… zip)."""
-    if zipfile.is_zipfile(backup):
-        zf = zipfile.ZipFile(backup)
+# --- bringing a backup back --------------------------------------------------------------------
+def _stage(backup: Path, work: Path) -> tuple[Path, zipfile.ZipFile | None]:
+    """Read the chosen backup before anything else happens: its database is copied into `work`
+    (out of a 备份到… zip, or the .sqlite3 file itself), so the pre-restore backup's rotation can
+    never remove it first. The zip stays open for its attachments (zips are never rotated)."""
+    staged = work / DB_FILENAME
+    if not zipfile.is_zipfile(backup):
+        files.copy_file(backup, staged, what="数据副本")
+        return staged, None
+    zf = zipfile.ZipFile(backup)
+    try:
         if DB_FILENAME not in zf.namelist():
-            zf.close()
             raise UserError(
-                f"{backup.name} 不是党日记实的备份（缺少 {DB_FILENAME}）。",
-                "zip has no database",
+                f"{backup.name} 不是党日记实的备份（缺少 {DB_FILENAME}）。", "zip has no database"
             )
-        out = work / DB_FILENAME
-        with zf.open(DB_FILENAME) as src, open(out, "wb") as dst:
+        with zf.open(DB_FILENAME) as src, open(staged, "wb") as dst:
             shutil.copyfileobj(src, dst)
-        return out, zf
-    return backup, None
+    except BaseException:
+        zf.close()
+        raise
+    return staged, zf
+
+
+def _check_staged(backup: Path, staged: Path) -> None:
+    problems = check_integrity(staged)
+    if problems:
+        raise UserError(
+            f"备份 {backup.name} 本身已损坏或不是党日记实的数据：{problems[0]}",
+            f"backup {backup} is not usable: {problems[0]}",
+        )
+    _refuse_newer_schema(backup, staged)
 
 
 def _holds_data(path: Path) -> bool:
     """Whether any table but the schema version has a row (a fresh ledger has none)."""
-    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=10)
+    con = connect(path, "ro")
     try:
         tables = [t for t in _table_names(con) if t != "schema_version"]
         return any(con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in tables)
@@ -492,9 +413,9 @@ def _holds_data(path: Path) -> bool:
         con.close()
 
 
-def _set_aside_current(data_dir: Path, now: dt.datetime) -> None:
-    """Keep the current state before it is replaced: a backup when it is readable, else the damaged
-    file itself (plus its WAL) moved into backups/ — never deleted."""
+def _set_aside_current(data_dir: Path, now: dt.datetime, chosen: Path) -> None:
+    """Keep the current state before it is replaced: a backup when it is readable (its rotation
+    spares `chosen`), else the damaged file itself (plus its WAL) copied into backups/."""
     current = database_path(data_dir)
     if not current.exists():
         return
@@ -502,99 +423,116 @@ def _set_aside_current(data_dir: Path, now: dt.datetime) -> None:
         # A new PC's empty ledger holds nothing to keep; its "恢复前自动备份" would top the list
         # of backups as the newest one, and restoring it would bring back an empty ledger.
         if _holds_data(current):
-            create_backup(data_dir, REASON_RESTORE, now=now)
+            create_backup(data_dir, REASON_RESTORE, now=now, spare=[chosen])
         return
-    folder = backups_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime(_STAMP)
     for suffix in ("", "-wal", "-shm"):
         part = current.with_name(current.name + suffix)
         if part.exists():
-            shutil.copy2(part, folder / f"损坏-{stamp}-{DB_FILENAME}{suffix}")
+            kept = backups_dir(data_dir) / f"损坏-{stamp}-{DB_FILENAME}{suffix}"
+            files.copy_file(part, kept, what="损坏的数据文件")
 
 
 def set_aside_damaged(data_dir: Path, *, now: dt.datetime | None = None) -> Path:
     """Move a damaged database (and its WAL) into backups/ as 损坏-…, so a new empty ledger can
-    be started — only ever on the user's explicit choice; the damaged file is never deleted."""
+    be started — only ever on the user's explicit choice; the damaged file is never deleted.
+
+    All of it moves or none does: a WAL left beside a new empty ledger would be replayed into
+    it. A part another program holds (Windows) stops the move, the parts already moved go back,
+    and the message names the held file."""
     from app.models import close_database
 
     close_database()
     current = database_path(data_dir)
-    folder = backups_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = (now or dt.datetime.now()).strftime(_STAMP)
-    kept = folder / f"损坏-{stamp}-{DB_FILENAME}"
-    for suffix in ("", "-wal", "-shm"):
+    kept = backups_dir(data_dir) / f"损坏-{(now or dt.datetime.now()).strftime(_STAMP)}-{DB_FILENAME}"
+    moved: list[tuple[Path, Path]] = []
+    for suffix in ("-wal", "-shm", ""):
         part = current.with_name(current.name + suffix)
-        if part.exists():
-            part.replace(folder / (kept.name + suffix))
+        if not part.exists():
+            continue
+        try:
+            files.move_file(part, kept.with_name(kept.name + suffix), what="损坏的数据文件")
+        except UserError as err:
+            for back_from, back_to in reversed(moved):
+                with contextlib.suppress(UserError):
+                    files.move_file(back_to, back_from)
+            raise UserError(
+                f"数据文件 {part.name} 正被其他程序占用（杀毒软件、备份或同步软件，或另一个"
+                f"党日记实窗口），无法移到备份文件夹，什么都没有改变。请关闭这些程序后再试。",
+                f"cannot move {part} aside: {err.english}",
+            ) from err
+        moved.append((part, kept.with_name(kept.name + suffix)))
     return kept
 
 
 def restore(data_dir: Path, backup: Path, *, now: dt.datetime | None = None) -> Path:
     """从备份恢复: replace the data dir's database with `backup` (.sqlite3 or a 备份到… zip).
 
-    The backup is checked first; the current state is backed up (or, when damaged, kept aside);
-    the database is closed, the new file is put in place by an atomic rename, and the database is
-    reopened (and migrated when the backup is from an older version). Attachments from a zip are
-    added; existing attachment files are kept.
+    Refused while another process (a window) uses the data dir. The chosen backup is read first
+    (copied to a scratch folder on the data disk) and checked; the current state is backed up
+    (or, when damaged, kept aside) without ever rotating the chosen file away; the database is
+    closed, the staged copy put in place through `files.replacing()`, and the database reopened
+    (and migrated when the backup is from an older version). Attachments from a zip are added;
+    existing attachment files are kept.
     """
-    from app.models import close_database, open_database
-
     backup = Path(backup)
-    now = now or dt.datetime.now()
     if not backup.is_file():
         raise UserError(f"找不到备份文件 {backup}。", f"no such backup {backup}")
+    with instance_lock.exclusive(data_dir, "恢复"):
+        return _restore(data_dir, backup, now or dt.datetime.now())
+
+
+def _restore(data_dir: Path, backup: Path, now: dt.datetime) -> Path:
     current = database_path(data_dir)
-    staging = current.with_name(current.name + ".restoring")
+    key_pem = None
     try:
-        current.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=current.parent) as work:
-            db_file, zf = _extract_database(backup, Path(work))
+        with files.scratch_folder(temp_dir(data_dir), "restore") as work:
+            staged, zf = _stage(backup, work)
             with contextlib.closing(zf) if zf else contextlib.nullcontext():
-                problems = check_integrity(db_file)
-                if problems:
-                    raise UserError(
-                        f"备份 {backup.name} 本身已损坏或不是党日记实的数据：{problems[0]}",
-                        f"backup {backup} is not usable: {problems[0]}",
-                    )
-                _refuse_newer_schema(backup, db_file)
-                _set_aside_current(data_dir, now)
-                staged = _copy_consistent(db_file, staging)
-                key_pem = None
+                _check_staged(backup, staged)
                 if zf is not None:
                     _restore_attachments(zf, attachments_dir(data_dir))
                     if KEY_ENTRY in zf.namelist():
                         key_pem = zf.read(KEY_ENTRY)
+            _set_aside_current(data_dir, now, backup)
+            _put_in_place(data_dir, staged)
     except (OSError, sqlite3.Error, zipfile.BadZipFile) as err:
         # A full or read-only disk, a USB stick pulled out: the current file was not touched.
-        staging.unlink(missing_ok=True)
         raise UserError(
             f"恢复没有完成，当前数据没有改变：{getattr(err, 'strerror', None) or err}。"
             "请检查磁盘是否已满、U盘是否已插好，然后再试。",
             f"restore from {backup} failed before replacing anything: {err}",
         ) from err
+    if key_pem is not None:  # only once the ledger it belongs to is in place
+        adopt_key(data_dir, key_pem, stamp=now.strftime(_STAMP))
+    leftovers.forget(data_dir)  # the restored ledger may name files noted for deletion
+    rotate_backups(data_dir, now=now, spare=[backup])
+    return current
+
+
+def _put_in_place(data_dir: Path, staged: Path) -> None:
+    """Close the database, replace its file with `staged`, open it again; on failure the old
+    file stays and is reopened."""
+    from app.models import close_database, open_database
+
+    current = database_path(data_dir)
     was_open = _database_is(current)
     close_database()
     try:
         # A WAL left beside the old file would be replayed into the restored one.
-        for suffix in ("-wal", "-shm"):
-            current.with_name(current.name + suffix).unlink(missing_ok=True)
-        staged.replace(current)
-    except OSError as err:  # e.g. another program holds the file open (Windows)
-        staged.unlink(missing_ok=True)
+        sides = files.remove_files(current.with_name(current.name + s) for s in ("-wal", "-shm"))
+        if sides.left:
+            raise files.HeldOpen(sides.left[0], "数据文件")
+        files.copy_file(staged, current, what="数据文件")
+    except UserError as err:  # e.g. another program holds the file open (Windows)
         if was_open:
             open_database(current, backup_dir=backups_dir(data_dir))
         raise UserError(
-            f"无法替换数据文件（{err.strerror or err}），数据没有改变。"
-            "请关闭其他可能打开它的程序后再试。",
-            f"cannot replace {current}: {err}",
+            f"无法替换数据文件 {current.name}：它正被其他程序占用或磁盘不能写入，数据没有改变。"
+            "请关闭杀毒软件、备份或同步软件等可能打开它的程序后再试。",
+            f"cannot replace {current}: {err.english}",
         ) from err
     open_database(current, backup_dir=backups_dir(data_dir))
-    if key_pem is not None:  # only once the ledger it belongs to is in place
-        adopt_key(data_dir, key_pem, stamp=now.strftime(_STAMP))
-    rotate_backups(data_dir, now=now)
-    return current
 
 
 def _refuse_newer_schema(backup: Path, db_file: Path) -> None:
@@ -603,7 +541,7 @@ def _refuse_newer_schema(backup: Path, db_file: Path) -> None:
     is left on a file it cannot open."""
     from app.models import SCHEMA_VERSION
 
-    con = sqlite3.connect(f"file:{db_file.as_posix()}?mode=ro", uri=True, timeout=10)
+    con = connect(db_file, "ro")
     try:
         (version,) = con.execute("SELECT MAX(version) FROM schema_version").fetchone()
     finally:
@@ -631,8 +569,6 @@ def _restore_attachments(zf: zipfile.ZipFile, root: Path) -> None:
         target = (root / name.removeprefix("attachments/")).resolve()
         if not target.is_relative_to(root) or target.exists():
             continue  # never outside the folder, never over an existing file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".part")
-        with zf.open(name) as src, open(tmp, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        tmp.replace(target)
+        with files.replacing(target, what="附件") as tmp, zf.open(name) as src:
+            with open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)

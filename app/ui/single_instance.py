@@ -1,10 +1,10 @@
 """One running instance per data dir (after Vorta's qt_single_application.py).
 
-The first start takes a lock file in the data dir and listens on a local socket named after the
-data dir's path. A second start finds the lock taken, sends its arguments to the running
+The first start takes the data dir's lock (app/instance_lock.py) and listens on a local socket
+named after the data dir's path. A second start finds the lock taken, sends its arguments to the running
 instance (whose window comes to the front), says so on stderr and exits at once — it never opens
 the database or shows a dialog. A lock left by a crashed instance (its process is gone) is taken
-over, and the crashed instance's stale socket name is removed first.
+over (the OS dropped it), and the crashed instance's stale socket name is removed first.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ import json
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
 from app import APP_ID
+from app.instance_lock import LOCK_NAME, InstanceLock, LockState
 
-LOCK_NAME = ".dangri.lock"
+__all__ = ["LOCK_NAME", "SingleInstance", "bring_to_front", "server_name"]
+
 CONNECT_MS = 1500
 TEXT = {
     "already_running": "党日记实已在运行（数据目录 {data_dir}），已切换到已打开的窗口。",
@@ -48,18 +50,18 @@ class SingleInstance(QObject):
         self.data_dir = Path(data_dir)
         self.name = server_name(self.data_dir)
         self.server: QLocalServer | None = None
-        self.lock: QLockFile | None = None
+        self.lock: InstanceLock | None = None
         self._clients: list[QLocalSocket] = []
 
     def acquire(self, args: list[str] | None = None) -> bool:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        lock = QLockFile(str(self.data_dir / LOCK_NAME))
-        lock.setStaleLockTime(0)  # stale only when its process is gone, however old it is
-        if lock.tryLock(0):
+        # The Qt-free lock (app/instance_lock.py), so a restore from the command line sees it.
+        lock = InstanceLock(self.data_dir)
+        state = lock.acquire()
+        if state is LockState.ACQUIRED:
             self.lock = lock
             self._listen()
             return True
-        if lock.error() != QLockFile.LockError.LockFailedError:
+        if state is LockState.UNAVAILABLE:
             # No lock file can be written (a read-only or full disk): no one else holds it, so
             # go on and let the start-up check say what is wrong with the disk — handing over
             # to nobody ended the start without a word.
@@ -118,7 +120,7 @@ class SingleInstance(QObject):
             self.server.close()
             self.server = None
         if self.lock is not None:
-            self.lock.unlock()
+            self.lock.release()
             self.lock = None
 
 
