@@ -55,31 +55,26 @@ def cmd_check_db(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from app import files
     from app.services.backup import backup_to, create_backup
 
     data_dir = open_data(args)
-    print(backup_to(data_dir, Path(args.out)) if args.out else create_backup(data_dir).path)
+    if args.out:
+        print(backup_to(data_dir, Path(args.out)))
+        return 0
+    made = create_backup(data_dir)
+    print(made.path)
+    if made.rotation_left:  # old backups another program holds open (Windows)
+        print(files.Removal(left=list(made.rotation_left)).left_text(), file=sys.stderr)
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QLockFile
-
     from app.services.backup import restore
-    from app.ui.single_instance import LOCK_NAME
 
     data_dir = resolve_data_dir(args.data_dir)  # may be damaged: restore() keeps it aside
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = QLockFile(str(data_dir / LOCK_NAME))  # the window's lock: never restore under it
-    lock.setStaleLockTime(0)
-    if not lock.tryLock(0):
-        raise UserError(
-            "党日记实窗口正在使用这个数据目录，请先关闭窗口再恢复。", "the app is running"
-        )
-    try:
-        print(f"已恢复 / restored: {restore(data_dir, Path(args.file))}")
-    finally:
-        lock.unlock()
+    # restore() refuses while a window holds the data dir (app/instance_lock.py, no Qt here).
+    print(f"已恢复 / restored: {restore(data_dir, Path(args.file))}")
     return 0
 
 
