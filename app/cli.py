@@ -258,6 +258,22 @@ def cmd_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_register(args: argparse.Namespace) -> int:
+    """The township's register of its branches and their keys (docs/signing.md)."""
+    from app.township.register import NO_KEY, import_names, list_register
+
+    open_data(args)  # the township's data dir: no branch needed
+    if args.names:
+        print(import_names(Path(args.names)).summary())
+    if args.list or not args.names:
+        rows = list_register()
+        for number, row in enumerate(rows, start=1):
+            print(f"{number:>3}  {row.text()}")
+        bound = sum(1 for r in rows if r.fingerprint)
+        print(f"共 {len(rows)} 个下级党组织：已登记密钥 {bound} 个，{NO_KEY} {len(rows) - bound} 个。")
+    return 0
+
+
 # Commands added by later issues register here: name -> (function, configure(parser)).
 def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -327,6 +343,10 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     handlers["aggregate"] = cmd_aggregate
     p = sub.add_parser("key", help="显示签名密钥指纹（年度计划盖章处印的那一串）")
     handlers["key"] = cmd_key
+    p = sub.add_parser("register", help="乡镇：下级党组织名单及其签名密钥的登记")
+    p.add_argument("--names", metavar="FILE", help="读入名单（.xlsx/.csv，列名“党组织”或“支部名称”）")
+    p.add_argument("--list", action="store_true", help="列出每个党组织及其密钥指纹")
+    handlers["register"] = cmd_register
 
     return handlers
 

@@ -53,6 +53,10 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> pw.SqliteDat
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         snapshot(target / f"迁移前-v{version}-{stamp}.sqlite3")
         run_migrations(database, version)
+    else:
+        # A table added without a schema step (new and empty, e.g. the township's register)
+        # in a file made before it: CREATE TABLE IF NOT EXISTS, cheap on every open.
+        database.create_tables(ALL_MODELS, safe=True)
     return database
 
 

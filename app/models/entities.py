@@ -222,6 +222,37 @@ class TrashItem(BaseModel):
     deleted_at = pw.DateTimeField(default=dt.datetime.now)
 
 
+class TownshipBranch(BaseModel):
+    """The township's register (docs/signing.md): a 下级党组织 it expects bundles from. Two
+    branches may share a name; they are told apart by their keys (BranchKey)."""
+
+    name = pw.CharField(constraints=[_not_blank("name")])
+    added_at = pw.DateTimeField(default=dt.datetime.now)
+
+
+class BranchKey(BaseModel):
+    """A signing key bound to a registered branch, after the clerk compared its fingerprint with
+    the stamped plan. A replaced key (a new PC without a backup) stays, with `replaced_at`, so a
+    bundle still signed with it is named as such; a key is never bound to two branches."""
+
+    branch = pw.ForeignKeyField(TownshipBranch, backref="keys", on_delete="CASCADE")
+    public_key = pw.CharField(unique=True)  # base64 of the 32-byte raw Ed25519 key
+    fingerprint = pw.CharField()
+    bound_at = pw.DateTimeField(default=dt.datetime.now)
+    replaced_at = pw.DateTimeField(null=True)
+
+
+# At most one key in use per branch.
+BranchKey.add_index(
+    BranchKey.index(
+        BranchKey.branch,
+        unique=True,
+        where=BranchKey.replaced_at.is_null(),
+        name="branch_key_one_in_use",  # the foreign key's own index has the default name
+    )
+)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
     Branch,
@@ -234,4 +265,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Attachment,
     TalkReminder,
     TrashItem,
+    TownshipBranch,
+    BranchKey,
 )

@@ -24,6 +24,7 @@ from app.instance_lock import LOCK_NAME, InstanceLock, LockState
 __all__ = ["LOCK_NAME", "SingleInstance", "bring_to_front", "server_name"]
 
 CONNECT_MS = 1500
+ASFW_ANY = 0xFFFFFFFF  # AllowSetForegroundWindow(ASFW_ANY): any process may take the foreground
 TEXT = {
     "already_running": "党日记实已在运行（数据目录 {data_dir}），已切换到已打开的窗口。",
     "already_running_en": "dangri is already running for {data_dir}; switched to its window.",
@@ -80,6 +81,7 @@ class SingleInstance(QObject):
         self.server = server
 
     def _hand_over(self, args: list[str]) -> None:
+        allow_foreground_handover()  # before the message, so the first may come to the front
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if socket.waitForConnected(CONNECT_MS):
@@ -122,6 +124,24 @@ class SingleInstance(QObject):
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+def allow_foreground_handover() -> bool:
+    """Windows gives the foreground only to the process the user just started or clicked: this
+    second start. Without its leave, the running instance's activateWindow() only flashes its
+    taskbar button. True when Windows granted it; nothing to do elsewhere."""
+    if sys.platform != "win32":
+        return False
+    import ctypes
+    from ctypes import wintypes
+
+    try:
+        allow = ctypes.windll.user32.AllowSetForegroundWindow
+        allow.argtypes = [wintypes.DWORD]
+        allow.restype = wintypes.BOOL
+        return bool(allow(ASFW_ANY))
+    except (AttributeError, OSError):
+        return False
 
 
 def bring_to_front(window) -> None:

@@ -33,3 +33,70 @@ def test_the_error_hook_works_without_stderr_as_in_the_windowed_program(
     sys.excepthook(KeyboardInterrupt, KeyboardInterrupt(), None)  # Python's own hook, no stderr
     assert len(shown) == 1 and "意外的错误" in shown[0]
     assert "ValueError: a bug" in (data_dir / "logs" / "errors.log").read_text("utf-8")
+
+
+class FakeUser32:
+    """ctypes.windll.user32 as a test sees it: records the calls."""
+
+    def __init__(self, calls: list):
+        self.calls = calls
+
+        def allow(process_id):
+            calls.append(("AllowSetForegroundWindow", process_id))
+            return 1
+
+        self.AllowSetForegroundWindow = allow
+
+
+def test_a_second_start_lets_the_first_take_the_foreground_before_it_asks(
+    qtbot, tmp_path, monkeypatch
+):
+    import ctypes
+    import types
+
+    from app.ui import single_instance
+    from app.ui.single_instance import ASFW_ANY, SingleInstance
+
+    calls: list = []
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(
+        ctypes, "windll", types.SimpleNamespace(user32=FakeUser32(calls)), raising=False
+    )
+    assert single_instance.allow_foreground_handover() is True
+    assert calls == [("AllowSetForegroundWindow", ASFW_ANY)]  # ASFW_ANY: 0xFFFFFFFF
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert single_instance.allow_foreground_handover() is False  # not called off Windows
+    assert len(calls) == 1
+
+    # The order in the hand-over: leave first, then the message the first instance acts on.
+    real_allow = single_instance.allow_foreground_handover
+    monkeypatch.setattr(
+        single_instance, "allow_foreground_handover", lambda: calls.append("allow") or real_allow()
+    )
+    data_dir = tmp_path / "data"
+    first = SingleInstance(data_dir)
+    assert first.acquire()
+    first.activated.connect(lambda args: calls.append(("activated", args)))
+    try:
+        second = SingleInstance(data_dir)
+        assert not second.acquire(["--data-dir", str(data_dir)])
+        qtbot.waitUntil(lambda: ("activated", ["--data-dir", str(data_dir)]) in calls)
+        assert calls.index("allow") < calls.index(("activated", ["--data-dir", str(data_dir)]))
+    finally:
+        first.release()
+
+
+def test_the_first_instance_raises_and_activates_its_window(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMainWindow
+
+    from app.ui.single_instance import bring_to_front
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.showMinimized()
+    done: list[str] = []
+    monkeypatch.setattr(window, "raise_", lambda: done.append("raise_"))
+    monkeypatch.setattr(window, "activateWindow", lambda: done.append("activateWindow"))
+    bring_to_front(window)
+    assert not window.isMinimized() and window.isVisible()
+    assert done == ["raise_", "activateWindow"]
