@@ -138,7 +138,7 @@ def test_activity_cannot_come_back_before_its_deleted_members(ledger):
 def test_emptying_the_trash_removes_rows_and_attachment_files_for_good(ledger):
     trash_activity(ledger["activity"].id)
     trash_member(ledger["new"].id)
-    assert empty_trash() == 2
+    assert empty_trash().items == 2
     assert list_trash() == []
     assert not ledger["photo"].exists()
     assert Member.select().count() == 2

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import peewee as pw
 
+from app import files
 from app.errors import UserError
 from app.models.entities import ALL_MODELS, DB, Activity, Branch, SchemaVersion
 
@@ -110,15 +111,15 @@ def run_migrations(database: pw.SqliteDatabase, current: int) -> None:
 
 def snapshot(target: Path) -> Path:
     """Write a consistent copy of the open database with SQLite's backup API (safe while in use,
-    unlike copying the file), to a temp name renamed into place."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    tmp.unlink(missing_ok=True)
-    dest = sqlite3.connect(str(tmp))
-    try:
-        DB.connection().backup(dest)
-    finally:
-        dest.close()
-    tmp.replace(target)
-    return target
+    unlike copying the file), written through `app.files.replacing()`: a full disk leaves no
+    half-written copy, and the error says so in Chinese."""
+    with files.replacing(Path(target), what="升级前备份") as tmp:
+        try:
+            dest = sqlite3.connect(str(tmp))
+            try:
+                DB.connection().backup(dest)
+            finally:
+                dest.close()
+        finally:
+            files.discard(tmp.with_name(tmp.name + "-journal"))
+    return Path(target)

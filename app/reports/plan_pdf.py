@@ -9,7 +9,6 @@ never stands on a page alone, and each footer names the plan with 第 n 页 共 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -30,6 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app import files
 from app.models import vocab
 from app.reports.fonts import missing_glyphs, register_font
 from app.reports.record_form import NumberedCanvas, chinese_date, draw_footer
@@ -228,7 +228,8 @@ def _seal_block(
 def render_plan_pdf(
     data: YearData, out: Path, *, made_on: dt.date | None = None, fingerprint: str | None = None
 ) -> Path:
-    """Write the plan of `data.year` to `out` (temp name, then renamed); returns `out`.
+    """Write the plan of `data.year` to `out` (through `app.files.replacing()`: an old copy open
+    in a PDF reader is said in Chinese and left as it was); returns `out`.
 
     `fingerprint` is the signing key's, printed beside the seal; by default the open ledger's.
 
@@ -236,7 +237,6 @@ def render_plan_pdf(
     the pen while it is a draft. The seal never stands on a page of its own: when it would, the
     last entries go over with it (under the repeated header)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     font = register_font()
     st = _styles(font)
     made_on = made_on or data.plan_filed_date
@@ -274,7 +274,7 @@ def render_plan_pdf(
         width = landscape(A4)[0]
         draw_footer(canvas, title, page, pages, left=15 * mm, right=width - 15 * mm, y=7 * mm)
 
-    def build(keep_with_seal: int) -> dict[str, int]:
+    def build(tmp: Path, keep_with_seal: int) -> dict[str, int]:
         doc = SimpleDocTemplate(
             str(tmp),
             pagesize=landscape(A4),
@@ -291,12 +291,8 @@ def render_plan_pdf(
         doc.build(flow, canvasmaker=lambda *a, **k: NumberedCanvas(*a, footer=footer, **k))
         return pages
 
-    tmp = out.with_name(out.name + ".part")
-    try:
-        pages = build(0)
+    with files.replacing(out, what="计划表") as tmp:
+        pages = build(tmp, 0)
         if pages["seal"] > pages["table"] and rows:
-            build(min(KEEP_WITH_SEAL, len(rows)))
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+            build(tmp, min(KEEP_WITH_SEAL, len(rows)))
     return out

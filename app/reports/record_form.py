@@ -35,6 +35,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app import files
 from app.models import vocab
 from app.reports.fonts import hard_space, missing_glyphs, register_font
 from app.services.ledger import ActivityRow, YearData
@@ -432,12 +433,12 @@ def form_missing_glyphs(data: YearData, activity: ActivityRow) -> list[str]:
 def render_record_pdf(
     data: YearData, activity: ActivityRow, out: Path, *, two_copies: bool = False
 ) -> Path:
-    """Write the 记录表 with its signature sheet to `out` (temp name, then rename); returns `out`.
+    """Write the 记录表 with its signature sheet to `out` (through `app.files.replacing()`: an
+    old copy open in a PDF reader is said in Chinese and left as it was); returns `out`.
 
     With `two_copies` (一式两份) the form and sheet appear twice, marked 支部留存 and 报上级党组织.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     st = _styles()
     font = register_font()
 
@@ -467,23 +468,6 @@ def render_record_pdf(
     def canvasmaker(*args, **kwargs) -> NumberedCanvas:
         return NumberedCanvas(*args, footer=footer_of, **kwargs)
 
-    tmp = out.with_name(out.name + ".part")
-    doc = BaseDocTemplate(
-        str(tmp),
-        pagesize=A4,
-        leftMargin=MARGIN_LEFT,
-        rightMargin=MARGIN_RIGHT,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        title=f"{form_title(data)} {activity.theme}",
-        author=data.branch.name,
-        subject=(activity.held_date or activity.plan_date).isoformat(),
-        creator="党日记实",
-        initialFontName=font,
-        initialFontSize=11,
-    )
-    doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPageEnd=decorate)])
-
     story: list = []
     copies = [COPY_BRANCH, COPY_SUPERIOR] if two_copies else [None]
     for n, label in enumerate(copies):
@@ -494,11 +478,23 @@ def render_record_pdf(
         story += _form_story(data, activity, st)
         story.append(PageBreak())
         story += _sign_story(data, activity, st)
-    try:
+    with files.replacing(out, what="记录表") as tmp:
+        doc = BaseDocTemplate(
+            str(tmp),
+            pagesize=A4,
+            leftMargin=MARGIN_LEFT,
+            rightMargin=MARGIN_RIGHT,
+            topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM,
+            title=f"{form_title(data)} {activity.theme}",
+            author=data.branch.name,
+            subject=(activity.held_date or activity.plan_date).isoformat(),
+            creator="党日记实",
+            initialFontName=font,
+            initialFontSize=11,
+        )
+        doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPageEnd=decorate)])
         doc.build(story, canvasmaker=canvasmaker)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     return out
 
 

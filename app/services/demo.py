@@ -245,11 +245,10 @@ def _hold(
 def _attach_demo_photo(data_dir: Path, activity: Activity) -> None:
     """A drawn stand-in for a photo of the activity (有资料), so the ledger and the bundle show
     attachments without shipping real people's pictures."""
-    import tempfile
-
     from PIL import Image, ImageDraw, ImageFont
 
-    from app.paths import font_path
+    from app import files
+    from app.paths import font_path, temp_dir
     from app.services.records import add_attachment
 
     image = Image.new("RGB", (800, 560), (214, 226, 238))
@@ -266,8 +265,8 @@ def _attach_demo_photo(data_dir: Path, activity: Activity) -> None:
         draw.ellipse((x, 300, x + 40, 340), fill=(60, 50, 45))
         draw.rectangle((x - 5, 340, x + 45, 420), fill=(40, 60, 110))
     draw.text((400, 520), f"{activity.theme}（演示照片）", font=small, fill="white", anchor="mm")
-    with tempfile.TemporaryDirectory() as tmp:
-        photo = Path(tmp) / f"{activity.held_date.isoformat()}-活动照片.jpg"
+    with files.scratch_folder(temp_dir(data_dir), "demo") as tmp:
+        photo = tmp / f"{activity.held_date.isoformat()}-活动照片.jpg"
         image.save(photo, "JPEG", quality=80)
         add_attachment(data_dir, activity.id, photo, "照片")
 

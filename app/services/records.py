@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from app import files
 from app.errors import UserError
 from app.models import DB, Activity, Attachment, vocab
 from app.paths import attachments_dir
@@ -357,25 +357,11 @@ def add_attachment(data_dir: Path, activity_id: int, source: Path, kind: str) ->
     relative = f"{activity.plan_date.year}/{activity.id:04d}-{uuid.uuid4().hex[:12]}"
     relative += source.suffix.lower()[:10]
     target = attachments_dir(data_dir) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    digest = hashlib.sha256()
-    size = 0
     try:
-        with source.open("rb") as src, tmp.open("wb") as dst:
-            while chunk := src.read(1 << 20):
-                digest.update(chunk)
-                dst.write(chunk)
-                size += len(chunk)
-            dst.flush()
-            os.fsync(dst.fileno())
-        tmp.replace(target)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise UserError(
-            f"复制附件失败：{err.strerror or err}", f"copy failed: {err}", field="attachment"
-        ) from err
-    sha = digest.hexdigest()
+        sha, size = files.copy_file(source, target, what="附件")
+    except UserError as err:  # a full or write-protected disk, said in Chinese (app/files.py)
+        err.field = "attachment"
+        raise
     try:
         with DB.atomic():
             duplicate = Attachment.get_or_none(
@@ -396,20 +382,33 @@ def add_attachment(data_dir: Path, activity_id: int, source: Path, kind: str) ->
                 bytes=size,
             )
     except BaseException:
-        target.unlink(missing_ok=True)
+        files.remove_file(target)
         raise
 
 
 def remove_attachment(data_dir: Path, attachment_id: int) -> None:
-    """Delete the row, then the stored file (a leftover file is harmless; a row without its file
-    is not)."""
+    """Delete the row and its stored file together, or neither.
+
+    The file is deleted inside the transaction that deletes the row: when a viewer holds it open
+    (Windows), the transaction is rolled back, the photo stays listed and the secretary is told
+    to close the viewer — what the list shows is what is on disk. The other way (delete the row,
+    leave the file for a later sweep) would need a sweep that decides which unlisted files are
+    garbage, and a restored older backup may list those files again. A crash between the delete
+    and the commit leaves a row without its file, which `verify_attachment` reports.
+    """
     attachment = Attachment.get_or_none(Attachment.id == attachment_id)
     if attachment is None:
         return
     path = attachment_file(data_dir, attachment)
     with DB.atomic():
         attachment.delete_instance()
-    path.unlink(missing_ok=True)
+        if not files.remove_file(path):
+            raise UserError(
+                f"附件“{attachment.original_name}”正被{files.holder_of(path)}打开，没有删除。"
+                "请先关闭该程序中的这个文件，再删除。",
+                f"attachment file {path} is held open; row kept",
+                field="attachment",
+            )
 
 
 def attachments_of(activity_id: int) -> list[Attachment]:

@@ -8,10 +8,12 @@ back exactly what was there, whatever later code does with the model classes.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import peewee as pw
 
+from app import files
 from app.errors import UserError
 from app.models import (
     DB,
@@ -26,6 +28,7 @@ from app.models import (
     TrashItem,
 )
 from app.paths import attachments_dir
+from app.services import leftovers
 
 KIND_MEMBER = "member"
 KIND_ACTIVITY = "activity"
@@ -197,21 +200,40 @@ def _attachment_files(item: TrashItem) -> list[str]:
     return [row["stored_path"] for row in payload["rows"].get(_table(Attachment), [])]
 
 
-def empty_trash(data_dir: Path | None = None) -> int:
-    """Delete everything in 回收站 for good; returns how many items went.
+@dataclass
+class Emptied:
+    """What emptying 回收站 did: how many items went, and the attachment files another program
+    held open (Windows), left where they are and deleted at a later start."""
+
+    items: int
+    left: list[Path] = field(default_factory=list)
+
+    def message(self) -> str:
+        """A Chinese sentence for the secretary, or '' when everything went."""
+        return files.Removal(left=self.left).left_text()
+
+
+def empty_trash(data_dir: Path | None = None) -> Emptied:
+    """Delete everything in 回收站 for good.
 
     Attachment files of trashed activities are removed after the rows are gone (the data dir is
     the database's folder unless given), so a crash in between leaves a stray file, never a
-    record pointing at nothing.
+    record pointing at nothing. A file held open is left, named, and noted for the start-up sweep
+    (app/services/leftovers.py): one held photo does not stop the others.
     """
     items = list(TrashItem.select())
-    files = [name for item in items for name in _attachment_files(item)]
+    names = [name for item in items for name in _attachment_files(item)]
     with DB.atomic():
         TrashItem.delete().where(TrashItem.id.in_([i.id for i in items])).execute()
-    root = attachments_dir(Path(data_dir) if data_dir else Path(DB.database).parent)
-    for name in files:
+    data_dir = Path(data_dir) if data_dir else Path(DB.database).parent
+    root = attachments_dir(data_dir).resolve()
+    doomed = []
+    for name in names:
         still_used = Attachment.select().where(Attachment.stored_path == name).exists()
         path = (root / name).resolve()
-        if not still_used and path.is_relative_to(root.resolve()) and path.is_file():
-            path.unlink()
-    return len(items)
+        if not still_used and path.is_relative_to(root) and path.is_file():
+            doomed.append(path)
+    removal = files.remove_files(doomed)
+    if removal.left:
+        leftovers.note(data_dir, removal.left)
+    return Emptied(items=len(items), left=removal.left)

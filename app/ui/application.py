@@ -21,7 +21,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app import APP_NAME, __version__
+from app import APP_NAME, __version__, files
 from app.errors import UserError
 from app.paths import database_path, font_path, resource_path
 
@@ -75,12 +75,24 @@ _STORAGE_WORDS = (
 
 def is_storage_error(error: BaseException) -> bool:
     """SQLite could not write (disk full, read-only, I/O): the user can fix it, not a bug."""
-    if isinstance(error, OSError) and error.errno in (28, 30):  # ENOSPC, EROFS
-        return True
+    if isinstance(error, OSError) and (files.is_disk_full(error) or files.is_read_only(error)):
+        return True  # ENOSPC, EROFS, and Windows' winerror 112 (full) and 19 (write-protected)
     if type(error).__name__ != "OperationalError":  # sqlite3's and peewee's alike
         return False
     text = str(error).lower()
     return any(word in text for word in _STORAGE_WORDS)
+
+
+def error_text(error: BaseException, log: Path) -> str:
+    """What the secretary reads about an error nobody caught."""
+    if isinstance(error, UserError):  # a service's own sentence that a view did not catch
+        return error.message
+    if isinstance(error, OSError) and error.filename:
+        if files.is_disk_full(error) or files.is_read_only(error) or files.is_held(error):
+            return files.user_error(error, Path(error.filename)).message
+    if is_storage_error(error):
+        return ERROR_TEXT["storage"]
+    return ERROR_TEXT["bug"].format(log=log, kind=type(error).__name__, value=error)
 
 
 def install_error_hook(data_dir: Path) -> None:
@@ -104,11 +116,7 @@ def install_error_hook(data_dir: Path) -> None:
             pass  # the disk that is full may be this one
         if sys.stderr is not None:
             traceback.print_exception(kind, value, tb)
-        if is_storage_error(value):
-            text = ERROR_TEXT["storage"]
-        else:
-            text = ERROR_TEXT["bug"].format(log=log, kind=kind.__name__, value=value)
-        QMessageBox.critical(QApplication.activeWindow(), APP_NAME, text)
+        QMessageBox.critical(QApplication.activeWindow(), APP_NAME, error_text(value, log))
 
     sys.excepthook = hook
 

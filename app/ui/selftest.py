@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from app import files
+
 TEXT = {
     "ok": "通过",
     "fail": "失败",
@@ -173,8 +175,8 @@ def run_selftest(keep: Path | None = None, echo: Callable[[str], None] = print) 
         echo(f"[{TEXT['ok']}] {line}")
         return True
 
-    with tempfile.TemporaryDirectory(prefix="dangri-selftest-") as tmp:
-        root = Path(tmp)
+    # Cleanup that meets a held file (a scanner reading the PDF) leaves it, never raises.
+    with files.scratch_folder(Path(tempfile.gettempdir()), "dangri-selftest") as root:
         data_dir, out = root / "data", Path(keep) if keep else root / "out"
         out.mkdir(parents=True, exist_ok=True)
         held: list[int] = []

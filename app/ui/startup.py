@@ -1,4 +1,5 @@
-"""The start-up check of the database: integrity first, then the start-up backup.
+"""The start-up check of the database: integrity first, then the sweep of leftovers, then the
+start-up backup.
 
 Kept apart from `backup_dialogs` so that a normal start imports only the service it needs; the
 dialog that explains a damaged file is imported only when there is damage to explain.
@@ -6,10 +7,12 @@ dialog that explains a damaged file is imported only when there is damage to exp
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 from app.services import backup as backups
+from app.services import leftovers
 
 TEXT = {
     "backup_on_start_failed": "启动时自动备份失败：{error}",
@@ -43,9 +46,16 @@ def check_database_on_start(data_dir: Path) -> bool:
         return DamagedDatabaseDialog(data_dir, problems).exec() == QDialog.DialogCode.Accepted
     global backup_problem
     backup_problem = None
+    # What interrupted writers left, and files that were held open when they were to go
+    # (Windows): swept before the backup, which may need the room.
+    leftovers.sweep(data_dir)
     try:
-        backups.backup_on_start(data_dir)
+        made = backups.backup_on_start(data_dir)
     except Exception as err:  # a full disk must not keep the secretary from their ledger
         print(TEXT["backup_on_start_failed"].format(error=err), file=sys.stderr)
         backup_problem = TEXT["backup_problem"]
+        return True
+    if made is None:  # no backup, so no rotation: old backups held open last time go now
+        with contextlib.suppress(OSError):
+            backups.rotate_backups(data_dir)
     return True
