@@ -27,14 +27,12 @@ from app.paths import database_path, font_path, resource_path
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with our font loaded, so Chinese renders on a PC without CJK fonts."""
+    """The QApplication with its font (`apply_ui_font`), icon and Qt's own words in Chinese."""
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("dangri")
-    family = load_font()
-    if family:
-        app.setFont(QFont(family, 10))
+    apply_ui_font(app)
     icon = resource_path("icons", "app.png")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
@@ -121,10 +119,41 @@ def install_error_hook(data_dir: Path) -> None:
     sys.excepthook = hook
 
 
+_bundled_family: list[str | None] = []  # loaded once per process
+
+
 def load_font() -> str | None:
-    font_id = QFontDatabase.addApplicationFont(str(font_path()))
-    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-    return families[0] if families else None
+    """Load the bundled CJK font (the one every PDF embeds) into Qt; its family name."""
+    if not _bundled_family:
+        font_id = QFontDatabase.addApplicationFont(str(font_path()))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        _bundled_family.append(families[0] if families else None)
+    return _bundled_family[0]
+
+
+def system_cjk_families(bundled: str | None) -> list[str]:
+    """Families of the system's own that can show Simplified Chinese: not the bundled font, nor
+    the weights Qt lists for it under their own names ("Noto Sans SC Thin")."""
+    writing = QFontDatabase.WritingSystem.SimplifiedChinese
+    return [f for f in QFontDatabase.families(writing) if not (bundled and f.startswith(bundled))]
+
+
+def apply_ui_font(app: QApplication) -> str:
+    """The widgets' font; returns its family. On Windows the system's UI font stays (Microsoft
+    YaHei UI on Chinese Windows, at the user's size: what every other program there shows), with
+    the bundled font behind it for a character it lacks (a rare one in a name), the same glyph
+    the PDF prints. Elsewhere, and on a Windows without any Chinese font, the bundled font at
+    10 pt, so Chinese never renders as boxes."""
+    bundled = load_font()
+    font = app.font()
+    if bundled is None:
+        return font.family()
+    if sys.platform == "win32" and system_cjk_families(bundled):
+        font.setFamilies(list(dict.fromkeys([font.family(), bundled])))  # first with the glyph
+    else:
+        font = QFont(bundled, 10)
+    app.setFont(font)
+    return font.family()
 
 
 def run_gui(data_dir: Path) -> int:

@@ -100,3 +100,41 @@ def test_the_first_instance_raises_and_activates_its_window(qtbot, monkeypatch):
     bring_to_front(window)
     assert not window.isMinimized() and window.isVisible()
     assert done == ["raise_", "activateWindow"]
+
+
+@pytest.fixture
+def app_font(qapp):
+    """The application's font as the system gave it (put back after the test)."""
+    from PySide6.QtGui import QFont
+
+    before = qapp.font()
+    qapp.setFont(QFont("Sans Serif", 9))  # what Qt takes from the system (here: Linux's)
+    yield qapp
+    qapp.setFont(before)
+
+
+def test_on_windows_the_system_ui_font_stays_with_the_bundled_one_behind_it(app_font, monkeypatch):
+    from app.ui import application
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(application, "system_cjk_families", lambda _b: ["Microsoft YaHei UI"])
+    assert application.apply_ui_font(app_font) == "Sans Serif"  # not replaced
+    font = app_font.font()
+    assert font.family() == "Sans Serif" and font.pointSize() == 9  # the user's size too
+    assert font.families() == ["Sans Serif", "Noto Sans SC"]  # ours for a glyph it lacks
+
+
+def test_without_a_system_cjk_font_the_bundled_one_is_used(app_font, monkeypatch):
+    from PySide6.QtGui import QFont
+
+    from app.ui import application
+
+    bundled = application.load_font()
+    assert bundled == "Noto Sans SC"
+    if application.system_cjk_families(bundled):
+        pytest.skip("this machine has a system CJK font")
+    assert application.apply_ui_font(app_font) == "Noto Sans SC"  # Linux, as here
+    assert app_font.font().pointSize() == 10
+    monkeypatch.setattr(sys, "platform", "win32")  # a Windows without any Chinese font
+    app_font.setFont(QFont("Segoe UI", 9))
+    assert application.apply_ui_font(app_font) == "Noto Sans SC"
