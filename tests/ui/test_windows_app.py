@@ -4,6 +4,7 @@ hand-over of a second start, and the system UI font."""
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import pytest
@@ -138,3 +139,33 @@ def test_without_a_system_cjk_font_the_bundled_one_is_used(app_font, monkeypatch
     monkeypatch.setattr(sys, "platform", "win32")  # a Windows without any Chinese font
     app_font.setFont(QFont("Segoe UI", 9))
     assert application.apply_ui_font(app_font) == "Noto Sans SC"
+
+
+def windows_error(kind: type[OSError], number: int, winerror: int, filename=None) -> OSError:
+    """An OSError as CPython raises it on Windows: errno from the C runtime, plus winerror."""
+    error = kind(number, "系统错误", filename) if filename else kind(number, "系统错误")
+    error.winerror = winerror
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        # A write-protected USB stick: EACCES with winerror 19 (ERROR_WRITE_PROTECT).
+        (windows_error(PermissionError, errno.EACCES, 19, r"E:\统计表.xlsx"), "写保护"),
+        # A full disk: ENOSPC with winerror 112 (ERROR_DISK_FULL).
+        (windows_error(OSError, errno.ENOSPC, 112, r"E:\统计表.xlsx"), "磁盘空间不足"),
+        # The file open in Excel: EACCES with winerror 32 (ERROR_SHARING_VIOLATION).
+        (windows_error(PermissionError, errno.EACCES, 32, r"D:\统计表.xlsx"), "Excel"),
+        # The same without a file name (SQLite's own I/O): the storage sentence.
+        (windows_error(PermissionError, errno.EACCES, 19), "只读"),
+        (windows_error(OSError, errno.ENOSPC, 112), "磁盘已满"),
+    ],
+)
+def test_windows_error_numbers_are_said_in_chinese_not_as_an_unexpected_error(
+    data_dir, shown, error, words
+):
+    install_error_hook(data_dir)
+    sys.excepthook(type(error), error, None)
+    assert len(shown) == 1 and words in shown[0], shown[0]
+    assert "意外的错误" not in shown[0]
