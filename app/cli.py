@@ -274,6 +274,27 @@ def cmd_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_holidays(args: argparse.Namespace) -> int:
+    """The holiday schedule used for a year and its source; with --from-notice the State
+    Council's notice is read, stored and the year's plan re-checked (docs/formats.md)."""
+    import json
+
+    from app.services.calendar import schedule_in_use
+    from app.services.holiday_schedule import format_schedule, store_notice_file
+
+    if not 2000 <= args.year <= 2100:
+        raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")
+    open_data(args)
+    if args.from_notice:
+        result = store_notice_file(Path(args.from_notice), args.year)
+        print("\n".join(result.lines()), file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps(schedule_in_use(args.year).to_json(), ensure_ascii=False, indent=2))
+    elif not args.from_notice:
+        print(format_schedule(args.year))
+    return 0
+
+
 # Commands added by later issues register here: name -> (function, configure(parser)).
 def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -347,6 +368,13 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--names", metavar="FILE", help="读入名单（.xlsx/.csv，列名“党组织”或“支部名称”）")
     p.add_argument("--list", action="store_true", help="列出每个党组织及其密钥指纹")
     handlers["register"] = cmd_register
+    p = sub.add_parser("holidays", help="节假日安排：显示所用的安排；--from-notice 录入国务院办公厅的通知")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument(
+        "--from-notice", metavar="FILE", default=None, help="通知全文（.txt 或 .docx），读懂后保存"
+    )
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（格式见 docs/formats.md）")
+    handlers["holidays"] = cmd_holidays
 
     return handlers
 

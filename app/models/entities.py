@@ -253,6 +253,17 @@ BranchKey.add_index(
 )
 
 
+class OfficialHolidaySchedule(BaseModel):
+    """A year's official holiday schedule as entered from the State Council's notice (or taken
+    from the township's 下发包): for that year it comes before the holiday packages."""
+
+    year = pw.IntegerField(unique=True, constraints=[pw.Check("year BETWEEN 2000 AND 2100")])
+    source = pw.TextField(constraints=[_not_blank("source")])  # names the 通知 and its date
+    notice_text = pw.TextField(default="")  # the text as it was entered
+    payload = pw.TextField()  # JSON: {"holidays": [...], "workdays": [...]} (docs/formats.md)
+    stored_at = pw.DateTimeField(default=dt.datetime.now)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
     Branch,
@@ -267,4 +278,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     TrashItem,
     TownshipBranch,
     BranchKey,
+    OfficialHolidaySchedule,
 )

@@ -1,19 +1,26 @@
 """Working days and statutory holidays in China (SPEC rule 1, seed [二.1]), from maintained packages.
 
 The official schedule (法定节假日 and 调休上班 weekends) is published each winter for the next year
-only. `year_calendar(year)` asks `chinesecalendar` first, then `holidays` (CN); when neither knows
-the year officially it falls back to the holidays `holidays` can compute by rule (no 调休) plus
-weekends, and marks the calendar `official=False`: dates planned with it are 未核对节假日 until the
-user confirms them or an updated package knows the year. Nothing here is a hand-written table of
-dates; only the package's English names are translated to the Chinese words people use.
+only. `year_calendar(year)` takes the schedule stored for that year from the State Council's notice
+(app/services/holiday_notice.py) first; then it asks `chinesecalendar`, then `holidays` (CN); when
+none knows the year officially it falls back to the holidays `holidays` can compute by rule (no
+调休) plus weekends, and marks the calendar `official=False`: dates planned with it are 未核对节假日
+until the notice is entered, the user confirms them, or an updated package knows the year. Nothing
+here is a hand-written table of dates; only the package's English names are translated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
+
+import peewee as pw
+
+from app.models import DB, OfficialHolidaySchedule
+from app.services.holiday_notice import HolidayPeriod, HolidaySchedule
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
@@ -43,6 +50,7 @@ class YearCalendar:
     source: str
     holidays: dict[dt.date, str] = field(default_factory=dict)
     workdays: frozenset[dt.date] = frozenset()
+    stored: bool = False  # entered from the notice (or a 下发包), not from a package
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.holidays:
@@ -117,7 +125,7 @@ def _from_holidays_package(year: int) -> YearCalendar | None:
 
 
 @cache
-def year_calendar(year: int) -> YearCalendar:
+def package_calendar(year: int) -> YearCalendar:
     """The best calendar the installed packages give for `year` (cached per process)."""
     official = _from_chinesecalendar(year)
     if official is not None:
@@ -128,8 +136,115 @@ def year_calendar(year: int) -> YearCalendar:
     return YearCalendar(year, False, "weekends only")
 
 
+# --- the schedule stored from the notice ------------------------------------------------------
+_stored: dict[int, YearCalendar | None] = {}
+_stored_db: list[object] = [None]  # the database `_stored` was read from
+
+
+def forget_stored() -> None:
+    """After a schedule is stored (or the ledger replaced): read them again."""
+    _stored.clear()
+
+
+def stored_schedule(year: int) -> HolidaySchedule | None:
+    """The schedule stored for `year` from the State Council's notice, or None."""
+    if DB.obj is None:
+        return None
+    try:
+        row = OfficialHolidaySchedule.get_or_none(OfficialHolidaySchedule.year == year)
+    except pw.OperationalError:  # a ledger opened without the table (no step created it yet)
+        return None
+    if row is None:
+        return None
+    try:
+        payload = json.loads(row.payload)
+        return HolidaySchedule.from_json({"year": row.year, "source": row.source, **payload})
+    except (ValueError, KeyError, TypeError):  # not written by us: the packages decide
+        return None
+
+
+def _stored_calendar(year: int) -> YearCalendar | None:
+    if _stored_db[0] is not DB.obj:  # another ledger was opened (tests, restore)
+        _stored.clear()
+        _stored_db[0] = DB.obj
+    if year not in _stored:
+        _stored[year] = _calendar_of_stored(year)
+    return _stored[year]
+
+
+def _calendar_of_stored(year: int) -> YearCalendar | None:
+    """The stored schedule of `year`, with the days of a neighbouring year's notice that fall in
+    it (a 元旦 break from 30 December, a 调休 Saturday on 31 December)."""
+    schedule = stored_schedule(year)
+    if schedule is None:
+        return None
+    holidays: dict[dt.date, str] = {}
+    workdays: set[dt.date] = set()
+    for other in (stored_schedule(year - 1), stored_schedule(year + 1), schedule):
+        if other is not None:
+            holidays.update((d, n) for d, n in other.days_off().items() if d.year == year)
+            workdays.update(d for d in other.workdays if d.year == year)
+    return YearCalendar(year, True, schedule.source, holidays, frozenset(workdays), stored=True)
+
+
+def year_calendar(year: int) -> YearCalendar:
+    """The calendar used for `year`: the stored notice, else the installed packages."""
+    return _stored_calendar(year) or package_calendar(year)
+
+
+def periods_of(calendar: YearCalendar) -> list[HolidayPeriod]:
+    """The breaks of a calendar as the notice writes them: each run of days off that holds a
+    statutory holiday, weekends included ("国庆节、中秋节" 10月1日至8日)."""
+    periods: list[HolidayPeriod] = []
+    run: list[dt.date] = []
+    for day in [*_days_of(calendar.year), dt.date(calendar.year + 1, 1, 1)]:
+        if day.year == calendar.year and not calendar.is_working_day(day):
+            run.append(day)
+            continue
+        names = list(dict.fromkeys(calendar.holidays[d] for d in run if d in calendar.holidays))
+        if names:
+            periods.append(HolidayPeriod("、".join(names), run[0], run[-1]))
+        run = []
+    return periods
+
+
+def schedule_in_use(year: int) -> HolidaySchedule:
+    """The schedule used for `year` and where it comes from: the stored notice, a package's
+    official data, or a package's estimate by rule."""
+    stored = stored_schedule(year)
+    if stored is not None:
+        return stored
+    c = package_calendar(year)
+    source = f"软件包 {c.source}"
+    if not c.official:
+        source += "，按规则推算，不含调休，未核对"
+    return HolidaySchedule(year, source, periods_of(c), sorted(c.workdays))
+
+
+def package_differences(year: int) -> list[str]:
+    """Where an installed package knows `year` officially and says otherwise than the stored
+    notice: one line a day, in words. Empty when nothing is stored or no package knows the year."""
+    stored = _stored_calendar(year)
+    package = package_calendar(year)
+    if stored is None or not package.official:
+        return []
+
+    def word(c: YearCalendar, day: dt.date) -> str:
+        if c.is_working_day(day):
+            return "调休上班" if day.weekday() >= 5 else "上班"
+        return f"放假（{c.holiday_name(day)}）" if c.holiday_name(day) else "休息"
+
+    return [
+        f"{month_day(day)}（{WEEKDAYS[day.weekday()]}）：录入的通知为{word(stored, day)}，"
+        f"软件包 {package.source} 为{word(package, day)}"
+        for day in _days_of(year)
+        if stored.is_working_day(day) != package.is_working_day(day)
+    ]
+
+
 def is_official(year: int) -> bool:
-    """Whether an installed package knows `year`'s official schedule (with 调休)."""
+    """Whether `year`'s official schedule (with 调休) is known: stored from the notice, or in an
+    installed package."""
     return year_calendar(year).official
 
 

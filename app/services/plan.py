@@ -308,9 +308,7 @@ def reconcile_with_calendar(year: int) -> list[str]:
         ):
             day = activity.plan_date
             if not cal.is_working_day(day) and not activity.is_held:
-                moved = cal.next_working_day(day)
-                word = "顺延至" if moved > day else "提前至"
-                note = f"{cal.month_day(day)}为{cal.why_not_working(day)}，{word}{cal.month_day(moved)}"
+                moved, note = _moved_off(day)
                 activity.plan_date = moved
                 activity.plan_reason = "；".join(p for p in (activity.plan_reason, note) if p)
                 changes.append(f"按正式节假日安排：{note}")
@@ -318,6 +316,54 @@ def reconcile_with_calendar(year: int) -> list[str]:
             activity.updated_at = dt.datetime.now()
             activity.save()
     return changes
+
+
+def _moved_off(day: dt.date) -> tuple[dt.date, str]:
+    """Rule 1 [二.1] for a planned day that is not a working day: where it goes, and why."""
+    moved = cal.next_working_day(day)
+    word = "顺延至" if moved > day else "提前至"
+    return moved, f"{cal.month_day(day)}为{cal.why_not_working(day)}，{word}{cal.month_day(moved)}"
+
+
+@dataclass(frozen=True)
+class PlanMove:
+    """One unheld entry moved off a holiday break once the official schedule was stored."""
+
+    activity_id: int
+    old: dt.date
+    new: dt.date
+    theme: str
+    note: str  # "10月6日为国庆节假期，顺延至10月8日"
+
+    def __str__(self) -> str:
+        return f"{self.theme}：{self.note}"
+
+
+def recheck_with_official_schedule(year: int) -> list[PlanMove]:
+    """Rule 1 [二.1], once `year`'s official schedule is stored (from the notice): every unheld
+    entry of the year on a day of a holiday break moves to the working day the rule gives, the
+    holiday named in its reason; held entries keep their date; 未核对节假日 is cleared for the
+    year. A plain weekend chosen by hand stays (it was warned about when chosen)."""
+    plan = get_plan(year)
+    if plan is None or not cal.is_official(year):
+        return []
+    moves: list[PlanMove] = []
+    now = dt.datetime.now()
+    with DB.atomic():
+        for activity in plan.activities.order_by(Activity.plan_date, Activity.id):
+            day = activity.plan_date
+            if not activity.is_held and cal.holiday_name(day) and not cal.is_working_day(day):
+                moved, note = _moved_off(day)
+                reason = f"{note}（按{year}年国务院办公厅节假日安排）"
+                activity.plan_date = moved
+                activity.plan_reason = "；".join(p for p in (activity.plan_reason, reason) if p)
+                moves.append(PlanMove(activity.id, day, moved, activity.theme, note))
+            elif not activity.holidays_unverified:
+                continue
+            activity.holidays_unverified = False
+            activity.updated_at = now
+            activity.save()
+    return moves
 
 
 # --- checks (rule 6) --------------------------------------------------------------------------
@@ -424,6 +470,8 @@ def filing_banner(year: int, status: str, deadline: str, today: dt.date) -> str 
 def calendar_notice(year: int) -> str:
     """One sentence on where the holidays come from, and whether the year is verified."""
     c = cal.year_calendar(year)
+    if c.stored:
+        return f"节假日依据：{c.source}（已录入，含调休上班日）"
     if c.official:
         return f"节假日依据：{c.source}（{year}年国务院办公厅正式放假安排，含调休上班日）"
     return (
