@@ -193,7 +193,7 @@ def cmd_print_record(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.services.bundle import export_bundle_detailed
+    from app.bundle.write import export_bundle_detailed
 
     open_data(args)
     result = export_bundle_detailed(args.year, Path(args.out))
@@ -209,8 +209,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """One bundle as SPEC.md says; several, a folder or `*.zip` (which the Windows console
     does not expand) check each in turn. Exit 0 only if every one is intact."""
-    from app.services.aggregate import expand_bundle_paths
-    from app.services.bundle import verify_bundle
+    from app.township.aggregate import expand_bundle_paths
+    from app.township.verify import verify_bundle
 
     paths = expand_bundle_paths(args.bundles)
     if not paths:
@@ -235,7 +235,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
-    from app.services.aggregate import aggregate_bundles
+    from app.township.aggregate import aggregate_bundles
 
     if args.year is not None and not 2000 <= args.year <= 2100:
         raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")

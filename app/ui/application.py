@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, __version__, files
 from app.errors import UserError
 from app.paths import database_path, font_path, resource_path
+from app.ui.wheel_guard import install_wheel_guard
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -37,6 +38,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     install_chinese_translation(app)
+    install_wheel_guard(app)  # the wheel scrolls forms instead of turning their fields
     return app
 
 

@@ -161,6 +161,7 @@ class DeferredActions:
         return self.handler
 
 
+QUIT_SHORTCUT = "Ctrl+Q"
 TAB_ICONS = ("fa5s.calendar-alt", "fa5s.edit", "fa5s.users", "fa5s.chart-bar")
 # After the first paint, the tab icons are drawn and the other tabs built, one per event-loop
 # turn, after this delay.
@@ -318,7 +319,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.quit_action = QAction(TEXT["quit"], self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q everywhere: StandardKey.Quit is unbound on Windows (Ctrl+Q is ⌘Q on a Mac).
+        self.quit_action.setShortcut(QKeySequence(QUIT_SHORTCUT))
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         self._file_insert_before = self.quit_action
