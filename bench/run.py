@@ -214,7 +214,7 @@ def rezip(entries: list[tuple[zipfile.ZipInfo, bytes]], out: Path) -> None:
 
 
 def row_export(root: Path, photos: int, repeat: int) -> tuple[Row, Path]:
-    from app.services.bundle import export_bundle
+    from app.bundle.write import export_bundle
 
     row = Row("c", "export a year's bundle", target="≤ 3 s")
     times, bundle = [], None
@@ -366,7 +366,7 @@ def vary_bundle(template: dict, index: int) -> tuple[str, bytes, dict]:
 def make_bundles(template_zip: Path, out: Path, count: int) -> int:
     """`count` valid bundles of different branches made from one exported bundle: data.json and
     manifest.json rewritten (hashes and sizes of the new data.json), other files copied."""
-    from app.services.bundle import bundle_filename
+    from app.bundle.names import bundle_filename
 
     out.mkdir()
     with zipfile.ZipFile(template_zip) as zf:

@@ -10,19 +10,20 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from app.bundle.write import export_bundle
 from app.models import Activity, Attendance, open_database
 from app.paths import database_path
-from app.services.aggregate import (
+from app.reports.township_xlsx import (
     REJECTED_HEADERS,
     SHEET_REJECTED,
     SHEET_SUMMARY,
     SUMMARY_HEADERS,
-    aggregate_bundles,
 )
 from app.services.branch import BranchSettings, save_branch
-from app.services.bundle import export_bundle, verify_bundle
 from app.services.ledger import load_year
 from app.services.statistics import compute_statistics
+from app.township.aggregate import aggregate_bundles
+from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 

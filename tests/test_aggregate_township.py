@@ -10,17 +10,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from app.bundle.names import guess_from_name
+from app.bundle.write import export_bundle
 from app.models import Activity, Attendance
-from app.services.aggregate import (
-    SHEET_REJECTED,
-    SHEET_SUMMARY,
-    SUMMARY_HEADERS,
-    aggregate_bundles,
-    expand_bundle_paths,
-    guess_from_name,
-)
-from app.services.bundle import export_bundle
+from app.reports.township_xlsx import SHEET_REJECTED, SHEET_SUMMARY, SUMMARY_HEADERS
 from app.services.plan import create_plan
+from app.township.aggregate import aggregate_bundles, expand_bundle_paths
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 

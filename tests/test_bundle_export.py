@@ -17,19 +17,14 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from app.bundle.names import FORMAT, FORMAT_VERSION, ZIP_UTF8_FLAG
+from app.bundle.write import export_bundle, export_bundle_detailed
 from app.errors import UserError
 from app.models import Activity
 from app.paths import resource_path
-from app.services.bundle import (
-    FORMAT,
-    FORMAT_VERSION,
-    ZIP_UTF8_FLAG,
-    export_bundle,
-    export_bundle_detailed,
-    verify_bundle,
-)
 from app.services.ledger import load_year
 from app.services.records import add_attachment, attachment_file
+from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 REPO = Path(__file__).resolve().parent.parent
@@ -195,10 +190,10 @@ def test_a_blank_white_scan_travels_as_stored_and_is_not_taken_for_a_zip_bomb(
 
 
 def test_too_little_room_on_the_stick_is_said_before_writing(tmp_path: Path):
-    from app.services.bundle import _check_free_space
+    from app.bundle.write import check_free_space
 
     free = shutil.disk_usage(tmp_path).free
-    _check_free_space(tmp_path, free // 2)  # room enough: nothing to say
+    check_free_space(tmp_path, free // 2)  # room enough: nothing to say
     with pytest.raises(UserError) as err:
-        _check_free_space(tmp_path, free + 10**12)
+        check_free_space(tmp_path, free + 10**12)
     assert "剩余空间不足" in err.value.message and "MB" in err.value.message

@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from app.bundle.checks import check_data_consistency
+from app.bundle.write import export_bundle
+from app.bundle.zipsafety import Limits
 from app.models import close_database, open_database
 from app.paths import database_path
-from app.services.bundle import Limits, check_data_consistency, export_bundle, verify_bundle
+from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 

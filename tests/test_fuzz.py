@@ -25,11 +25,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from app.bundle.write import export_bundle
 from app.errors import UserError
 from app.models import DB, Member, close_database, open_database
 from app.paths import database_path
-from app.services.bundle import export_bundle, verify_bundle
 from app.services.roster_import import HEADERS, import_file
+from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 EXPLORE = bool(os.environ.get("DANGRI_FUZZ_EXPLORE"))

@@ -12,13 +12,15 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from app.bundle.write import export_bundle
 from app.models import Member, vocab
 from app.reports.statistics_xlsx import NO_TALK_FILL, write_statistics_xlsx
-from app.services.aggregate import SHEET_SUMMARY, aggregate_bundles
-from app.services.bundle import export_bundle, verify_bundle
+from app.reports.township_xlsx import SHEET_SUMMARY
 from app.services.evaluation import record_talk, set_talk_state, talks_for_year
 from app.services.ledger import load_year
 from app.services.statistics import compute_statistics
+from app.township.aggregate import aggregate_bundles
+from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 
@@ -246,7 +248,7 @@ def test_cli_stats_text_and_json_tell_how_far_the_talks_have_got(demo, capsys):
 
 
 def test_the_township_lists_each_member_due_a_talk_with_the_branch_s_talk(demo, tmp_path):
-    from app.services.aggregate import SHEET_TALKS, TALK_HEADERS
+    from app.reports.township_xlsx import SHEET_TALKS, TALK_HEADERS
 
     _talk_with_ma_junjie()
     usb = tmp_path / "usb"

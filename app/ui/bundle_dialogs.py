@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.aggregate import AggregateResult, aggregate_bundles, expand_bundle_paths
-from app.services.bundle import ExportResult, VerifyReport, export_bundle_detailed, verify_bundle
+from app.bundle.write import ExportResult, export_bundle_detailed
+from app.township.aggregate import AggregateResult, aggregate_bundles, expand_bundle_paths
+from app.township.verify import VerifyReport, verify_bundle
 from app.ui.icons import icon
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background

@@ -10,7 +10,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from PySide6.QtCore import QRect, Qt
 
-from app.services.bundle import export_bundle, verify_bundle
+from app.bundle.write import export_bundle
+from app.township.verify import verify_bundle
 from app.ui.bundle_dialogs import (
     AggregateDialog,
     Drive,

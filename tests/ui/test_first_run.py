@@ -43,9 +43,9 @@ def test_the_township_clerk_sums_bundles_without_setting_up_a_branch(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.bundle.write import export_bundle
     from app.models import close_database, open_database
     from app.paths import database_path
-    from app.services.bundle import export_bundle
     from app.services.demo import create_demo
     from app.ui.bundle_dialogs import AggregateDialog
     from tests.conftest import DEMO_TODAY, DEMO_YEAR

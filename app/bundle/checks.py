@@ -1,0 +1,220 @@
+"""data.json as the township reads it (docs/formats.md "data.json"): a well-formed,
+self-consistent year of the ledger that loads exactly as the branch's own program loads it,
+and that agrees with the bundle's manifest and files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from app.bundle.names import DATA, PLAN_PDF, STATISTICS_XLSX, TALKS, record_entry_name
+from app.models import vocab
+
+BAD = "bad"  # what `date_or_bad` returns for a value that is not an ISO date
+
+
+def parse_data(raw: bytes) -> tuple[dict[str, Any] | None, str]:
+    """data.json's bytes as a dict, or (None, the Chinese reason it is not one)."""
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None, "data.json 不是有效的 JSON"
+    if not isinstance(doc, dict):
+        return None, "data.json 的顶层不是对象"
+    return doc, ""
+
+
+def date_or_bad(value: Any) -> dt.date | None | str:
+    """A date from ISO text, None for null, or `BAD`."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return BAD
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else BAD
+    except ValueError:
+        return BAD
+
+
+def check_data_consistency(doc: dict[str, Any]) -> list[str]:
+    """Why data.json is not a well-formed, self-consistent year of the ledger ([] when it is):
+    attendance refers to listed members with the status words of rule 4, one row per member,
+    and the stored counts (应参加/实际参加) match the statuses and the roll."""
+    problems = _top_level(doc)
+    if problems:
+        return problems
+    year = doc["year"]
+    member_ids = _check_members(doc["members"], problems)
+    attendee_ids = _check_attendees(doc["attendees"], problems)
+    for n, act in enumerate(doc["activities"], start=1):
+        _check_activity(n, act, year, member_ids, attendee_ids, problems)
+    if TALKS in doc:  # optional: older exports do not carry the talk records
+        from app.services.evaluation import talk_problems
+
+        problems += talk_problems(doc[TALKS], member_ids)
+    _check_loads_as_ledger(doc, problems)
+    return problems
+
+
+def _top_level(doc: dict[str, Any]) -> list[str]:
+    if type(doc.get("year")) is not int:
+        return ["缺少年度（year）"]
+    problems: list[str] = []
+    branch = doc.get("branch")
+    if not isinstance(branch, dict) or not isinstance(branch.get("name"), str):
+        problems.append("缺少党组织信息（branch.name）")
+    for key in ("members", "attendees", "activities"):
+        if not isinstance(doc.get(key), list):
+            problems.append(f"缺少“{key}”列表")
+    return problems
+
+
+def _check_members(members: list, problems: list[str]) -> set[int]:
+    ids: set[int] = set()
+    for i, m in enumerate(members, start=1):
+        if not isinstance(m, dict) or type(m.get("member_id")) is not int:
+            problems.append(f"第 {i} 名党员缺少编号（member_id）")
+            continue
+        mid = m["member_id"]
+        if mid in ids:
+            problems.append(f"党员编号 {mid} 重复")
+        ids.add(mid)
+        name = m.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"党员编号 {mid} 缺少姓名")
+        if m.get("category") not in vocab.MEMBER_CATEGORIES:
+            problems.append(f"党员编号 {mid} 的类别“{m.get('category')}”不是正式/预备党员")
+        for key in ("birth_date", "joined_party_date", "roll_start", "left_date"):
+            if date_or_bad(m.get(key)) == BAD:
+                problems.append(f"党员编号 {mid} 的日期“{key}”格式不对")
+    return ids
+
+
+def _check_attendees(attendees: list, problems: list[str]) -> set[int]:
+    ids: set[int] = set()
+    for i, a in enumerate(attendees, start=1):
+        if not isinstance(a, dict) or type(a.get("attendee_id")) is not int:
+            problems.append(f"第 {i} 名列席人员缺少编号（attendee_id）")
+            continue
+        ids.add(a["attendee_id"])
+        if a.get("kind") not in vocab.ATTENDEE_KINDS:
+            problems.append(f"列席人员编号 {a['attendee_id']} 的身份“{a.get('kind')}”不对")
+    return ids
+
+
+def _check_activity(
+    n: int,
+    act: Any,
+    year: int,
+    member_ids: set[int],
+    attendee_ids: set[int],
+    problems: list[str],
+) -> None:
+    label = f"第 {n} 次活动"
+    if not isinstance(act, dict):
+        problems.append(f"{label}格式不对")
+        return
+    plan_date = date_or_bad(act.get("plan_date"))
+    if not isinstance(plan_date, dt.date):
+        problems.append(f"{label}缺少计划日期或日期格式不对")
+        return
+    label = f"第 {n} 次活动（{plan_date.isoformat()}）"
+    if plan_date.year != year:
+        problems.append(f"{label}的计划日期不在 {year} 年")
+    held = date_or_bad(act.get("held_date"))
+    submitted = date_or_bad(act.get("submitted_date"))
+    if held == BAD or submitted == BAD:
+        problems.append(f"{label}的开展日期或报送日期格式不对")
+        return
+    if submitted is not None and held is None:
+        problems.append(f"{label}未开展却有报送日期")
+    if act.get("mode") not in vocab.MODES:
+        problems.append(f"{label}的活动方式“{act.get('mode')}”不对")
+    cats = act.get("categories")
+    if not isinstance(cats, list) or any(c not in vocab.ALL_CATEGORIES for c in cats):
+        problems.append(f"{label}的内容类别不对")
+    rows = act.get("attendance")
+    if not isinstance(rows, list):
+        problems.append(f"{label}缺少考勤列表（attendance）")
+        return
+    if rows and held is None:
+        problems.append(f"{label}尚未开展却有考勤记录")
+    took = _check_attendance(label, rows, member_ids, problems)
+    for aid in act.get("attendee_ids") or []:
+        if aid not in attendee_ids:
+            problems.append(f"{label}引用了不存在的列席人员（attendee_id={aid}）")
+    if "took_part" in act and act["took_part"] != took:
+        problems.append(f"{label}的实际参加党员数 {act['took_part']} 与考勤状态统计的 {took} 不符")
+
+
+def _check_attendance(label: str, rows: list, member_ids: set[int], problems: list[str]) -> int:
+    """Problems of one activity's attendance rows; returns how many took part."""
+    from app.services.attendance import counts_as_taking_part
+
+    seen: set[int] = set()
+    took = 0
+    for r in rows:
+        mid = r.get("member_id") if isinstance(r, dict) else None
+        if type(mid) is not int:
+            problems.append(f"{label}有一条考勤缺少党员编号")
+            continue
+        if mid not in member_ids:
+            problems.append(f"{label}的考勤引用了不存在的党员（member_id={mid}）")
+        if mid in seen:
+            problems.append(f"{label}中党员 member_id={mid} 的考勤重复")
+        seen.add(mid)
+        status = r.get("status")
+        if status not in vocab.ATTENDANCE_STATUSES:
+            problems.append(f"{label}中党员 member_id={mid} 的考勤状态“{status}”不是规定用语")
+        elif counts_as_taking_part(status):
+            took += 1
+    return took
+
+
+def _check_loads_as_ledger(doc: dict[str, Any], problems: list[str]) -> None:
+    """The whole document must load exactly as the branch's own program loads it, and each
+    activity's 应参加 must be the members on the roll that day."""
+    from app.services.ledger import YearData
+
+    try:
+        data = YearData.from_json(doc)
+    except Exception as err:
+        if not problems:  # otherwise the reasons already found say what is wrong
+            problems.append(f"无法按台账格式读取（{type(err).__name__}：{err}）"[:200])
+        return
+    for n, (act, row) in enumerate(zip(doc["activities"], data.activities, strict=True), start=1):
+        expected = len(data.expected_members(row))
+        if "expected" in act and act["expected"] != expected:
+            problems.append(
+                f"第 {n} 次活动（{row.plan_date.isoformat()}）的应参加党员数 {act['expected']}"
+                f" 与当日在册党员 {expected} 人不符"
+            )
+
+
+def check_data_against_bundle(
+    doc: dict[str, Any],
+    manifest: dict[str, Any],
+    listed: dict[str, Any],
+    reported: Callable[[str], bool],
+) -> list[tuple[str, str]]:
+    """data.json, the manifest and the files must describe the same branch, year and records.
+    Returns (file, reason) pairs; a missing file already `reported` is not named twice."""
+    out: list[tuple[str, str]] = []
+    if doc.get("year") != manifest.get("year"):
+        out.append((DATA, f"年度 {doc.get('year')} 与清单中的年度 {manifest.get('year')} 不符"))
+    d_branch = doc.get("branch") if isinstance(doc.get("branch"), dict) else {}
+    if d_branch.get("name") != manifest["branch"].get("name"):
+        out.append((DATA, "党组织名称与清单不符"))
+    for required in (PLAN_PDF, STATISTICS_XLSX):
+        if required not in listed and not reported(required):
+            out.append((required, "缺少该文件（报送包必须包含）"))
+    activities = doc.get("activities") if isinstance(doc.get("activities"), list) else []
+    for n, act in enumerate(activities, start=1):
+        held = date_or_bad(act.get("held_date")) if isinstance(act, dict) else None
+        if isinstance(held, dt.date):
+            name = record_entry_name(n, held)
+            if name not in listed and not reported(name):
+                out.append((name, f"缺少第 {n} 次活动的记录表"))
+    return out

@@ -1,0 +1,368 @@
+"""Where the township's workbook is made (汇总.xlsx; docs/formats.md "Workbooks"): 汇总 (a row
+per branch and a 合计 row), 谈话提醒名单 and 未汇总的报送包, from an `AggregateResult`.
+
+Streamed with openpyxl's write-only mode, so memory does not grow with the number of branches:
+each row's styles and height are settled before it is appended. Every text goes through
+`xlsx_cells`, so a hostile branch name is stored as text, never as a formula."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from app import files
+from app.reports.xlsx_cells import new_cell, wrapped_height
+
+if TYPE_CHECKING:
+    from app.township.aggregate import AggregateResult, BranchSummary, RejectedBundle
+
+SHEET_SUMMARY = "汇总"
+SHEET_REJECTED = "未汇总的报送包"
+SHEET_TALKS = "谈话提醒名单"
+TALK_HEADERS = ("党组织", "姓名", "类别", "未参加次数", "提示", "谈话提醒情况")
+SUMMARY_HEADERS = (
+    "序号",
+    "党组织",
+    "上级党组织",
+    "年度",
+    "计划次数",
+    "已开展次数",
+    "无活动月数",
+    "无活动月份",
+    "平均参加率",
+    "逾期未报送记录",
+    "累计未参加3次及以上（人）",
+    "其中已谈话（人）",
+    "累计未参加6次及以上（人）",
+    "年内在册党员",
+    "报送包",
+    "生成时间",
+)
+REJECTED_HEADERS = ("报送包", "党组织", "年度", "情况", "包内文件", "原因", "处理办法")
+NOT_ATTACHED = "未附"  # a bundle made before the talk records travelled with it
+WHOLE_FILE = "（整个文件）"  # a problem of the zip itself, not of a file inside it
+
+SUMMARY_WIDTHS = (6, 28, 18, 7, 9, 10, 10, 20, 11, 11, 13, 10, 13, 9, 38, 17)
+TALK_WIDTHS = (28, 10, 10, 10, 48, 46)
+REJECTED_WIDTHS = (34, 24, 7, 18, 26, 46, 40)
+_LEFT = {"党组织", "上级党组织", "无活动月份", "报送包"}  # text columns, left and wrapped
+# Columns of 汇总 whose non-zero value asks the township to look closer.
+_WATCH = {"无活动月数", "无活动月份", "逾期未报送记录", "累计未参加6次及以上（人）"}
+_TALK_LEFT = (0, 1, 4, 5)  # 0-based columns of 谈话提醒名单 that are text, left and wrapped
+PERCENT = "0.0%"
+
+FONT = "宋体"
+HEADER_STYLE = "汇总表头"
+TITLE_STYLE = "汇总标题"
+TOTAL_STYLE = "汇总合计"
+NOTE_STYLE = "汇总说明"
+REJECTED_STYLE, REJECTED_CENTRE, REJECTED_WARN = "未汇总", "未汇总中", "未汇总警示"
+
+TEXT = {
+    "title": "下级党组织{year}党员活动日情况汇总（{n} 个党支部，汇总于 {made}）",
+    "talks_title": "下级党组织{year}谈话提醒名单（累计未参加3次及以上的党员）",
+    "no_rows": "（没有通过校验的报送包可汇总，见“未汇总的报送包”工作表）",
+    "no_talks": "（汇总的党支部中没有累计未参加3次及以上的党员）",
+    "no_rejected": "（全部报送包均通过校验并已汇总）",
+    "total": "合计",
+    "branches": "{n} 个党支部",
+    "none": "无",
+    "no_rate": "—",
+    "unknown_branch": "（无法识别）",
+    "talk": "谈话提醒",
+    "basis": "；6次及以上，不合格党员认定依据（参考）",
+    "no_talk": "未谈话",
+    "note": "说明：各项数字由各支部报送包中的台账数据（data.json）按与支部端相同的统计规则计算；"
+    "平均参加率为各次已开展活动实际参加党员/应参加党员的平均值，合计行为各支部的平均值；"
+    "“其中已谈话”为累计未参加3次及以上的党员中已登记谈话提醒的人数，“未附”表示该报送包"
+    "由旧版程序导出、未附谈话记录，“谈话提醒名单”工作表列出这些党员及谈话情况；"
+    "红色为需要关注的情况；"
+    "“未汇总的报送包”工作表列出未通过校验、重复或其他年度的报送包、原因及处理办法。",
+}
+
+
+def write_township_xlsx(result: AggregateResult, out: Path) -> Path:
+    """Write the township workbook to `out` through `files.replacing()`; returns `out`."""
+    wb = Workbook(write_only=True)
+    _add_styles(wb)
+    _summary_sheet(_Sheet(wb, SHEET_SUMMARY, SUMMARY_WIDTHS, freeze="C3", header_row=2), result)
+    _talks_sheet(_Sheet(wb, SHEET_TALKS, TALK_WIDTHS, freeze="C3", header_row=2), result)
+    _rejected_sheet(_Sheet(wb, SHEET_REJECTED, REJECTED_WIDTHS, freeze="B2", header_row=1), result)
+    out = Path(out)
+    with files.replacing(out, what="汇总表") as tmp:
+        wb.save(tmp)
+    return out
+
+
+# --- styles -------------------------------------------------------------------------------------
+def summary_style(left: bool, watch: bool) -> str:
+    """The named style of a data cell of 汇总 and 谈话提醒名单."""
+    return f"汇总{'左' if left else '中'}{'警示' if watch else ''}"
+
+
+def _add_styles(wb: Workbook) -> None:
+    """Named styles: one lookup per cell instead of a font, border and alignment per cell for
+    each of 500 branches x 16 columns (3x faster to write)."""
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    plain = Font(name=FONT, size=11)
+    bold = Font(name=FONT, size=11, bold=True)
+    warn = Font(name=FONT, size=11, bold=True, color="C00000")
+    centre = Alignment(horizontal="center", vertical="center")
+    left = Alignment(vertical="center", wrap_text=True)
+    top = Alignment(wrap_text=True, vertical="top")
+    styles = [
+        NamedStyle(
+            HEADER_STYLE,
+            font=bold,
+            fill=PatternFill("solid", fgColor="F2DCDB"),
+            border=border,
+            alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"),
+        ),
+        NamedStyle(
+            TITLE_STYLE,
+            font=Font(name=FONT, bold=True, size=14),
+            alignment=Alignment(vertical="center"),
+        ),
+        NamedStyle(
+            TOTAL_STYLE,
+            font=bold,
+            fill=PatternFill("solid", fgColor="EEEEEE"),
+            border=border,
+            alignment=centre,
+        ),
+        NamedStyle(NOTE_STYLE, font=Font(name=FONT, size=10, color="555555"), alignment=top),
+        NamedStyle(REJECTED_STYLE, font=plain, border=border, alignment=top),
+        NamedStyle(
+            REJECTED_CENTRE,
+            font=plain,
+            border=border,
+            alignment=Alignment(wrap_text=True, vertical="top", horizontal="center"),
+        ),
+        NamedStyle(REJECTED_WARN, font=warn, border=border, alignment=top),
+    ]
+    for is_left in (False, True):
+        for watch in (False, True):
+            styles.append(
+                NamedStyle(
+                    summary_style(is_left, watch),
+                    font=warn if watch else plain,
+                    fill=PatternFill("solid", fgColor="FFC7CE") if watch else PatternFill(),
+                    border=border,
+                    alignment=left if is_left else centre,
+                )
+            )
+    for style in styles:
+        wb.add_named_style(style)
+
+
+# --- a streamed sheet ---------------------------------------------------------------------------
+class _Sheet:
+    """A write-only sheet whose rows are counted as they are appended. Widths, frozen panes and
+    page setup are settled first: a write-only sheet writes them with its first row. It prints
+    on A4 landscape, all columns on one page width, the header row on every page."""
+
+    def __init__(
+        self, wb: Workbook, title: str, widths: Sequence[float], *, freeze: str, header_row: int
+    ):
+        self.ws = ws = wb.create_sheet(title)
+        self.widths = widths
+        self.header_row = header_row
+        self.rows = 0
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        self.last_column = get_column_letter(len(widths))
+        ws.freeze_panes = freeze
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.page_margins.left = ws.page_margins.right = 0.4
+
+    def add(
+        self,
+        values: Sequence[Any],
+        styles: Sequence[str | None] | str | None = None,
+        *,
+        height: float | None = None,
+        wrapped: Iterable[int] = (),
+        formats: dict[int, str] | None = None,
+    ) -> int:
+        """Append one row; `styles` one per value or one for all, `wrapped` the 0-based columns
+        whose text wraps (the row grows to show it), `formats` number formats by column.
+        Returns the row's number."""
+        self.rows += 1
+        height = height or wrapped_height(values, self.widths, wrapped)
+        if height:
+            self.ws.row_dimensions[self.rows].height = height
+        if styles is None or isinstance(styles, str):
+            styles = [styles] * len(values)
+        cells = []
+        for i, (value, style) in enumerate(zip(values, styles, strict=True)):
+            cell = new_cell(self.ws, value)
+            if style:
+                cell.style = style
+            if formats and i in formats:
+                cell.number_format = formats[i]
+            cells.append(cell)
+        self.ws.append(cells)
+        return self.rows
+
+    def merge_row(self, row: int) -> None:
+        self.ws.merged_cells.add(f"A{row}:{self.last_column}{row}")
+
+    def filter_down_to(self, last_row: int) -> None:
+        """An auto-filter from the header row down to `last_row`."""
+        self.ws.auto_filter.ref = f"A{self.header_row}:{self.last_column}{last_row}"
+
+
+# --- 汇总 ---------------------------------------------------------------------------------------
+def _summary_sheet(sheet: _Sheet, result: AggregateResult) -> None:
+    made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    year = f"{result.year}年" if result.year else ""
+    title = TEXT["title"].format(year=year, n=len(result.rows), made=made)
+    sheet.merge_row(sheet.add([title], TITLE_STYLE, height=26))
+    sheet.add(SUMMARY_HEADERS, HEADER_STYLE, height=36)
+    wrapped = [i for i, h in enumerate(SUMMARY_HEADERS) if h in _LEFT]
+    rate = {SUMMARY_HEADERS.index("平均参加率"): PERCENT}
+    for n, r in enumerate(result.rows, start=1):
+        values = _summary_values(n, r)
+        sheet.add(values, _summary_styles(values, r), wrapped=wrapped, formats=rate)
+    if result.rows:
+        sheet.add(_total_values(result), TOTAL_STYLE, formats=rate)
+    else:
+        sheet.add([TEXT["no_rows"]])
+    sheet.add([])
+    sheet.merge_row(sheet.add([TEXT["note"]], NOTE_STYLE, height=44))
+    if result.rows:
+        sheet.filter_down_to(2 + len(result.rows))
+
+
+def _months_text(months: tuple[int, ...]) -> str:
+    return "、".join(f"{m}月" for m in months) or TEXT["none"]
+
+
+def _summary_values(n: int, r: BranchSummary) -> list[Any]:
+    return [
+        n,
+        r.branch,
+        r.superior_org,
+        r.year,
+        r.planned,
+        r.held,
+        len(r.months_without_activity),
+        _months_text(r.months_without_activity),
+        r.attendance_rate if r.attendance_rate is not None else TEXT["no_rate"],
+        r.overdue_records,
+        r.talk_reminder,
+        NOT_ATTACHED if r.talked is None else r.talked,
+        r.unqualified_basis,
+        r.members,
+        r.bundle,
+        r.created_at[:16].replace("T", " "),
+    ]
+
+
+def _summary_styles(values: list[Any], r: BranchSummary) -> list[str]:
+    styles = []
+    for header, value in zip(SUMMARY_HEADERS, values, strict=True):
+        watch = header in _WATCH and value not in (0, TEXT["none"])
+        if header == "其中已谈话（人）":  # members due a talk who have not had one
+            watch = isinstance(value, int) and value < r.talk_reminder
+        styles.append(summary_style(header in _LEFT, watch))
+    return styles
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _total_values(result: AggregateResult) -> list[Any]:
+    rows = result.rows
+    attached = [r.talked for r in rows if r.talked is not None]
+    return [
+        TEXT["total"],
+        TEXT["branches"].format(n=len(rows)),
+        "",
+        result.year or "",
+        sum(r.planned for r in rows),
+        sum(r.held for r in rows),
+        sum(len(r.months_without_activity) for r in rows),
+        "",
+        _mean(r.attendance_rate for r in rows) or TEXT["no_rate"],
+        sum(r.overdue_records for r in rows),
+        sum(r.talk_reminder for r in rows),
+        sum(attached) if attached else NOT_ATTACHED,
+        sum(r.unqualified_basis for r in rows),
+        sum(r.members for r in rows),
+        "",
+        "",
+    ]
+
+
+# --- 谈话提醒名单 -------------------------------------------------------------------------------
+def _talks_sheet(sheet: _Sheet, result: AggregateResult) -> None:
+    """谈话提醒名单 (rule 8, docs/rules.md): every member at 3+ times not taking part in the
+    summed branches, with the branch's latest talk, 未谈话 in red, or 未附 for a bundle made
+    before talks travelled with it — so the township can follow up the talks (seed 四.2, 四.5)."""
+    year = f"{result.year}年" if result.year else ""
+    sheet.merge_row(sheet.add([TEXT["talks_title"].format(year=year)], TITLE_STYLE))
+    sheet.add(TALK_HEADERS, HEADER_STYLE, height=24)
+    count = 0
+    for r in result.rows:
+        for m in r.reminders:
+            hint = TEXT["talk"] + (TEXT["basis"] if m.unqualified_basis else "")
+            talk = NOT_ATTACHED if m.talk is None else m.talk or TEXT["no_talk"]
+            warn = m.talk == "" or m.late
+            styles = [summary_style(i in _TALK_LEFT, i == 5 and warn) for i in range(6)]
+            values = [r.branch, m.name, m.category, m.not_taking_part, hint, talk]
+            sheet.add(values, styles, wrapped=_TALK_LEFT)
+            count += 1
+    if not count:
+        sheet.add([TEXT["no_talks"]])
+    if count:
+        sheet.filter_down_to(2 + count)
+
+
+# --- 未汇总的报送包 -----------------------------------------------------------------------------
+def _rejected_sheet(sheet: _Sheet, result: AggregateResult) -> None:
+    sheet.add(REJECTED_HEADERS, HEADER_STYLE, height=24)
+    every = range(len(REJECTED_HEADERS))
+    for item in result.rejected:
+        advice = item.advice  # once per bundle: it reads all of the bundle's problems
+        styles = _rejected_styles(item)
+        for file, reason in item.problems:
+            values = _rejected_values(item, file, reason, advice)
+            sheet.add(values, styles, wrapped=every)
+    if not result.rejected:
+        sheet.add([TEXT["no_rejected"]])
+
+
+def _rejected_styles(item: RejectedBundle) -> list[str]:
+    styles = [REJECTED_STYLE] * len(REJECTED_HEADERS)
+    styles[2] = REJECTED_CENTRE
+    if not item.set_aside:
+        styles[3] = REJECTED_WARN
+    return styles
+
+
+def _rejected_values(item: RejectedBundle, file: str, reason: str, advice: str) -> list[Any]:
+    return [
+        item.path.name,
+        item.branch or TEXT["unknown_branch"],
+        item.year or "",
+        item.state,
+        WHOLE_FILE if file == item.path.name else file,
+        reason,
+        advice,
+    ]

@@ -1,0 +1,139 @@
+"""Every cell the app writes into a workbook goes through here (docs/formats.md "Workbooks").
+
+Text is stored as text, never as a formula: openpyxl turns a str starting with "=" into a
+formula, and a spreadsheet program would evaluate a branch name like `=HYPERLINK(...)` from a
+bundle nobody here made. Characters a workbook cannot hold (control characters, lone
+surrogates from a JSON escape) are replaced by U+FFFD and over-long text is cut, so whatever is
+already stored never crashes a writer. Also here: how tall a row of wrapped text must be, for
+the normal and the streaming (write-only) worksheets alike."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
+
+MAX_CELL_CHARS = 32_767  # Excel's limit; a longer cell makes Excel "repair" the file
+REPLACEMENT = "\ufffd"
+# What openpyxl refuses (IllegalCharacterError) plus lone surrogates (unencodable as UTF-8).
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+LINE_HEIGHT = 15.0
+
+
+def clean_text(text: str) -> str:
+    """`text` as a workbook can hold it: unwritable characters replaced, cut to Excel's limit."""
+    text = _UNWRITABLE.sub(REPLACEMENT, text)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - 1] + "…"
+    return text
+
+
+def new_cell(ws, value: Any) -> Cell:
+    """A cell for `ws.append()` holding `value`, a str as text (type "s") whatever it starts
+    with. Works for normal and write-only worksheets alike (style it before appending)."""
+    if isinstance(value, str):
+        cell = Cell(ws, row=1, column=1, value=clean_text(value))
+        cell.data_type = "s"
+        return cell
+    return Cell(ws, row=1, column=1, value=value)
+
+
+def cell_for(ws, value: Any) -> Any:
+    """What to put in a row for `value`: a text cell for a str, the value itself otherwise
+    (numbers, dates, None and ready-made cells)."""
+    return new_cell(ws, value) if isinstance(value, str) else value
+
+
+def row_of(ws, values: Iterable[Any]) -> list[Any]:
+    """A row for `ws.append()` in which every str is stored as text."""
+    return [cell_for(ws, v) for v in values]
+
+
+def append(ws, values: Iterable[Any]) -> None:
+    """`ws.append(values)` with every str stored as text."""
+    ws.append(row_of(ws, values))
+
+
+def put(ws, row: int, column: int, value: Any) -> Cell:
+    """`ws.cell(row, column, value)` with a str stored as text (normal worksheets)."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = clean_text(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
+# --- how tall a row of wrapped text is -------------------------------------------------------
+def text_width(text: str) -> float:
+    """Width in Excel's column units: a Chinese character is about two of them."""
+    return sum(2.1 if unicodedata.east_asian_width(c) in "WF" else 1.0 for c in text)
+
+
+def lines_needed(text: str, room: float) -> int:
+    """Lines `text` takes when wrapped in a column with `room` units of usable width."""
+    if len(text) * 2.1 <= room and "\n" not in text:
+        return 1  # fits on one line whatever its characters (the cheap common case)
+    return sum(max(1, math.ceil(text_width(p) / room)) for p in text.split("\n"))
+
+
+def usable_width(width: float | None) -> float:
+    return max((width or 8.43) - 1.0, 1.0)
+
+
+def wrapped_height(
+    values: Sequence[Any],
+    widths: Sequence[float],
+    wrapped: Iterable[int],
+    line: float = LINE_HEIGHT,
+) -> float | None:
+    """The height a row of `values` needs when the columns `wrapped` (0-based) wrap their text
+    in columns of `widths`; None when one line is enough. For rows about to be streamed."""
+    lines = 1
+    for col in wrapped:
+        text = values[col] if col < len(values) else None
+        if isinstance(text, str) and col < len(widths):
+            lines = max(lines, lines_needed(text, usable_width(widths[col])))
+    return lines * line + 3 if lines > 1 else None
+
+
+def fit_row_heights(ws, first_row: int, last_row: int, line: float = LINE_HEIGHT) -> None:
+    """Give rows with wrapped text the height their longest cell needs (normal worksheets).
+    Excel and LibreOffice do not grow rows written by openpyxl by themselves, so wrapped text
+    was cut off."""
+    if last_row < first_row:
+        return
+    merged = {c for r in ws.merged_cells.ranges for c in _coordinates(r)}
+    usable: dict[str, float] = {}
+    # One pass over the block (ws[r] would rescan the whole sheet for its width every row).
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=ws.max_column):
+        lines = 1
+        for cell in row:
+            text = cell.value
+            if not isinstance(text, str):
+                continue  # numbers and dates never wrap
+            letter = cell.column_letter
+            if letter not in usable:
+                usable[letter] = usable_width(ws.column_dimensions[letter].width)
+            if len(text) * 2.1 <= usable[letter] and "\n" not in text:
+                continue
+            if not (cell.alignment and cell.alignment.wrap_text) or cell.coordinate in merged:
+                continue  # merged notes get their own height
+            lines = max(lines, lines_needed(text, usable[letter]))
+        if lines > 1:
+            r = row[0].row
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, lines * line + 3)
+
+
+def _coordinates(cell_range) -> list[str]:
+    return [
+        f"{get_column_letter(c)}{r}"
+        for r in range(cell_range.min_row, cell_range.max_row + 1)
+        for c in range(cell_range.min_col, cell_range.max_col + 1)
+    ]
