@@ -286,3 +286,28 @@ def test_unchanged_check_is_cheap_and_falls_back_to_content(branch, data_dir):
     open_database(database_path(data_dir))
     Member.create(name="李四")
     assert backup_on_start(data_dir) is not None
+
+
+def test_restoring_the_oldest_of_twelve_backups_brings_it_back_and_keeps_the_file(
+    branch, data_dir
+):
+    """Issue 15's data loss: the pre-restore backup's rotation removed the chosen backup (the
+    oldest of the month, no longer among the newest ten) before it was read."""
+    from app.models import snapshot
+
+    folder = backups_dir(data_dir)
+    twelve = []
+    for day in range(1, 13):  # e.g. the backups folder copied over from the old PC
+        Member.create(name=f"党员{day:02d}")
+        twelve.append(snapshot(folder / f"dangri-202611{day:02d}-090000-manual.sqlite3"))
+    assert len(list_backups(data_dir)) == 12
+    oldest = twelve[0]
+    restore(data_dir, oldest, now=dt.datetime(2026, 11, 25, 10, 0))
+    assert [m.name for m in Member.select()] == ["党员01"]
+    assert oldest.exists() and names_in(oldest) == ["党员01"]
+    # Rotation still thins the rest: the newest ten, the pre-restore backup among them, and
+    # the one restored from.
+    left = {b.path for b in list_backups(data_dir)}
+    assert len(left) == KEEP_RECENT + 1 and oldest in left
+    (before,) = [b for b in list_backups(data_dir) if b.reason == REASON_RESTORE]
+    assert len(names_in(before.path)) == 12

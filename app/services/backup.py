@@ -444,7 +444,9 @@ def set_aside_damaged(data_dir: Path, *, now: dt.datetime | None = None) -> Path
 
     close_database()
     current = database_path(data_dir)
-    kept = backups_dir(data_dir) / f"损坏-{(now or dt.datetime.now()).strftime(_STAMP)}-{DB_FILENAME}"
+    kept = (
+        backups_dir(data_dir) / f"损坏-{(now or dt.datetime.now()).strftime(_STAMP)}-{DB_FILENAME}"
+    )
     moved: list[tuple[Path, Path]] = []
     for suffix in ("-wal", "-shm", ""):
         part = current.with_name(current.name + suffix)
