@@ -1,36 +1,26 @@
-"""考勤 for one activity (SPEC rules 3 and 4), and one member's year (rule 8).
+"""考勤 for one activity (rules 3 and 4).
 
-The sheet is a `QAbstractTableModel` over the expected members, so 1,000 rows stay smooth. The
-keyboard does the work: 全部出席 first, then the exceptions — a number key or a letter sets the
-status of the selected rows and moves down; 请假 opens its reason. Changes save themselves a
-moment after the last key (one transaction for the whole sheet), and before switching activity.
+The sheet is a `QAbstractTableModel` over the expected members (`app.ui.attendance_sheet`), so
+1,000 rows stay smooth. The keyboard does the work: 全部出席 first, then the exceptions — a number
+key or a letter sets the status of the selected rows and moves down; 请假 opens its reason.
+Changes save themselves a moment after the last key (one transaction for the whole sheet), and
+before switching activity. One member's year is `app.ui.member_year_view`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QAbstractTableModel,
-    QItemSelectionModel,
-    QModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QCompleter,
     QHeaderView,
     QLabel,
     QListView,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,26 +28,21 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.models import vocab
 from app.services.attendance import (
-    NOT_HELD,
-    NOT_ON_ROLL,
     AttendanceSheet,
-    SheetAttendee,
-    SheetMember,
     activity_day,
     counts_as_taking_part,
     load_sheet,
-    member_year,
     save_attendance,
 )
-from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
 from app.services.ledger import activity_year, year_activities
-from app.services.roster import flags_text, list_members
+from app.ui.attendance_sheet import AttendanceModel, AttendanceTable, GuestsModel
+from app.ui.member_year_view import MemberYearView
 from app.ui.state import AppState
-from app.ui.table_model import RowsTableModel
 from app.ui.year_selector import year_row
 
+__all__ = ["AttendanceModel", "AttendanceView", "MemberYearView"]
+
 TEXT = {
-    "year": "年度：",
     "activity": "活动：",
     "no_plan": "{year}年还没有活动计划：请先在“计划”页生成本年度计划。",
     "activity_item": "{month}月　{day}　{theme}{held}",
@@ -78,240 +63,9 @@ TEXT = {
     "unsaved": "正在保存…",
     "guests": "列席人员（勾选到场者，不计入党员人数）",
     "guests_none": "暂无列席人员，可在“列席人员”页添加。",
-    "unmarked": "未登记",
-    "no_reason": "（请填原因）",
-    "year_member": "党员：",
-    "year_summary": "{name} {year}年：应参加 {expected} 次，实际参加 {took_part} 次，"
-    "未参加 {missed} 次（缺席 {absent}，请假 {leave}{excused}）",
-    "leave_excused": "，本支部设置请假不计入",
-    "talk": "　<b style='color:#b9770e'>已累计3次未参加，应及时谈话提醒、限期整改</b>",
-    "unqualified": "　<b style='color:#c0392b'>已累计6次及以上未参加，可作为确定不合格党员的重要依据</b>",
-    "year_headers": ["日期", "活动主题", "参加情况", "原因/说明", "计为未参加", "累计未参加"],
 }
 
-# status -> keys; the letters are the pinyin of the telling character (出 线 流 适 假 缺)
-STATUS_KEYS: dict[int, str] = {
-    Qt.Key.Key_1: vocab.PRESENT,
-    Qt.Key.Key_C: vocab.PRESENT,
-    Qt.Key.Key_2: vocab.ONLINE,
-    Qt.Key.Key_X: vocab.ONLINE,
-    Qt.Key.Key_3: vocab.AT_INFLOW_ORG,
-    Qt.Key.Key_L: vocab.AT_INFLOW_ORG,
-    Qt.Key.Key_4: vocab.SUITABLE_MEANS,
-    Qt.Key.Key_S: vocab.SUITABLE_MEANS,
-    Qt.Key.Key_5: vocab.LEAVE,
-    Qt.Key.Key_J: vocab.LEAVE,
-    Qt.Key.Key_6: vocab.ABSENT,
-    Qt.Key.Key_Q: vocab.ABSENT,
-}
-CLEAR_KEYS = {Qt.Key.Key_0, Qt.Key.Key_Delete, Qt.Key.Key_Backspace}
-STATUS_COLOURS = {
-    vocab.PRESENT: "#1e8449",
-    vocab.ONLINE: "#1f618d",
-    vocab.AT_INFLOW_ORG: "#1f618d",
-    vocab.SUITABLE_MEANS: "#1f618d",
-    vocab.LEAVE: "#b9770e",
-    vocab.ABSENT: "#c0392b",
-}
 SAVE_DELAY_MS = 600
-
-
-class AttendanceModel(QAbstractTableModel):
-    """The expected members of one activity with their status; only 原因 is edited in a cell."""
-
-    COL_NO, COL_NAME, COL_CATEGORY, COL_FLAGS, COL_WHERE, COL_STATUS, COL_REASON = range(7)
-    HEADERS = ["序号", "姓名", "类别", "特殊情况", "流入地 / 流入地党组织", "参加情况", "原因/说明"]
-
-    edited = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[SheetMember] = []
-        self._brushes = {s: QBrush(QColor(c)) for s, c in STATUS_COLOURS.items()}
-        self._grey = QBrush(QColor("#999999"))
-        self._mobile = QBrush(QColor("#1f618d"))
-        self._bold = QFont()
-        self._bold.setBold(True)
-
-    def set_rows(self, rows: list[SheetMember]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == self.COL_REASON:
-            base |= Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        m, col = self.rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.COL_NO:
-                return str(index.row() + 1)
-            if col == self.COL_NAME:
-                return m.name
-            if col == self.COL_CATEGORY:
-                return m.category
-            if col == self.COL_FLAGS:
-                return flags_text(m)
-            if col == self.COL_WHERE:
-                return " / ".join(p for p in (m.mobile_location, m.inflow_org) if p)
-            if col == self.COL_STATUS:
-                return m.status or TEXT["unmarked"]
-            if col == self.COL_REASON:
-                if m.status == vocab.LEAVE and not m.reason:
-                    return TEXT["no_reason"]
-                return m.reason
-        elif role == Qt.ItemDataRole.EditRole and col == self.COL_REASON:
-            return m.reason
-        elif role == Qt.ItemDataRole.ForegroundRole:
-            if col == self.COL_STATUS:
-                return self._brushes.get(m.status or "", self._grey)
-            if col == self.COL_FLAGS and m.is_mobile:
-                return self._mobile
-            if col == self.COL_REASON and m.status == vocab.LEAVE and not m.reason:
-                return self._grey
-        elif role == Qt.ItemDataRole.FontRole and col == self.COL_STATUS and m.status:
-            return self._bold
-        elif role == Qt.ItemDataRole.TextAlignmentRole and col in (self.COL_NO, self.COL_STATUS):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        elif role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.COL_FLAGS and m.is_mobile:
-                return "流动党员：可按 2 记“线上参加”，或按 3 记“流入地参加”"
-            if col == self.COL_FLAGS and m.is_frail:
-                return "年老体弱、行动不便：可按 4 记“适当方式参加”"
-            if col == self.COL_WHERE:
-                return " / ".join(p for p in (m.mobile_location, m.inflow_org) if p) or None
-        return None
-
-    def setData(self, index: QModelIndex, value: Any, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if role != Qt.ItemDataRole.EditRole or index.column() != self.COL_REASON:
-            return False
-        m = self.rows[index.row()]
-        text = str(value or "").strip()
-        if text == m.reason:
-            return True
-        m.reason = text
-        self.dataChanged.emit(index, index)
-        self.edited.emit()
-        return True
-
-    def set_status(self, rows: list[int], status: str | None) -> None:
-        changed = False
-        for r in rows:
-            m = self.rows[r]
-            if m.status != status:
-                m.status = status
-                if status is None:
-                    m.reason = ""
-                changed = True
-        if changed and rows:
-            self.dataChanged.emit(
-                self.index(min(rows), 0), self.index(max(rows), self.columnCount() - 1)
-            )
-            self.edited.emit()
-
-    def mark_unmarked_present(self) -> int:
-        rows = [i for i, m in enumerate(self.rows) if not m.status]
-        self.set_status(rows, vocab.PRESENT)
-        return len(rows)
-
-    def statuses(self) -> dict[int, tuple[str, str]]:
-        return {m.member_id: (m.status, m.reason) for m in self.rows if m.status}
-
-    def row_of(self, member_id: int) -> int:
-        for i, m in enumerate(self.rows):
-            if m.member_id == member_id:
-                return i
-        return -1
-
-
-class GuestsModel(QAbstractListModel):
-    """Invited non-members as a checklist; ticking does not change any party-member figure."""
-
-    edited = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[SheetAttendee] = []
-
-    def set_rows(self, rows: list[SheetAttendee]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemIsUserCheckable
-        )
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        a = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{a.name}（{a.kind}）"
-        if role == Qt.ItemDataRole.CheckStateRole:
-            return Qt.CheckState.Checked if a.present else Qt.CheckState.Unchecked
-        return None
-
-    def setData(self, index: QModelIndex, value: Any, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if role != Qt.ItemDataRole.CheckStateRole:
-            return False
-        a = self.rows[index.row()]
-        a.present = Qt.CheckState(value) == Qt.CheckState.Checked
-        self.dataChanged.emit(index, index)
-        self.edited.emit()
-        return True
-
-    def present_ids(self) -> list[int]:
-        return [a.attendee_id for a in self.rows if a.present]
-
-
-class AttendanceTable(QTableView):
-    """The sheet's view: status keys act on the selected rows, then move to the next row."""
-
-    status_key = Signal(object)  # a status word, or None to clear
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if mods == Qt.KeyboardModifier.NoModifier:
-            if event.key() in STATUS_KEYS:
-                self.status_key.emit(STATUS_KEYS[event.key()])
-                return
-            if event.key() in CLEAR_KEYS:
-                self.status_key.emit(None)
-                return
-            # Enter pressed in the reason editor also reaches here (the editor closes later)
-            if (
-                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and self.currentIndex().isValid()
-                and self.state() != QAbstractItemView.State.EditingState
-            ):
-                reason = self.model().index(self.currentIndex().row(), AttendanceModel.COL_REASON)
-                self.setCurrentIndex(reason)
-                self.edit(reason)
-                return
-        super().keyPressEvent(event)
 
 
 class AttendanceView(QWidget):
@@ -597,129 +351,3 @@ class AttendanceView(QWidget):
     def hideEvent(self, event) -> None:  # noqa: N802
         self.flush()
         super().hideEvent(event)
-
-
-# --- one member's year --------------------------------------------------------------------------
-class MemberYearModel(RowsTableModel):
-    def __init__(self, parent=None):
-        super().__init__(TEXT["year_headers"], parent)
-        self.missed: list[bool] = []
-        self._red = QBrush(QColor("#c0392b"))
-        self._grey = QBrush(QColor("#999999"))
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
-            if self.missed[index.row()]:
-                return self._red
-            if self.rows[index.row()][2] in (NOT_HELD, NOT_ON_ROLL):
-                return self._grey
-        return super().data(index, role)
-
-
-class MemberYearView(QWidget):
-    """个人年度情况: each activity of the year with the member's status and the running count."""
-
-    def __init__(self, state: AppState, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.state = state
-        self.member_box = QComboBox()
-        self.member_box.setEditable(True)
-        self.member_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.member_box.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.member_box.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.member_box.setMinimumWidth(220)
-        self.member_box.currentIndexChanged.connect(lambda *_: self.refresh_year())
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setWordWrap(True)
-        self.model = MemberYearModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.verticalHeader().hide()
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        for col, width in enumerate([100, 300, 110, 160, 90]):
-            self.view.setColumnWidth(col, width)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        top, _years, _label = year_row(state)
-        top.addSpacing(12)
-        top.addWidget(QLabel(TEXT["year_member"]))
-        top.addWidget(self.member_box)
-        top.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.view, 1)
-        self._stale = True
-        state.changed.connect(self._data_changed)
-        state.year_changed.connect(self._data_changed)
-        self.refresh()
-
-    def _data_changed(self, *_: object) -> None:
-        # refreshed when next shown: attendance saves often, and the list may hold 1,000 names
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
-
-    def refresh(self) -> None:
-        self._stale = False
-        current = self.member_box.currentData()
-        self.member_box.blockSignals(True)
-        self.member_box.clear()
-        for m in list_members():  # all, those who left too (named so)
-            label = m.name + ("（已离开）" if m.left_date else "")
-            self.member_box.addItem(label, m.id)
-        index = self.member_box.findData(current) if current is not None else 0
-        self.member_box.setCurrentIndex(max(index, 0) if self.member_box.count() else -1)
-        self.member_box.blockSignals(False)
-        self.refresh_year()
-
-    def show_member(self, member_id: int) -> None:
-        index = self.member_box.findData(member_id)
-        if index >= 0:
-            self.member_box.setCurrentIndex(index)
-            self.refresh_year()
-
-    def refresh_year(self) -> None:
-        member_id = self.member_box.currentData()
-        if member_id is None:
-            self.model.missed = []
-            self.model.set_rows([])
-            self.summary.clear()
-            return
-        year = member_year(member_id, self.state.year)
-        self.model.missed = [r.not_taking_part for r in year.rows]
-        self.model.set_rows(
-            [
-                (
-                    r.day.isoformat(),
-                    r.theme + ("" if r.held else TEXT["not_held_mark"]),
-                    r.shown_status,
-                    r.reason,
-                    "是" if r.not_taking_part else "",
-                    r.running_count if r.on_roll and r.held else "",
-                )
-                for r in year.rows
-            ],
-            [r.activity_id for r in year.rows],
-        )
-        text = TEXT["year_summary"].format(
-            name=year.name,
-            year=year.year,
-            expected=year.expected,
-            took_part=year.took_part,
-            missed=year.not_taking_part,
-            absent=year.absent,
-            leave=year.leave,
-            excused="" if year.leave_counts_as_absent else TEXT["leave_excused"],
-        )
-        if is_unqualified_basis(year.not_taking_part):
-            text += TEXT["unqualified"]
-        elif needs_talk_reminder(year.not_taking_part):
-            text += TEXT["talk"]
-        self.summary.setText(text)
