@@ -101,8 +101,15 @@ class InstanceLock:
     def release(self) -> None:
         if self._fd is None:
             return
-        # Closing the file drops the OS lock; the file stays (removing it would let a second
-        # process lock a new file while a third still waits on the old one).
+        # Closing the file drops the OS lock (Windows asks for an explicit unlock first, or it
+        # may linger); the file stays (removing it would let a second process lock a new file
+        # while a third still holds the old one open).
+        if sys.platform == "win32":
+            import msvcrt
+
+            with contextlib.suppress(OSError):
+                os.lseek(self._fd, _WIN_OFFSET, os.SEEK_SET)
+                msvcrt.locking(self._fd, msvcrt.LK_UNLCK, 1)
         with contextlib.suppress(OSError):
             os.close(self._fd)
         self._fd = None

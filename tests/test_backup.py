@@ -214,6 +214,7 @@ def test_cli_restore_refuses_while_the_window_holds_the_data_dir(branch, data_di
     import sys
 
     from app.cli import main
+    from app.instance_lock import InstanceLock, LockState
 
     root = Path(__file__).resolve().parent.parent
     Member.create(name="张三")
@@ -247,6 +248,14 @@ def test_cli_restore_refuses_while_the_window_holds_the_data_dir(branch, data_di
     finally:
         window.stdin.close()
         window.wait(timeout=30)
+    own = InstanceLock(data_dir)  # the window restoring from its own 文件 menu may
+    assert own.acquire() is LockState.ACQUIRED
+    try:
+        restore(data_dir, good.path)
+        assert [m.name for m in Member.select()] == ["张三"]
+        Member.create(name="王五")
+    finally:
+        own.release()
     close_database()
     cli = subprocess.run(
         [
