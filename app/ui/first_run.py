@@ -93,12 +93,12 @@ class FirstRunDialog(QDialog):
         layout.addLayout(township)
 
     def open_verify(self) -> None:
-        from app.ui.bundle_dialogs import VerifyDialog
+        from app.ui.township.verify_dialog import VerifyDialog
 
         VerifyDialog(self).exec()
 
     def open_aggregate(self) -> None:
-        from app.ui.bundle_dialogs import AggregateDialog
+        from app.ui.township.aggregate_dialog import AggregateDialog
 
         AggregateDialog(self).exec()
 

@@ -34,7 +34,7 @@ from app.ui.state import AppState
 
 if TYPE_CHECKING:
     from app.ui.backup_dialogs import BackupActions
-    from app.ui.bundle_dialogs import BundleActions
+    from app.ui.bundle_menu import BundleActions
     from app.ui.plan_tab import PlanTab
     from app.ui.record_tab import RecordTab
     from app.ui.roster_tab import RosterTab
@@ -213,7 +213,7 @@ class MainWindow(QMainWindow):
             self.add_file_action(action)
         self._bundle_group = DeferredActions(
             self,
-            "app.ui.bundle_dialogs",
+            "app.ui.bundle_menu",
             "install_bundle_actions",
             (
                 ("export", TEXT["export_bundle"], "fa5s.file-export"),
@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
 
     @property
     def bundle_actions(self) -> BundleActions:
-        """导出/校验/汇总报送包 (`app.ui.bundle_dialogs`), loaded on first use."""
+        """导出/校验/汇总报送包 (`app.ui.bundle_menu`), loaded on first use."""
         return self._bundle_group.load()
 
     @property

@@ -12,13 +12,10 @@ from PySide6.QtCore import QRect, Qt
 
 from app.bundle.write import export_bundle
 from app.township.verify import verify_bundle
-from app.ui.bundle_dialogs import (
-    AggregateDialog,
-    Drive,
-    ExportDialog,
-    VerifyDialog,
-    is_removable_mount,
-)
+from app.ui.drives import Drive, is_removable_mount
+from app.ui.export_dialog import ExportDialog
+from app.ui.township.aggregate_dialog import AggregateDialog
+from app.ui.township.verify_dialog import VerifyDialog
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 SHOTS = os.environ.get("DANGRI_SHOTS")  # set to a folder to keep screenshots for review

@@ -47,7 +47,7 @@ def test_the_township_clerk_sums_bundles_without_setting_up_a_branch(
     from app.models import close_database, open_database
     from app.paths import database_path
     from app.services.demo import create_demo
-    from app.ui.bundle_dialogs import AggregateDialog
+    from app.ui.township.aggregate_dialog import AggregateDialog
     from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
     # A branch's bundle, made in that branch's own data dir, arrives on a USB stick.

@@ -144,7 +144,16 @@ def test_opening_the_window_module_imports_no_other_tab_or_dialog():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(ast.literal_eval(out.stdout))
-    for name in ("plan_tab", "record_tab", "roster_tab", "stats_tab", "bundle_dialogs"):
+    for name in (
+        "plan_tab",
+        "record_tab",
+        "roster_tab",
+        "stats_tab",
+        "bundle_menu",
+        "export_dialog",
+        "township.verify_dialog",
+        "township.aggregate_dialog",
+    ):
         assert f"app.ui.{name}" not in loaded
     assert "app.ui.backup_dialogs" not in loaded and "app.ui.first_run" not in loaded
 
