@@ -10,21 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +30,17 @@ from app.errors import UserError
 from app.paths import backups_dir, database_path
 from app.services import backup as backups
 from app.services import trash
-from app.ui.icons import icon
+from app.ui.desktop import open_in_viewer
+from app.ui.dialog_kit import (
+    actions_and_close,
+    button,
+    column,
+    error_label,
+    read_only_table,
+    selected_row,
+    show_message,
+    size_text,
+)
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background
 
@@ -147,35 +153,6 @@ def details_box(lines: list[str]) -> QPlainTextEdit:
     return box
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
-
-
-def _table(model: RowsTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet("color: #b00020;")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def _selected_row(view: QTableView) -> int | None:
-    rows = view.selectionModel().selectedRows()
-    return rows[0].row() if rows else None
-
-
 # --- 从备份恢复… ---------------------------------------------------------------------------------
 class RestoreDialog(QDialog):
     """The backups by date; restoring asks first and backs up the current state first."""
@@ -191,33 +168,20 @@ class RestoreDialog(QDialog):
         intro = QLabel(TEXT["restore_intro"])
         intro.setWordWrap(True)
         self.model = RowsTableModel([TEXT["col_time"], TEXT["col_kind"], TEXT["col_size"]], self)
-        self.view = _table(self.model)
+        self.view = read_only_table(self.model)
         self.view.doubleClicked.connect(lambda _: self.restore_selected())
         self.empty_label = QLabel(TEXT["no_backups"])
-        self.error_label = _error_label()
-
-        buttons = QDialogButtonBox()
-        self.restore_button = QPushButton(icon("fa5s.undo"), TEXT["restore_selected"])
-        self.file_button = QPushButton(icon("fa5b.usb"), TEXT["restore_file"])
-        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.file_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(TEXT["close"], QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.rejected.connect(self.reject)
-        self.restore_button.clicked.connect(self.restore_selected)
-        self.file_button.clicked.connect(self.restore_other_file)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.view)
-        layout.addWidget(self.empty_label)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
+        self.error_label = error_label()
+        self.restore_button = button(TEXT["restore_selected"], self.restore_selected, "fa5s.undo")
+        self.file_button = button(TEXT["restore_file"], self.restore_other_file, "fa5b.usb")
+        buttons = actions_and_close(self, (self.restore_button, self.file_button))
+        column(self, intro, self.view, self.empty_label, self.error_label, buttons)
         self.refresh()
 
     def refresh(self) -> None:
         self.backups = backups.list_backups(self.data_dir)
         self.model.set_rows(
-            [(f"{b.created:%Y-%m-%d %H:%M:%S}", b.label, _size(b.bytes)) for b in self.backups],
+            [(f"{b.created:%Y-%m-%d %H:%M:%S}", b.label, size_text(b.bytes)) for b in self.backups],
             [b.path for b in self.backups],
         )
         self.empty_label.setVisible(not self.backups)
@@ -226,11 +190,10 @@ class RestoreDialog(QDialog):
             self.view.selectRow(0)
 
     def show_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.show()
+        show_message(self.error_label, message, ok=False, fit=False)
 
     def restore_selected(self) -> None:
-        row = _selected_row(self.view)
+        row = selected_row(self.view)
         if row is None:
             self.show_error(TEXT["pick_one"])
             return
@@ -288,26 +251,16 @@ class TrashDialog(QDialog):
         self.resize(760, 400)
         intro = QLabel(TEXT["trash_intro"])
         self.model = RowsTableModel([TEXT["col_deleted"], TEXT["col_what"], TEXT["col_with"]], self)
-        self.view = _table(self.model)
+        self.view = read_only_table(self.model)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.error_label = _error_label()
-
-        buttons = QDialogButtonBox()
-        self.restore_button = QPushButton(icon("fa5s.trash-restore"), TEXT["trash_restore"])
-        self.empty_button = QPushButton(icon("fa5s.trash"), TEXT["trash_empty"])
-        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.empty_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(TEXT["close"], QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.rejected.connect(self.reject)
-        self.restore_button.clicked.connect(self.restore_selected)
-        self.empty_button.clicked.connect(self.empty)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.view)
-        layout.addWidget(self.message)
-        layout.addWidget(self.error_label)
+        self.error_label = error_label()
+        self.restore_button = button(
+            TEXT["trash_restore"], self.restore_selected, "fa5s.trash-restore"
+        )
+        self.empty_button = button(TEXT["trash_empty"], self.empty, "fa5s.trash")
+        buttons = actions_and_close(self, (self.restore_button, self.empty_button))
+        layout = column(self, intro, self.view, self.message, self.error_label)
         layout.addWidget(buttons)
         self.refresh()
 
@@ -325,15 +278,14 @@ class TrashDialog(QDialog):
             self.view.selectRow(0)
 
     def restore_selected(self) -> None:
-        row = _selected_row(self.view)
+        row = selected_row(self.view)
         if row is None:
             return
         with_it = self.model.rows[row][2]
         try:
             label = trash.restore_item(self.model.key_at(row))
         except UserError as err:
-            self.error_label.setText(err.message)
-            self.error_label.show()
+            show_message(self.error_label, err.message, ok=False, fit=False)
             return
         self.error_label.hide()
         self.refresh()
@@ -379,7 +331,7 @@ class DamagedDatabaseDialog(QDialog):
         self.text_label = QLabel(text + "\n\n" + offer)
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label = _error_label()
+        self.error_label = error_label()
         self.details = details_box(problems[1:])
         self.details_button = QPushButton(TEXT["show_details"])
         self.details_button.setFlat(True)
@@ -387,34 +339,30 @@ class DamagedDatabaseDialog(QDialog):
         self.details_button.setVisible(len(problems) > 1)
         self.details_button.clicked.connect(self.toggle_details)
 
-        self.newest_button = QPushButton(icon("fa5s.undo"), TEXT["use_newest"])
+        self.newest_button = button(TEXT["use_newest"], self.restore_newest, "fa5s.undo")
         self.newest_button.setVisible(self.newest is not None)
         self.newest_button.setDefault(True)
-        self.file_button = QPushButton(TEXT["use_file"])
-        self.dir_button = QPushButton(TEXT["open_dir"])
-        self.empty_button = QPushButton(TEXT["start_empty"])
-        self.quit_button = QPushButton(TEXT["quit"])
-        self.newest_button.clicked.connect(self.restore_newest)
-        self.file_button.clicked.connect(self.restore_file)
-        self.dir_button.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
-        )
-        self.empty_button.clicked.connect(self.start_empty)
-        self.quit_button.clicked.connect(self.reject)
+        self.file_button = button(TEXT["use_file"], self.restore_file)
+        self.dir_button = button(TEXT["open_dir"], lambda: open_in_viewer(self.data_dir))
+        self.empty_button = button(TEXT["start_empty"], self.start_empty)
+        self.quit_button = button(TEXT["quit"], self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.text_label)
         layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.details)
-        layout.addWidget(self.error_label)
-        for button in (
-            self.newest_button,
-            self.file_button,
-            self.dir_button,
-            self.empty_button,
-            self.quit_button,
-        ):
-            layout.addWidget(button)
+        layout.addLayout(
+            column(
+                None,
+                self.details,
+                self.error_label,
+                self.newest_button,
+                self.file_button,
+                self.dir_button,
+                self.empty_button,
+                self.quit_button,
+                margins=0,
+            )
+        )
 
     def toggle_details(self) -> None:
         shown = not self.details.isVisible()
@@ -427,8 +375,7 @@ class DamagedDatabaseDialog(QDialog):
             with busy_cursor():
                 backups.restore(self.data_dir, path)
         except UserError as err:
-            self.error_label.setText(err.message)
-            self.error_label.show()
+            show_message(self.error_label, err.message, ok=False, fit=False)
             return
         # Say what happened before the window opens: which backup, and where the damaged file is.
         kept = sorted(backups_dir(self.data_dir).glob("损坏-*.sqlite3"))
@@ -498,7 +445,9 @@ class BackupActions:
         self.window.statusBar().showMessage(str(path), 10000)
         with zipfile.ZipFile(path) as zf:
             files = sum(1 for n in zf.namelist() if n.startswith("attachments/"))
-        text = TEXT["backup_done"].format(path=path, files=files, size=_size(path.stat().st_size))
+        text = TEXT["backup_done"].format(
+            path=path, files=files, size=size_text(path.stat().st_size)
+        )
         QMessageBox.information(self.window, APP_NAME, text)
 
     def _backup_failed(self, message: str) -> None:

@@ -4,19 +4,22 @@ bars, and a dialog that grows to show a message without leaving the screen."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
@@ -26,6 +29,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from app.ui.icons import icon
 
 ERROR_STYLE = "color: #b00020;"
 WARNING_STYLE = "color: #9a5b00;"
@@ -210,6 +215,51 @@ def actions_and_close(
     return buttons
 
 
+def button(text: str, slot: Callable[[], object] | None = None, icon_name: str = "") -> QPushButton:
+    """A push button (with an icon when named) that calls `slot` when clicked."""
+    push = QPushButton(icon(icon_name), text) if icon_name else QPushButton(text)
+    if slot is not None:
+        push.clicked.connect(lambda _=False: slot())
+    return push
+
+
+# --- layouts --------------------------------------------------------------------------------
+STRETCH = None  # in `column`/`row`: the free space goes here
+
+
+def _fill(layout: QBoxLayout, items: Iterable[QWidget | QLayout | str | None]) -> None:
+    for item in items:
+        if item is STRETCH:
+            layout.addStretch(1)
+        elif isinstance(item, str):
+            layout.addWidget(QLabel(item))
+        elif isinstance(item, QLayout):
+            layout.addLayout(item)
+        else:
+            layout.addWidget(item)
+
+
+def column(
+    parent: QWidget | None, *items: QWidget | QLayout | str | None, margins: int | None = None
+) -> QVBoxLayout:
+    """Items one under another (a string becomes a label, STRETCH takes the free space); on
+    `parent` when given. `margins`: the same margin on all four sides (0 for none)."""
+    layout = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
+    if margins is not None:
+        layout.setContentsMargins(margins, margins, margins, margins)
+    _fill(layout, items)
+    return layout
+
+
+def row(*items: QWidget | QLayout | str | None, margins: int | None = None) -> QHBoxLayout:
+    """Items side by side, as `column` puts them one under another."""
+    layout = QHBoxLayout()
+    if margins is not None:
+        layout.setContentsMargins(margins, margins, margins, margins)
+    _fill(layout, items)
+    return layout
+
+
 # --- progress -------------------------------------------------------------------------------
 def progress_bar(*, busy: bool = False, width: int = 0) -> QProgressBar:
     """A hidden progress bar; `busy` makes it the moving kind (no known total)."""
@@ -247,17 +297,11 @@ def fit_to_contents(window: QWidget) -> None:
     if layout is not None:
         layout.activate()
     hint = window.sizeHint()
-    width, height = max(window.width(), hint.width()), max(window.height(), hint.height())
-    screen = window.screen()
-    if screen is not None:
-        room = screen.availableGeometry()
-        width = min(width, room.width() - 20)
-        height = min(height, room.height() - 60)
-    window.resize(width, height)
+    start_size(window, max(window.width(), hint.width()), max(window.height(), hint.height()))
 
 
 def start_size(window: QWidget, width: int, height: int) -> None:
-    """The first size of a dialog, reduced to what the screen has room for."""
+    """Resize to `width` × `height`, reduced to what the screen has room for."""
     screen = window.screen()
     if screen is not None:
         room = screen.availableGeometry()
