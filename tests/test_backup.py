@@ -297,9 +297,7 @@ def test_unchanged_check_is_cheap_and_falls_back_to_content(branch, data_dir):
     assert backup_on_start(data_dir) is not None
 
 
-def test_restoring_the_oldest_of_twelve_backups_brings_it_back_and_keeps_the_file(
-    branch, data_dir
-):
+def test_restoring_the_oldest_of_twelve_backups_brings_it_back_and_keeps_the_file(branch, data_dir):
     """Issue 15's data loss: the pre-restore backup's rotation removed the chosen backup (the
     oldest of the month, no longer among the newest ten) before it was read."""
     from app.models import snapshot
@@ -320,3 +318,23 @@ def test_restoring_the_oldest_of_twelve_backups_brings_it_back_and_keeps_the_fil
     assert len(left) == KEEP_RECENT + 1 and oldest in left
     (before,) = [b for b in list_backups(data_dir) if b.reason == REASON_RESTORE]
     assert len(names_in(before.path)) == 12
+
+
+def test_restore_from_a_ledger_file_with_its_wal_reads_through_the_wal(branch, data_dir, tmp_path):
+    """Not one of our backups but an old PC's dangri.sqlite3 copied with its -wal: the changes
+    still in the WAL come back too (a byte copy of the main file alone would lose them)."""
+    from app.models import snapshot
+
+    Member.create(name="张三")
+    old_pc = snapshot(tmp_path / "旧电脑" / "dangri.sqlite3")
+    con = sqlite3.connect(old_pc)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA wal_autocheckpoint=0")
+        con.execute("UPDATE member SET name = '旧电脑的张三'")
+        con.commit()
+        assert old_pc.with_name("dangri.sqlite3-wal").stat().st_size > 0
+        restore(data_dir, old_pc)
+    finally:
+        con.close()
+    assert [m.name for m in Member.select()] == ["旧电脑的张三"]

@@ -377,7 +377,10 @@ def _stage(backup: Path, work: Path) -> tuple[Path, zipfile.ZipFile | None]:
     never remove it first. The zip stays open for its attachments (zips are never rotated)."""
     staged = work / DB_FILENAME
     if not zipfile.is_zipfile(backup):
-        files.copy_file(backup, staged, what="数据副本")
+        if backup.with_name(backup.name + "-wal").exists():  # a ledger file, not our backup
+            _copy_consistent(backup, staged, what="数据副本")  # reads through its WAL
+        else:  # our backups are one self-contained file: read as it is, even from a CD
+            files.copy_file(backup, staged, what="数据副本")
         return staged, None
     zf = zipfile.ZipFile(backup)
     try:
