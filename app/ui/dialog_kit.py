@@ -117,9 +117,12 @@ class FieldErrors:
     goes away when its field is edited; `fallback` names the line for messages about no field
     (or about a field this form does not show)."""
 
-    def __init__(self, form: QFormLayout | None = None, *, fallback: str | None = None):
+    def __init__(
+        self, form: QFormLayout | None = None, *, fallback: str | None = None, grow: bool = False
+    ):
         self.form = form
         self.fallback = fallback
+        self.grow = grow  # a dialog: resize it to show the whole message
         self.labels: dict[str, QLabel] = {}
 
     def field(self, key: str, widget: QWidget) -> QWidget:
@@ -159,6 +162,8 @@ class FieldErrors:
         text = (label.text() + "\n" + message) if append and label.text() else message
         label.setText(text)
         label.show()
+        if self.grow:
+            label.window().adjustSize()
         return label
 
     def text(self, key: str) -> str:

@@ -11,11 +11,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +33,7 @@ from app.services.roster import (
     save_attendee,
     update_member,
 )
+from app.ui.dialog_kit import WARNING_STYLE, FieldErrors, save_cancel
 
 TEXT = {
     "new_member": "新增党员",
@@ -59,8 +58,6 @@ TEXT = {
     "location_hint": "如 江苏省苏州市",
     "bad_date": "“{text}”不是有效的日期，请写成 1965-03-12、1965/3/12 或 1965.03"
     "（月份和日子要真实存在，如没有2月30日）。",
-    "save": "保存",
-    "cancel": "取消",
     "leave_title": "离开花名册 — {name}",
     "left_date": "离开日期",
     "left_reason": "离开原因",
@@ -77,63 +74,11 @@ TEXT = {
     "不计入应参加、实际参加党员人数。",
 }
 
-ERROR_STYLE = "color: #c0392b;"
-WARNING_STYLE = "color: #b9770e;"
-
-
-class FieldErrors:
-    """Red labels under the fields of a QFormLayout, keyed by the `field` of a UserError."""
-
-    def __init__(self, form: QFormLayout):
-        self.form = form
-        self.labels: dict[str, QLabel] = {}
-
-    def add_row(self, key: str, label: str, widget: QWidget) -> None:
-        cell = QWidget()
-        box = QVBoxLayout(cell)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        box.addWidget(widget)
-        error = QLabel()
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.hide()
-        box.addWidget(error)
-        self.labels[key] = error
-        self.form.addRow(label, cell)
-
-    def clear(self) -> None:
-        for label in self.labels.values():
-            label.clear()
-            label.hide()
-
-    def show(self, key: str | None, message: str, fallback: str) -> None:
-        label = self.labels.get(key or "") or self.labels[fallback]
-        text = (label.text() + "\n" + message) if label.text() else message
-        label.setText(text)
-        label.show()
-        label.window().adjustSize()  # grow to show the whole message
-
-    def text(self, key: str) -> str:
-        return self.labels[key].text()
-
-
 def _date_edit(hint: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setPlaceholderText(hint)
     edit.setMaxLength(20)
     return edit
-
-
-def _save_cancel(dialog: QDialog) -> tuple[QDialogButtonBox, QPushButton]:
-    """保存 / 取消 wired to the dialog's accept (which validates) and reject; returns the box
-    and its 保存 button."""
-    buttons = QDialogButtonBox()
-    save = buttons.addButton(TEXT["save"], QDialogButtonBox.ButtonRole.AcceptRole)
-    buttons.addButton(TEXT["cancel"], QDialogButtonBox.ButtonRole.RejectRole)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons, save
 
 
 class MemberDialog(QDialog):
@@ -174,7 +119,7 @@ class MemberDialog(QDialog):
         self.note = QLineEdit()
 
         form = QFormLayout()
-        self.errors = FieldErrors(form)
+        self.errors = FieldErrors(form, fallback="name", grow=True)
         add = self.errors.add_row
         add("name", TEXT["name"], self.name)
         add("gender", TEXT["gender"], self.gender)
@@ -197,7 +142,7 @@ class MemberDialog(QDialog):
         self.warning.setStyleSheet(WARNING_STYLE)
         self.warning.setWordWrap(True)
         self.warning.hide()
-        buttons, self.save_button = _save_cancel(self)
+        buttons, self.save_button = save_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.warning)
@@ -237,7 +182,7 @@ class MemberDialog(QDialog):
                 dates[key] = parse_date(getattr(self, key).text())
             except (ValueError, OverflowError):
                 text = getattr(self, key).text().strip()
-                self.errors.show(key, TEXT["bad_date"].format(text=text), key)
+                self.errors.show(key, TEXT["bad_date"].format(text=text), append=True)
                 dates[key] = None
                 ok = False
         return MemberInput(
@@ -259,7 +204,7 @@ class MemberDialog(QDialog):
         data, dates_ok = self._input()
         problems = member_problems(data, self.today)
         for p in problems:
-            self.errors.show(p.field, p.message, "name")
+            self.errors.show(p.field, p.message, append=True)
         if problems or not dates_ok:
             return
         warning = duplicate_warning(data.name, data.birth_date, self.member_id)
@@ -276,7 +221,7 @@ class MemberDialog(QDialog):
             else:
                 member = update_member(self.member_id, data, self.today)
         except UserError as err:
-            self.errors.show(err.field, err.message, "name")
+            self.errors.show(err.field, err.message, append=True)
             return
         self.saved_id = member.id
         super().accept()
@@ -303,11 +248,11 @@ class LeaveDialog(QDialog):
         explain = QLabel(TEXT["leave_explain"])
         explain.setWordWrap(True)
         form = QFormLayout()
-        self.errors = FieldErrors(form)
+        self.errors = FieldErrors(form, fallback="left_date", grow=True)
         self.errors.add_row("left_date", TEXT["left_date"], self.left_date)
         self.errors.add_row("left_reason", TEXT["left_reason"], self.reason)
         self.errors.add_row("left_note", TEXT["left_note"], self.note)
-        buttons, _save = _save_cancel(self)
+        buttons, _save = save_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
@@ -320,10 +265,10 @@ class LeaveDialog(QDialog):
             day = parse_date(self.left_date.text())
         except (ValueError, OverflowError):
             text = self.left_date.text().strip()
-            self.errors.show("left_date", TEXT["bad_date"].format(text=text), "left_date")
+            self.errors.show("left_date", TEXT["bad_date"].format(text=text), append=True)
             return
         if day is None:
-            self.errors.show("left_date", TEXT["need_date"], "left_date")
+            self.errors.show("left_date", TEXT["need_date"], append=True)
             return
         try:
             leave_roll(
@@ -342,9 +287,9 @@ class LeaveDialog(QDialog):
                     + f"（{len(attendance_on_or_after(self.member.id, day))} 条）"
                 )
                 self.drop_later.show()
-                self.errors.show("left_date", err.message, "left_date")
+                self.errors.show("left_date", err.message, append=True)
                 return
-            self.errors.show(err.field, err.message, "left_date")
+            self.errors.show(err.field, err.message, append=True)
             return
         super().accept()
 
@@ -372,14 +317,14 @@ class AttendeeDialog(QDialog):
         explain = QLabel(TEXT["attendee_explain"])
         explain.setWordWrap(True)
         form = QFormLayout()
-        self.errors = FieldErrors(form)
+        self.errors = FieldErrors(form, fallback="name", grow=True)
         self.errors.add_row("name", TEXT["name"], self.name)
         self.errors.add_row("kind", TEXT["kind"], self.kind)
         self.errors.add_row("gender", TEXT["gender"], self.gender)
         self.errors.add_row("phone", TEXT["phone"], self.phone)
         self.errors.add_row("note", TEXT["note"], self.note)
         self.errors.add_row("active", "", self.active)
-        buttons, _save = _save_cancel(self)
+        buttons, _save = save_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
@@ -406,7 +351,7 @@ class AttendeeDialog(QDialog):
         try:
             attendee = save_attendee(data, self.attendee_id)
         except UserError as err:
-            self.errors.show(err.field, err.message, "name")
+            self.errors.show(err.field, err.message, append=True)
             return
         self.saved_id = attendee.id
         super().accept()
