@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -171,9 +172,11 @@ class FieldErrors:
 
 
 # --- tables ---------------------------------------------------------------------------------
-def read_only_table(model, *, single: bool = True, wrap: bool = True, row_height: int = 0):
-    """A table of whole rows the user selects and never edits; columns sized to their text,
-    the last one taking the rest."""
+def read_only_table(
+    model, *, single: bool = True, wrap: bool = True, row_height: int = 0, fit: bool = True
+) -> QTableView:
+    """A table of whole rows the user selects and never edits; columns sized to their text
+    (`fit`; else the user's to size), the last one taking the rest."""
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -184,7 +187,8 @@ def read_only_table(model, *, single: bool = True, wrap: bool = True, row_height
     view.verticalHeader().hide()
     if row_height:
         view.verticalHeader().setDefaultSectionSize(row_height)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if fit:
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 
@@ -218,6 +222,18 @@ def actions_and_close(
     buttons.addButton(close_text, QDialogButtonBox.ButtonRole.RejectRole)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def ask_yes_no(parent: QWidget | None, title: str, question: str) -> bool:
+    """A 是/否 question whose default is 否: nothing is removed or changed by a stray Enter."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def button(text: str, slot: Callable[[], object] | None = None, icon_name: str = "") -> QPushButton:

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QCompleter, QHeaderView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QVBoxLayout, QWidget
 
 from app.services.attendance import NOT_HELD, NOT_ON_ROLL, member_year
 from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
@@ -64,8 +64,7 @@ class MemberYearView(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)
         self.model = MemberYearModel(self)
-        self.view = read_only_table(self.model, single=False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view = read_only_table(self.model, single=False, fit=False)
         for col, width in enumerate(COLUMN_WIDTHS):
             self.view.setColumnWidth(col, width)
         top, _years, _label = year_row(state)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QMessageBox,
@@ -33,7 +32,7 @@ from app.services import plan as plans
 from app.services.ledger import ActivityRow, load_year, require_branch, year_activities
 from app.ui.dates import CHINESE_FORMAT, date_edit, pydate
 from app.ui.desktop import choose_save_path, open_in_viewer
-from app.ui.dialog_kit import ERROR_STYLE, progress_bar, read_only_table
+from app.ui.dialog_kit import ERROR_STYLE, ask_yes_no, progress_bar, read_only_table
 from app.ui.plan_entry_dialog import PlanEntryDialog
 from app.ui.plan_table import COL_MONTH, COL_UNVERIFIED, WARN_COLOR, PlanTableModel
 from app.ui.state import AppState
@@ -215,8 +214,7 @@ class PlanTab(QWidget):
         """The plan and its checks side by side (the checks never pop up)."""
         self.model = PlanTableModel(self)
         self.model.today = lambda: self.today()  # the tab's clock, which tests pin
-        self.view = read_only_table(self.model)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view = read_only_table(self.model, fit=False)
         for col, width in enumerate(COLUMN_WIDTHS):
             self.view.setColumnWidth(col, width)
         self.view.setColumnHidden(COL_MONTH, True)
@@ -386,17 +384,6 @@ class PlanTab(QWidget):
             text += TEXT["saved_note"] + "；".join(dialog.warnings)
         self._done(text, "activities")
 
-    def _ask(self, title: str, question: str) -> bool:
-        """A yes/no question whose default is No."""
-        answer = QMessageBox.question(
-            self,
-            title,
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
     def delete_selected(self) -> None:
         activity = self.selected_activity()
         if activity is None:
@@ -432,7 +419,7 @@ class PlanTab(QWidget):
         question = TEXT["unfile_question"].format(
             year=self.state.year, date=filed or TEXT["no_filed_date"]
         )
-        if not self._ask(TEXT["unfile"], question):
+        if not ask_yes_no(self, TEXT["unfile"], question):
             return
         plans.unfile_plan(self.state.year)
         self._done(TEXT["unfiled"])
@@ -440,7 +427,7 @@ class PlanTab(QWidget):
     def confirm_holidays(self) -> None:
         year = self.state.year
         key = "confirm_question_official" if cal.is_official(year) else "confirm_question"
-        if not self._ask(TEXT["confirm"], TEXT[key].format(n=self._unverified(), year=year)):
+        if not ask_yes_no(self, TEXT["confirm"], TEXT[key].format(n=self._unverified(), year=year)):
             return
         n = plans.confirm_holidays(year)
         self._done(TEXT["confirmed"].format(n=n), "activities")

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.filenames import documents_folder
 from app.services import records
-from app.ui.dialog_kit import error_label, hide_message
+from app.ui.dialog_kit import ask_yes_no, error_label, hide_message
 from app.ui.icons import icon
 
 if TYPE_CHECKING:
@@ -173,14 +172,8 @@ class AttachmentsBox(QGroupBox):
         att = self.selected()
         if att is None:
             return
-        answer = QMessageBox.question(
-            self,
-            TEXT["remove_title"],
-            TEXT["remove_question"].format(name=att.original_name, kind=att.kind),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        question = TEXT["remove_question"].format(name=att.original_name, kind=att.kind)
+        if not ask_yes_no(self, TEXT["remove_title"], question):
             return
         try:
             records.remove_attachment(self.data_dir, att.id)

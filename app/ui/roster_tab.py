@@ -10,11 +10,9 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -44,6 +42,8 @@ from app.services.roster import (
 )
 from app.services.roster_export import export_roster
 from app.ui.attendance_view import AttendanceView, MemberYearView
+from app.ui.desktop import choose_save_path
+from app.ui.dialog_kit import STRETCH, ask_yes_no, button, read_only_table, row
 from app.ui.import_dialog import ImportDialog
 from app.ui.member_dialog import AttendeeDialog, LeaveDialog, MemberDialog
 from app.ui.state import AppState
@@ -129,15 +129,8 @@ class MembersModel(RowsTableModel):
 
 
 def _table(model) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view = read_only_table(model, row_height=26, fit=False)
     view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(26)
-    view.horizontalHeader().setStretchLastSection(True)
     return view
 
 
@@ -150,26 +143,20 @@ class RosterPage(QWidget):
         self.tab = tab
         self.today: dt.date | None = None  # tests pin the date
 
-        self.buttons: dict[str, QPushButton] = {}
-        bar = QHBoxLayout()
-        for key, slot in (
-            ("add", self.add_member),
-            ("edit", self.edit_member),
-            ("leave", self.leave_member),
-            ("return", self.return_member),
-            ("delete", self.delete_member),
-            ("year", self.show_year),
-        ):
-            button = QPushButton(TEXT[key])
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-            self.buttons[key] = button
-        bar.addStretch(1)
-        for key, slot in (("import", tab.import_members), ("export", tab.export_members)):
-            button = QPushButton(TEXT[key])
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-            self.buttons[key] = button
+        self.buttons: dict[str, QPushButton] = {
+            key: button(TEXT[key], slot)
+            for key, slot in (
+                ("add", self.add_member),
+                ("edit", self.edit_member),
+                ("leave", self.leave_member),
+                ("return", self.return_member),
+                ("delete", self.delete_member),
+                ("year", self.show_year),
+                ("import", tab.import_members),
+                ("export", tab.export_members),
+            )
+        }
+        bar = row(*list(self.buttons.values())[:-2], STRETCH, *list(self.buttons.values())[-2:])
 
         self.category = QComboBox()
         self.category.addItem(TEXT["all_categories"], None)
@@ -326,14 +313,8 @@ class RosterPage(QWidget):
             self.message.setText(TEXT["already_on_roll"].format(name=member.name))
             return
         left = f"{member.left_reason or ''} {format_date(member.left_date)}".strip()
-        answer = QMessageBox.question(
-            self,
-            TEXT["return"],
-            TEXT["confirm_return"].format(name=member.name, left=left),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        question = TEXT["confirm_return"].format(name=member.name, left=left)
+        if not ask_yes_no(self, TEXT["return"], question):
             return
         return_to_roll(member_id)
         self._changed(member_id)
@@ -346,14 +327,7 @@ class RosterPage(QWidget):
         if member_has_attendance(member_id):
             QMessageBox.information(self, TEXT["delete"], TEXT["cannot_delete"].format(name=name))
             return
-        answer = QMessageBox.question(
-            self,
-            TEXT["delete"],
-            TEXT["confirm_delete"].format(name=name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask_yes_no(self, TEXT["delete"], TEXT["confirm_delete"].format(name=name)):
             return
         try:
             delete_member(member_id)
@@ -376,16 +350,12 @@ class AttendeesPage(QWidget):
         self.state = state
         explain = QLabel(TEXT["attendee_explain"])
         explain.setWordWrap(True)
-        bar = QHBoxLayout()
-        for key, slot in (
-            ("attendee_add", self.add),
-            ("attendee_edit", self.edit),
-            ("attendee_delete", self.delete),
-        ):
-            button = QPushButton(TEXT[key])
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-        bar.addStretch(1)
+        bar = row(
+            button(TEXT["attendee_add"], self.add),
+            button(TEXT["attendee_edit"], self.edit),
+            button(TEXT["attendee_delete"], self.delete),
+            STRETCH,
+        )
         self.model = RowsTableModel(TEXT["attendee_headers"], self)
         self.view = _table(self.model)
         self.view.doubleClicked.connect(lambda *_: self.edit())
@@ -435,14 +405,8 @@ class AttendeesPage(QWidget):
         if attendee_id is None:
             return
         name = self.model.rows[self.model.keys.index(attendee_id)][0]
-        answer = QMessageBox.question(
-            self,
-            TEXT["attendee_delete"],
-            TEXT["attendee_confirm"].format(name=name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        question = TEXT["attendee_confirm"].format(name=name)
+        if not ask_yes_no(self, TEXT["attendee_delete"], question):
             return
         if not delete_attendee(attendee_id):
             self.message.setText(TEXT["attendee_deactivated"].format(name=name))
@@ -504,11 +468,9 @@ class RosterTab(QWidget):
 
     def export_members(self) -> None:
         name = TEXT["export_name"].format(date=dt.date.today().isoformat())
-        path, _ = QFileDialog.getSaveFileName(
-            self, TEXT["export_title"], str(Path.home() / name), TEXT["export_filter"]
-        )
-        if path:
-            self.export_to(Path(path))
+        path = choose_save_path(self, TEXT["export_title"], name, TEXT["export_filter"], ".xlsx")
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> None:
         """Write the roster in the background; the result shows under the table."""

@@ -115,8 +115,7 @@ def sortable_table(model: StatsTableModel) -> QTableView:
     proxy = QSortFilterProxyModel()
     proxy.setSourceModel(model)
     proxy.setSortRole(StatsTableModel.SORT_ROLE)
-    view = read_only_table(proxy)
-    view.horizontalHeader().setSectionResizeMode(view.horizontalHeader().ResizeMode.Interactive)
+    view = read_only_table(proxy, fit=False)
     view.setSortingEnabled(True)
     view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
     return view
