@@ -53,6 +53,7 @@ TEXT = {
     "tab_stats": "统计",
     "import_roster": "导入花名册…",
     "export_roster": "导出花名册…",
+    "enter_holidays": "录入节假日安排…",  # app.ui.holiday_dialog, loaded on first use
     # the entries of the bundle and backup groups (their modules load on first use)
     "export_bundle": "导出报送包…",
     "verify_bundle": "校验报送包…",
@@ -211,6 +212,12 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(lambda _=False, n=name: getattr(self.roster_tab, n).trigger())
             self.add_file_action(action)
+        self._holiday_group = DeferredActions(
+            self,
+            "app.ui.holiday_dialog",
+            "install_holiday_actions",
+            (("enter_notice", TEXT["enter_holidays"], "fa5s.calendar-check"),),
+        )
         self._bundle_group = DeferredActions(
             self,
             "app.ui.bundle_menu",
