@@ -20,6 +20,7 @@ from app.paths import database_path
 from app.reports.plan_pdf import render_plan_pdf
 from app.services import calendar as cal
 from app.services import plan as plans
+from app.services.holiday_notice import read_notice
 from app.services.holiday_schedule import format_schedule, schedule_for_bundle, store_notice
 from app.services.ledger import load_year
 
@@ -65,8 +66,9 @@ def test_a_notice_that_disagrees_with_the_installed_package_is_said_plainly(data
         "5月1日（周五）至5日（周二）放假调休，共5天。5月9日（周六）上班。",
         "5月1日（周五）至3日（周日）放假，共3天。",
     )
+    entering = cal.package_differences(2026, read_notice(text, 2026).schedule)
     result = store_notice(text, 2026)
-    assert result.differences == [
+    assert result.differences == entering == [
         "5月4日（星期一）：录入的通知为上班，软件包 chinesecalendar 1.11.0 为放假（劳动节）",
         "5月5日（星期二）：录入的通知为上班，软件包 chinesecalendar 1.11.0 为放假（劳动节）",
         "5月9日（星期六）：录入的通知为休息，软件包 chinesecalendar 1.11.0 为调休上班",

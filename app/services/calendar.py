@@ -178,9 +178,17 @@ def _calendar_of_stored(year: int) -> YearCalendar | None:
     schedule = stored_schedule(year)
     if schedule is None:
         return None
+    return calendar_of(schedule, (stored_schedule(year - 1), stored_schedule(year + 1)))
+
+
+def calendar_of(
+    schedule: HolidaySchedule, neighbours: tuple[HolidaySchedule | None, ...] = ()
+) -> YearCalendar:
+    """The calendar a schedule makes for its year."""
+    year = schedule.year
     holidays: dict[dt.date, str] = {}
     workdays: set[dt.date] = set()
-    for other in (stored_schedule(year - 1), stored_schedule(year + 1), schedule):
+    for other in (*neighbours, schedule):
         if other is not None:
             holidays.update((d, n) for d, n in other.days_off().items() if d.year == year)
             workdays.update(d for d in other.workdays if d.year == year)
@@ -221,10 +229,11 @@ def schedule_in_use(year: int) -> HolidaySchedule:
     return HolidaySchedule(year, source, periods_of(c), sorted(c.workdays))
 
 
-def package_differences(year: int) -> list[str]:
+def package_differences(year: int, schedule: HolidaySchedule | None = None) -> list[str]:
     """Where an installed package knows `year` officially and says otherwise than the stored
-    notice: one line a day, in words. Empty when nothing is stored or no package knows the year."""
-    stored = _stored_calendar(year)
+    notice (or `schedule`, one being entered): one line a day, in words. Empty when nothing is
+    stored or no package knows the year."""
+    stored = calendar_of(schedule) if schedule is not None else _stored_calendar(year)
     package = package_calendar(year)
     if stored is None or not package.official:
         return []

@@ -30,8 +30,13 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.services import calendar as cal
 from app.services.holiday_notice import HolidaySchedule, NoticeReading, read_notice_file
-from app.services.holiday_schedule import StoreResult, preview_notice, store_schedule
-from app.ui.dialog_kit import hide_message, hint_label, show_message, start_size
+from app.services.holiday_schedule import (
+    StoreResult,
+    differences_lines,
+    preview_notice,
+    store_schedule,
+)
+from app.ui.dialog_kit import WARNING_STYLE, hide_message, hint_label, show_message, start_size
 from app.ui.state import AppState
 
 TEXT = {
@@ -395,7 +400,11 @@ class HolidayNoticeDialog(QDialog):
         self.summary_label.setText(schedule_summary(reading.schedule))
         if reading.ok:
             s = reading.schedule
-            self._say(TEXT["read_ok"].format(n=len(s.holidays), w=len(s.workdays)), ok=True)
+            differences = differences_lines(year, cal.package_differences(year, s))
+            headline = TEXT["read_ok"].format(n=len(s.holidays), w=len(s.workdays))
+            self._say(headline, differences, ok=True)
+            if differences:  # read, but the installed package says otherwise: look again
+                self.message_label.setStyleSheet(WARNING_STYLE)
         elif not reading.schedule.holidays:  # refused as a whole (another year, no items)
             self._say("；".join(reading.problems) + "。", ok=False)
         else:

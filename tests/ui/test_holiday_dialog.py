@@ -116,6 +116,14 @@ def test_a_misread_item_is_named_and_typing_again_asks_for_a_new_recognition(
     paste(qtbot, dialog, text)
     click(qtbot, dialog.recognise_button)
     assert dialog.save_button.isEnabled()
+    assert dialog.details.isHidden()  # the packages say the same as the notice
+
+    # a notice that differs from what the installed package knows is read, with a warning
+    paste(qtbot, dialog, text.replace("4月27日（周日）上班。", ""))
+    click(qtbot, dialog.recognise_button)
+    assert dialog.save_button.isEnabled()
+    assert "4月27日（星期日）：录入的通知为休息" in dialog.details.toPlainText()
+    _shot(dialog, "holiday_dialog_differs.png")
     dialog.year_spin.setValue(2026)  # the year changed after 识别: read again first
     assert not dialog.save_button.isEnabled()
     assert "请重新点“识别”" in dialog.message_label.text()
