@@ -131,9 +131,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
-    """Window offscreen + one 记录表 PDF in a temp data dir; the user's data dir is never opened."""
-    import os
+    """Window offscreen + one 记录表 PDF in a temp data dir; the user's data dir is never opened.
+    `--on-display` is selftest's own child: the window on the system's display."""
+    if args.on_display:
+        from app.ui.selftest import run_window_on_display
 
+        return run_window_on_display(*map(Path, args.on_display))
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported
     from app.ui.selftest import run_selftest
 
@@ -335,8 +338,11 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     )
     handlers["print-record"] = cmd_print_record
 
-    p = sub.add_parser("selftest", help="自检：离屏打开窗口并打印一份记录表，成功时退出码为 0")
+    p = sub.add_parser(
+        "selftest", help="自检：打开窗口（离屏；有显示时再用本机显示）并打印一份记录表，成功时退出码为 0"
+    )
     p.add_argument("--keep", metavar="DIR", default=None, help="把截图和 PDF 保存到 DIR")
+    p.add_argument("--on-display", nargs=2, default=None, help=argparse.SUPPRESS)
     handlers["selftest"] = cmd_selftest
 
     p = sub.add_parser("check-db", help="检查数据库是否完好 / PRAGMA integrity_check")

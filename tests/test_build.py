@@ -10,6 +10,7 @@ them. The last two tests run `selftest` from the source checkout.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -149,10 +150,37 @@ def test_selftest_from_source_checks_window_and_record(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("[通过]")]
-    assert len(lines) == 6
+    from app.ui.selftest import has_display
+
+    assert len(lines) == (7 if has_display() else 6)  # with a display: the window on it too
     assert any("主窗口" in line and "4 个标签页" in line for line in lines)
     assert (tmp_path / "记录表.pdf").read_bytes().startswith(b"%PDF")
     assert not list(tmp_path.rglob("*.sqlite3"))  # the temp data dir is gone afterwards
+
+
+@pytest.mark.skipif(
+    shutil.which("xvfb-run") is None, reason="needs xvfb-run (apt-get install xvfb)"
+)
+def test_selftest_with_a_display_opens_the_window_with_the_system_platform_plugin(tmp_path):
+    """Offscreen proves nothing about the plugin a PC shows windows with (qwindows.dll there,
+    xcb here): with a display, selftest opens the window on it as well."""
+    env = program_env(tmp_path)
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    result = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, "-m", "app", "selftest", "--keep", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[通过] 主窗口（离屏）" in result.stdout
+    assert "[通过] 主窗口（本机显示，xcb 平台插件）" in result.stdout
+    assert "4 个标签页" in result.stdout.split("本机显示")[1]
+    assert (tmp_path / "window-display.png").stat().st_size > 10_000
 
 
 def test_selftest_fails_and_says_why_when_the_font_is_missing(

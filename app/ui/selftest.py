@@ -2,12 +2,17 @@
 
 Run on the built executable (`dangri-cli selftest`) in CI and by whoever installs the program on a
 new PC. Everything happens in a temporary folder that is removed afterwards; the user's own data
-dir is never opened. The caller sets QT_QPA_PLATFORM=offscreen before Qt is imported.
+dir is never opened. The caller sets QT_QPA_PLATFORM=offscreen before Qt is imported, so the
+checks run without a screen (CI). An offscreen window proves nothing about the platform plugin a
+secretary's PC uses (qwindows.dll): where there is a display (Windows, or DISPLAY/WAYLAND_DISPLAY
+set), the window is opened once more in a child process with the system's own plugin.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -21,7 +26,11 @@ TEXT = {
     "resources": "资源文件（字体、图标）：{root}",
     "data_dir": "默认数据目录不在程序文件夹内：{data_dir}",
     "database": "临时数据库：{source}",
-    "window": "主窗口（离屏）已打开并截图：{width}×{height}，{tabs} 个标签页",
+    "window": "主窗口（{where}）已打开并截图：{width}×{height}，{tabs} 个标签页",
+    "offscreen": "离屏",
+    "display": "本机显示，{platform} 平台插件",
+    "no_display": "没有用上本机的显示（平台插件是 {platform}）",
+    "display_failed": "用本机显示打开主窗口失败（退出码 {code}）：{detail}",
     "translation": "Qt 自带按钮为中文：“{cancel}”",
     "record": "记录表 PDF：{path}（{size} 字节，字体已嵌入）",
     "summary_ok": "自检通过：{n} 项检查全部通过。",
@@ -107,13 +116,17 @@ def _minimal_branch(*, activity_only: bool = False) -> None:
             Attendance.create(activity=activity, member=member, status=vocab.PRESENT)
 
 
-def check_window(data_dir: Path, shot: Path) -> str:
+def check_window(data_dir: Path, shot: Path, *, on_display: bool = False) -> str:
     from PySide6.QtWidgets import QApplication
 
     from app.ui.application import make_application
     from app.ui.main_window import MainWindow
 
     app = make_application()
+    platform = QApplication.platformName()
+    if on_display and platform in ("offscreen", "minimal"):
+        raise CheckFailed(TEXT["no_display"].format(platform=platform))
+    where = TEXT["display"].format(platform=platform) if on_display else TEXT["offscreen"]
     window = MainWindow(data_dir)
     try:
         window.show()
@@ -124,12 +137,60 @@ def check_window(data_dir: Path, shot: Path) -> str:
             raise CheckFailed("主窗口截图为空")
         pixmap.save(str(shot))
         return TEXT["window"].format(
-            width=pixmap.width(), height=pixmap.height(), tabs=window.tabs.count()
+            where=where, width=pixmap.width(), height=pixmap.height(), tabs=window.tabs.count()
         )
     finally:
         window.close()
         window.deleteLater()
         app.processEvents()
+
+
+def has_display() -> bool:
+    """A screen the program can show a window on: Windows, or an X11/Wayland session."""
+    return sys.platform == "win32" or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
+def check_window_on_display(data_dir: Path, shot: Path) -> str:
+    """The main window with the system's platform plugin (qwindows.dll, xcb, wayland): in a child
+    process, since a process keeps the plugin it started with (offscreen, here)."""
+    if getattr(sys, "frozen", False):
+        command = [sys.executable]  # dangri-cli.exe itself
+        env = dict(os.environ)
+    else:
+        command = [sys.executable, "-m", "app"]
+        env = {**os.environ, "PYTHONPATH": str(program_folder())}
+    env.pop("QT_QPA_PLATFORM", None)
+    env["DANGRI_UTF8"] = "1"  # its one line comes back as UTF-8 (app/console.py)
+    done = subprocess.run(
+        [*command, "selftest", "--on-display", str(data_dir), str(shot)],
+        cwd=program_folder(),
+        env=env,
+        capture_output=True,
+        timeout=180,
+    )
+    said = done.stdout.decode("utf-8", "replace").strip()
+    if done.returncode != 0:
+        detail = (said or done.stderr.decode("utf-8", "replace").strip())[-600:]
+        raise CheckFailed(TEXT["display_failed"].format(code=done.returncode, detail=detail))
+    return said
+
+
+def run_window_on_display(data_dir: Path, shot: Path, echo: Callable[[str], None] = print) -> int:
+    """The child of `check_window_on_display`: one line, exit 0 when the window opened."""
+    from app.models import close_database, open_database
+    from app.paths import database_path
+
+    try:
+        open_database(database_path(data_dir))
+        echo(check_window(data_dir, shot, on_display=True))
+        return 0
+    except Exception as err:  # a self-test reports every failure, whatever its kind
+        echo(f"{type(err).__name__}: {err}")
+        return 1
+    finally:
+        close_database()
 
 
 def check_translation() -> str:
@@ -191,6 +252,8 @@ def run_selftest(keep: Path | None = None, echo: Callable[[str], None] = print) 
             step(check_default_data_dir)
             if step(database):
                 step(lambda: check_window(data_dir, out / "window.png"))
+                if has_display():
+                    step(lambda: check_window_on_display(data_dir, out / "window-display.png"))
                 step(check_translation)
                 step(lambda: check_record_pdf(held[0], out / "记录表.pdf"))
         finally:

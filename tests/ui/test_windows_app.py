@@ -8,17 +8,11 @@ import errno
 import sys
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from app.ui.application import install_error_hook
+from tests.ui import test_error_hook
 
-
-@pytest.fixture
-def shown(monkeypatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back after the test
-    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text, *a: texts.append(text))
-    return texts
+shown = test_error_hook.shown  # the fixture that collects the error boxes' texts
 
 
 def test_the_error_hook_works_without_stderr_as_in_the_windowed_program(
