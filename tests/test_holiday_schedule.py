@@ -207,3 +207,26 @@ def test_holidays_command_in_a_township_data_dir_without_a_branch(tmp_path, caps
         assert "调休上班：2月20日（星期六）、4月25日（星期日）" in out
     finally:
         close_database()
+
+
+def test_the_bundles_data_json_carries_the_schedule_it_was_planned_with(demo, tmp_path):
+    import zipfile
+
+    from app.bundle.write import export_bundle
+    from tests.conftest import DEMO_TODAY, DEMO_YEAR
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+
+    def data_json() -> dict:
+        with zipfile.ZipFile(export_bundle(DEMO_YEAR, usb, today=DEMO_TODAY)) as zf:
+            return json.loads(zf.read("data.json"))
+
+    before = data_json()["holiday_schedule"]
+    assert before["basis"] == "package" and before["source"].startswith("软件包 chinesecalendar")
+    store_notice(notice(f"{DEMO_YEAR}.txt"), DEMO_YEAR)
+    after = data_json()["holiday_schedule"]
+    assert after == {**read_notice(notice("2026.txt"), 2026).schedule.to_json(), "basis": "notice"}
+    assert after["source"] == "国务院办公厅关于2026年部分节假日安排的通知（2025年11月4日）"
+    # the same days either way: the demo's dates did not move
+    assert after["holidays"] == before["holidays"] and after["workdays"] == before["workdays"]

@@ -257,6 +257,7 @@ def _render(data, work: Path, step: Steps, today: dt.date | None) -> list[Part]:
     from app.reports.record_form import render_record_pdf
     from app.reports.statistics_xlsx import write_statistics_xlsx
     from app.services.evaluation import talks_for_year, talks_to_json
+    from app.services.holiday_schedule import BUNDLE_KEY, schedule_for_bundle
     from app.services.statistics import compute_statistics
 
     parts: list[Part] = []
@@ -266,6 +267,7 @@ def _render(data, work: Path, step: Steps, today: dt.date | None) -> list[Part]:
     # docs/formats.md, so older readers ignore it and bundles without it still verify).
     talks = talks_for_year(data.year)
     doc[TALKS] = talks_to_json(talks, (m.member_id for m in data.members))
+    doc[BUNDLE_KEY] = schedule_for_bundle(data.year)  # the holidays the plan was checked against
     data_file = work / DATA
     data_file.write_bytes(json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
     parts.append(Part(DATA, data_file))

@@ -24,6 +24,7 @@ from app.services.holiday_notice import (
 from app.services.plan import PlanMove, get_plan, recheck_with_official_schedule
 
 BASIS_NOTICE, BASIS_PACKAGE, BASIS_ESTIMATE = "notice", "package", "estimate"
+BUNDLE_KEY = "holiday_schedule"  # data.json's extra key (docs/formats.md)
 
 
 @dataclass

@@ -265,45 +265,54 @@ def require_branch() -> Branch:
     return branch
 
 
+# The columns copied as they are from a model into its row (the rest are converted below).
+_MEMBER_COLUMNS = (
+    "name",
+    "category",
+    "gender",
+    "birth_date",
+    "joined_party_date",
+    "mobile_location",
+    "inflow_org",
+    "roll_start",
+    "left_date",
+    "left_reason",
+)
+_ACTIVITY_COLUMNS = (
+    "plan_date",
+    "plan_reason",
+    "planned_content",
+    "held_date",
+    "held_reason",
+    "start_time",
+    "end_time",
+    "theme",
+    "place",
+    "place_type",
+    "mode",
+    "partner_org",
+    "content",
+    "cost",
+    "submitted_date",
+)
+
+
 def member_row(m: Member) -> MemberRow:
     return MemberRow(
         member_id=m.id,
-        name=m.name,
-        category=m.category,
-        gender=m.gender,
-        birth_date=m.birth_date,
-        joined_party_date=m.joined_party_date,
         is_mobile=bool(m.is_mobile),
-        mobile_location=m.mobile_location,
-        inflow_org=m.inflow_org,
         is_frail=bool(m.is_frail),
         is_leader=bool(m.is_leader),
-        roll_start=m.roll_start,
-        left_date=m.left_date,
-        left_reason=m.left_reason,
+        **{column: getattr(m, column) for column in _MEMBER_COLUMNS},
     )
 
 
 def activity_row(a: Activity) -> ActivityRow:
     return ActivityRow(
         activity_id=a.id,
-        plan_date=a.plan_date,
-        plan_reason=a.plan_reason,
         holidays_unverified=bool(a.holidays_unverified),
-        planned_content=a.planned_content,
-        held_date=a.held_date,
-        held_reason=a.held_reason,
-        start_time=a.start_time,
-        end_time=a.end_time,
-        theme=a.theme,
-        place=a.place,
-        place_type=a.place_type,
-        mode=a.mode,
-        partner_org=a.partner_org,
         categories=list(a.categories),
-        content=a.content,
-        cost=a.cost,
-        submitted_date=a.submitted_date,
+        **{column: getattr(a, column) for column in _ACTIVITY_COLUMNS},
     )
 
 
