@@ -22,6 +22,7 @@ from app.bundle.write import export_bundle, export_bundle_detailed
 from app.errors import UserError
 from app.models import Activity
 from app.paths import resource_path
+from app.services.holiday_schedule import schedule_for_bundle
 from app.services.ledger import load_year
 from app.services.records import add_attachment, attachment_file
 from app.township.verify import verify_bundle
@@ -84,7 +85,8 @@ def test_bundle_holds_plan_records_statistics_data_and_attachments_each_with_sha
         assert all(info.flag_bits & ZIP_UTF8_FLAG for info in zf.infolist())
 
         # The ledger as data.json, plus the year's 谈话提醒 records (none recorded in the demo).
-        assert json.loads(zf.read("data.json")) == {**data.to_json(), "talks": []}
+        sent = {**data.to_json(), "talks": [], "holiday_schedule": schedule_for_bundle(DEMO_YEAR)}
+        assert json.loads(zf.read("data.json")) == sent
         assert {"plan.pdf", "statistics.xlsx"} <= set(names)
         plan_text = PdfReader(io.BytesIO(zf.read("plan.pdf"))).pages[0].extract_text()
         assert data.activities[0].theme[:6] in plan_text.replace("\n", "")

@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +34,7 @@ from app.services.attendance import (
 )
 from app.services.ledger import activity_year, year_activities
 from app.ui.attendance_sheet import AttendanceModel, AttendanceTable, GuestsModel
+from app.ui.dialog_kit import column, panel, side_by_side
 from app.ui.member_year_view import MemberYearView
 from app.ui.state import AppState
 from app.ui.year_selector import year_row
@@ -141,27 +140,11 @@ class AttendanceView(QWidget):
         self.guests_empty = QLabel(TEXT["guests_none"])
         self.guests_empty.setWordWrap(True)
         self.guests_empty.setStyleSheet("color: #888;")
-        guest_box = QWidget()
-        guest_layout = QVBoxLayout(guest_box)
-        guest_layout.setContentsMargins(0, 0, 0, 0)
         guest_title = QLabel(TEXT["guests"])
         guest_title.setWordWrap(True)
-        guest_layout.addWidget(guest_title)
-        guest_layout.addWidget(self.guest_list, 1)
-        guest_layout.addWidget(self.guests_empty)
-
-        splitter = QSplitter()
-        splitter.addWidget(self.table)
-        splitter.addWidget(guest_box)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.notice)
-        layout.addWidget(self.counts)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(legend)
+        guest_box = panel(guest_title, (self.guest_list, 1), self.guests_empty)
+        splitter = side_by_side(self.table, guest_box, stretch=(4, 1))
+        column(self, top, self.notice, self.counts, (splitter, 1), legend)
 
         self.save_timer = QTimer(self)
         self.save_timer.setSingleShot(True)

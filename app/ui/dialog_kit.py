@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QTableView,
     QTextEdit,
     QVBoxLayout,
@@ -248,9 +249,14 @@ def button(text: str, slot: Callable[[], object] | None = None, icon_name: str =
 STRETCH = None  # in `column`/`row`: the free space goes here
 
 
-def _fill(layout: QBoxLayout, items: Iterable[QWidget | QLayout | str | None]) -> None:
+Item = QWidget | QLayout | str | tuple | None
+
+
+def _fill(layout: QBoxLayout, items: Iterable[Item]) -> None:
     for item in items:
-        if item is STRETCH:
+        if isinstance(item, tuple):  # (widget, stretch factor)
+            layout.addWidget(*item)
+        elif item is STRETCH:
             layout.addStretch(1)
         elif isinstance(item, str):
             layout.addWidget(QLabel(item))
@@ -260,11 +266,10 @@ def _fill(layout: QBoxLayout, items: Iterable[QWidget | QLayout | str | None]) -
             layout.addWidget(item)
 
 
-def column(
-    parent: QWidget | None, *items: QWidget | QLayout | str | None, margins: int | None = None
-) -> QVBoxLayout:
-    """Items one under another (a string becomes a label, STRETCH takes the free space); on
-    `parent` when given. `margins`: the same margin on all four sides (0 for none)."""
+def column(parent: QWidget | None, *items: Item, margins: int | None = None) -> QVBoxLayout:
+    """Items one under another (a string becomes a label, (widget, n) gets stretch factor n,
+    STRETCH takes the free space); on `parent` when given. `margins`: the same margin on all
+    four sides (0 for none)."""
     layout = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
     if margins is not None:
         layout.setContentsMargins(margins, margins, margins, margins)
@@ -272,13 +277,34 @@ def column(
     return layout
 
 
-def row(*items: QWidget | QLayout | str | None, margins: int | None = None) -> QHBoxLayout:
+def row(*items: Item, margins: int | None = None) -> QHBoxLayout:
     """Items side by side, as `column` puts them one under another."""
     layout = QHBoxLayout()
     if margins is not None:
         layout.setContentsMargins(margins, margins, margins, margins)
     _fill(layout, items)
     return layout
+
+
+def panel(*items: Item, margins: int | None = 0) -> QWidget:
+    """A plain widget holding `items` one under another (no margins unless asked)."""
+    widget = QWidget()
+    column(widget, *items, margins=margins)
+    return widget
+
+
+def side_by_side(
+    left: QWidget, right: QWidget, stretch: tuple[int, int], sizes: tuple[int, int] | None = None
+) -> QSplitter:
+    """Two panes the user can resize; `stretch` shares extra room, `sizes` are the first widths."""
+    splitter = QSplitter()
+    splitter.addWidget(left)
+    splitter.addWidget(right)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    if sizes is not None:
+        splitter.setSizes(list(sizes))
+    return splitter
 
 
 # --- progress -------------------------------------------------------------------------------

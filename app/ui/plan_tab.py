@@ -32,7 +32,15 @@ from app.services import plan as plans
 from app.services.ledger import ActivityRow, load_year, require_branch, year_activities
 from app.ui.dates import CHINESE_FORMAT, date_edit, pydate
 from app.ui.desktop import choose_save_path, open_in_viewer
-from app.ui.dialog_kit import ERROR_STYLE, ask_yes_no, progress_bar, read_only_table
+from app.ui.dialog_kit import (
+    ERROR_STYLE,
+    ask_yes_no,
+    column,
+    panel,
+    progress_bar,
+    read_only_table,
+    side_by_side,
+)
 from app.ui.plan_entry_dialog import PlanEntryDialog
 from app.ui.plan_table import COL_MONTH, COL_UNVERIFIED, WARN_COLOR, PlanTableModel
 from app.ui.state import AppState
@@ -226,18 +234,9 @@ class PlanTab(QWidget):
         self.checks_list.setWordWrap(True)
         self.checks_list.setSpacing(3)
         checks_box = QGroupBox(TEXT["checks"])
-        QVBoxLayout(checks_box).addWidget(self.checks_list)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.empty_label)
-        left_layout.addWidget(self.view, 1)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(checks_box)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([1100, 190])
+        column(checks_box, self.checks_list)
+        left = panel(self.empty_label, (self.view, 1))
+        splitter = side_by_side(left, checks_box, stretch=(4, 1), sizes=(1100, 190))
         return splitter
 
     # --- reading ------------------------------------------------------------------------------

@@ -14,17 +14,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QScrollArea,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.models import vocab
 from app.services.ledger import ActivityRow, activity_year, year_activities
 from app.services.records import activity_state
-from app.ui.dialog_kit import read_only_table
+from app.ui.dialog_kit import column, panel, read_only_table, side_by_side
 from app.ui.record_editor import RecordEditor
 from app.ui.state import AppState
 from app.ui.table_model import RowsTableModel
@@ -112,12 +110,7 @@ class RecordTab(QWidget):
         # the plan tab may have moved on to next year
         years, self.year_spin, _label = year_row(state)
         years.addStretch(1)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addLayout(years)
-        ll.addWidget(self.notice)
-        ll.addWidget(self.view)
+        left = panel(years, self.notice, self.view)
 
         self.editor = RecordEditor(state, today)
         self.editor.saved.connect(self._saved)
@@ -126,21 +119,9 @@ class RecordTab(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(self.editor)
         self.editor.error_shown.connect(self._show_error_widget)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.setSpacing(0)
-        rl.addWidget(self.scroll, 1)
-        rl.addWidget(self.editor.action_bar)
-
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([420, 680])
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        right = panel((self.scroll, 1), self.editor.action_bar)
+        right.layout().setSpacing(0)
+        column(self, side_by_side(left, right, stretch=(2, 3), sizes=(420, 680)))
 
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         state.changed.connect(self._data_changed)
