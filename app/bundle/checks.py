@@ -11,6 +11,16 @@ from typing import Any
 
 from app.bundle.names import DATA, PLAN_PDF, STATISTICS_XLSX, TALKS, record_entry_name
 from app.models import vocab
+from app.services.record_rules import (
+    PERSON_MAX,
+    RecordValues,
+    branch_name_problem,
+    reason_problem,
+    record_problems,
+    repeated,
+    status_problem,
+)
+from app.services.text_rules import NAME_MAX, PLACE_MAX, text_problem
 
 BAD = "bad"  # what `date_or_bad` returns for a value that is not an ISO date
 
@@ -38,18 +48,35 @@ def date_or_bad(value: Any) -> dt.date | None | str:
         return BAD
 
 
-def check_data_consistency(doc: dict[str, Any]) -> list[str]:
-    """Why data.json is not a well-formed, self-consistent year of the ledger ([] when it is):
-    attendance refers to listed members with the status words of rule 4, one row per member,
-    and the stored counts (应参加/实际参加) match the statuses and the roll."""
+# How much one data.json may describe (docs/formats.md "Bounds"): a branch has a few hundred
+# members and a dozen or two activities a year; the limits keep every check linear and small.
+MAX_MEMBERS = 5000
+MAX_ATTENDEES = 2000
+MAX_ACTIVITIES = 366
+
+_ACTIVITY_TEXTS = ("theme", "place", "place_type", "partner_org", "held_reason", "content")
+_OPTIONAL_TEXTS = ("plan_reason", "planned_content")
+
+
+def check_data_consistency(doc: dict[str, Any], made_on: dt.date | None = None) -> list[str]:
+    """Why data.json is not a year of the ledger the branch's program would have kept ([] when
+    it is). Every value of the type the program writes; each record passes the ledger's own
+    checks (`app.services.record_rules`, the functions `save_record` and `save_attendance`
+    call) with `made_on` — the day the bundle was made — as "today"; attendance refers to listed
+    members with the status words of rule 4, one row per member; the stored counts
+    (应参加/实际参加) match the statuses and the roll."""
     problems = _top_level(doc)
     if problems:
         return problems
     year = doc["year"]
+    made_on = made_on or dt.date.today()
+    why = branch_name_problem(doc["branch"].get("name"))
+    if why:
+        problems.append(why.message)
     member_ids = _check_members(doc["members"], problems)
     attendee_ids = _check_attendees(doc["attendees"], problems)
     for n, act in enumerate(doc["activities"], start=1):
-        _check_activity(n, act, year, member_ids, attendee_ids, problems)
+        _check_activity(n, act, (year, made_on), member_ids, attendee_ids, problems)
     if TALKS in doc:  # optional: older exports do not carry the talk records
         from app.services.evaluation import talk_problems
 
@@ -65,10 +92,25 @@ def _top_level(doc: dict[str, Any]) -> list[str]:
     branch = doc.get("branch")
     if not isinstance(branch, dict) or not isinstance(branch.get("name"), str):
         problems.append("缺少党组织信息（branch.name）")
-    for key in ("members", "attendees", "activities"):
+    limits = {"members": MAX_MEMBERS, "attendees": MAX_ATTENDEES, "activities": MAX_ACTIVITIES}
+    for key, most in limits.items():
         if not isinstance(doc.get(key), list):
             problems.append(f"缺少“{key}”列表")
+        elif len(doc[key]) > most:
+            problems.append(f"“{key}”列表有 {len(doc[key])} 项，超过上限 {most} 项")
     return problems
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+# The roster's texts a bundle carries, with the limits the member dialog and import apply.
+_MEMBER_TEXTS = {
+    "name": ("姓名", NAME_MAX),
+    "mobile_location": ("流入地", PLACE_MAX),
+    "inflow_org": ("流入地党组织", PLACE_MAX),
+}
 
 
 def _check_members(members: list, problems: list[str]) -> set[int]:
@@ -84,8 +126,19 @@ def _check_members(members: list, problems: list[str]) -> set[int]:
         name = m.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(f"党员编号 {mid} 缺少姓名")
+        for key in ("name", "mobile_location", "inflow_org"):
+            label, most = _MEMBER_TEXTS[key]
+            value = m.get(key)
+            why = text_problem(value, label, most) if isinstance(value, str) else None
+            if why or not _text_or_none(value):
+                problems.append(f"党员编号 {mid}：{why or f'{label}不是文字'}")
         if m.get("category") not in vocab.MEMBER_CATEGORIES:
             problems.append(f"党员编号 {mid} 的类别“{m.get('category')}”不是正式/预备党员")
+        if m.get("gender") not in (None, *vocab.GENDERS):
+            problems.append(f"党员编号 {mid} 的性别“{m.get('gender')}”不是“男”或“女”")
+        for key in ("is_mobile", "is_frail", "is_leader"):
+            if type(m.get(key, False)) is not bool:
+                problems.append(f"党员编号 {mid} 的“{key}”不是是/否")
         for key in ("birth_date", "joined_party_date", "roll_start", "left_date"):
             if date_or_bad(m.get(key)) == BAD:
                 problems.append(f"党员编号 {mid} 的日期“{key}”格式不对")
@@ -98,20 +151,76 @@ def _check_attendees(attendees: list, problems: list[str]) -> set[int]:
         if not isinstance(a, dict) or type(a.get("attendee_id")) is not int:
             problems.append(f"第 {i} 名列席人员缺少编号（attendee_id）")
             continue
-        ids.add(a["attendee_id"])
+        aid = a["attendee_id"]
+        if aid in ids:
+            problems.append(f"列席人员编号 {aid} 重复")
+        ids.add(aid)
+        name = a.get("name")
+        why = text_problem(name, "列席人员姓名", PERSON_MAX) if isinstance(name, str) else None
+        if why or not isinstance(name, str) or not name.strip():
+            problems.append(f"列席人员编号 {aid}：{why or '缺少姓名'}")
         if a.get("kind") not in vocab.ATTENDEE_KINDS:
-            problems.append(f"列席人员编号 {a['attendee_id']} 的身份“{a.get('kind')}”不对")
+            problems.append(f"列席人员编号 {aid} 的身份“{a.get('kind')}”不对")
     return ids
+
+
+def _time_or_bad(value: Any) -> dt.time | None | str:
+    """A time from "HH:MM" text (as data.json writes it), None for null, or `BAD`."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != 5:
+        return BAD
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        return BAD
+
+
+def _record_values(act: dict, year: int, label: str, problems: list[str]) -> RecordValues | None:
+    """The activity's record as the plain values `record_rules` checks, or None after naming
+    every value that is not of the type the program writes."""
+    wrong = [k for k in _ACTIVITY_TEXTS if not _text_or_none(act.get(k))]
+    wrong += [k for k in _OPTIONAL_TEXTS if not _text_or_none(act.get(k))]
+    held, submitted = date_or_bad(act.get("held_date")), date_or_bad(act.get("submitted_date"))
+    wrong += [k for k, v in (("held_date", held), ("submitted_date", submitted)) if v == BAD]
+    start, end = _time_or_bad(act.get("start_time")), _time_or_bad(act.get("end_time"))
+    wrong += [k for k, v in (("start_time", start), ("end_time", end)) if v == BAD]
+    cost = act.get("cost")
+    if not _text_or_none(cost):  # the program writes "120.50" or null; never a number
+        wrong.append("cost")
+    cats = act.get("categories")
+    if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+        wrong.append("categories")
+    for key in ("activity_id", "expected", "took_part"):
+        if key in act and type(act[key]) is not int:
+            wrong.append(key)
+    if type(act.get("holidays_unverified", False)) is not bool:
+        wrong.append("holidays_unverified")
+    if wrong:
+        problems += [f"{label}的“{k}”格式不对" for k in wrong]
+        return None
+    return RecordValues(
+        plan_year=year,
+        held_date=held,  # type: ignore[arg-type]  (BAD ruled out above)
+        submitted_date=submitted,  # type: ignore[arg-type]
+        start_time=start,  # type: ignore[arg-type]
+        end_time=end,  # type: ignore[arg-type]
+        mode=act.get("mode"),
+        categories=tuple(cats),
+        cost=cost or "",
+        texts={k: act.get(k) or "" for k in _ACTIVITY_TEXTS},
+    )
 
 
 def _check_activity(
     n: int,
     act: Any,
-    year: int,
+    year_and_made_on: tuple[int, dt.date],
     member_ids: set[int],
     attendee_ids: set[int],
     problems: list[str],
 ) -> None:
+    year, made_on = year_and_made_on
     label = f"第 {n} 次活动"
     if not isinstance(act, dict):
         problems.append(f"{label}格式不对")
@@ -123,34 +232,35 @@ def _check_activity(
     label = f"第 {n} 次活动（{plan_date.isoformat()}）"
     if plan_date.year != year:
         problems.append(f"{label}的计划日期不在 {year} 年")
-    held = date_or_bad(act.get("held_date"))
-    submitted = date_or_bad(act.get("submitted_date"))
-    if held == BAD or submitted == BAD:
-        problems.append(f"{label}的开展日期或报送日期格式不对")
+    rec = _record_values(act, plan_date.year, label, problems)
+    if rec is None:
         return
-    if submitted is not None and held is None:
-        problems.append(f"{label}未开展却有报送日期")
-    if act.get("mode") not in vocab.MODES:
-        problems.append(f"{label}的活动方式“{act.get('mode')}”不对")
-    cats = act.get("categories")
-    if not isinstance(cats, list) or any(c not in vocab.ALL_CATEGORIES for c in cats):
-        problems.append(f"{label}的内容类别不对")
+    # The ledger's own checks, with the day the bundle was made as "today".
+    for p in record_problems(rec, made_on):
+        problems.append(f"{label}：{p.message.replace('今天', '报送包生成之日')}")
     rows = act.get("attendance")
     if not isinstance(rows, list):
         problems.append(f"{label}缺少考勤列表（attendance）")
         return
-    if rows and held is None:
+    if rows and rec.held_date is None:
         problems.append(f"{label}尚未开展却有考勤记录")
     took = _check_attendance(label, rows, member_ids, problems)
-    for aid in act.get("attendee_ids") or []:
+    came = act.get("attendee_ids", [])
+    if not isinstance(came, list) or not all(type(a) is int for a in came):
+        problems.append(f"{label}的列席人员编号（attendee_ids）格式不对")
+        return
+    for aid in came:
         if aid not in attendee_ids:
             problems.append(f"{label}引用了不存在的列席人员（attendee_id={aid}）")
+    for aid in repeated(came):
+        problems.append(f"{label}中列席人员 attendee_id={aid} 重复")
     if "took_part" in act and act["took_part"] != took:
         problems.append(f"{label}的实际参加党员数 {act['took_part']} 与考勤状态统计的 {took} 不符")
 
 
 def _check_attendance(label: str, rows: list, member_ids: set[int], problems: list[str]) -> int:
-    """Problems of one activity's attendance rows; returns how many took part."""
+    """Problems of one activity's attendance rows (the ledger's `record_rules` for each status
+    and reason); returns how many took part."""
     from app.services.attendance import counts_as_taking_part
 
     seen: set[int] = set()
@@ -165,10 +275,15 @@ def _check_attendance(label: str, rows: list, member_ids: set[int], problems: li
         if mid in seen:
             problems.append(f"{label}中党员 member_id={mid} 的考勤重复")
         seen.add(mid)
-        status = r.get("status")
-        if status not in vocab.ATTENDANCE_STATUSES:
-            problems.append(f"{label}中党员 member_id={mid} 的考勤状态“{status}”不是规定用语")
-        elif counts_as_taking_part(status):
+        reason = r.get("reason", "")
+        why = status_problem(r.get("status")) or (
+            reason_problem(reason) if _text_or_none(reason) else None
+        )
+        if not _text_or_none(reason):
+            problems.append(f"{label}中党员 member_id={mid} 的考勤说明不是文字")
+        if why:
+            problems.append(f"{label}中党员 member_id={mid}：{why.message}")
+        elif counts_as_taking_part(r["status"]):
             took += 1
     return took
 

@@ -8,6 +8,7 @@ Both sides use it: the branch reads back what it has just exported, and the town
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -32,6 +33,7 @@ from app.bundle.zipsafety import (
 )
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
@@ -113,7 +115,7 @@ def _read(check: BundleCheck, limits: Limits, keep_data: bool) -> None:
         check.add(DATA, why)
         return
     try:
-        reasons = check_data_consistency(doc)
+        reasons = check_data_consistency(doc, made_on(manifest, check))
     except Exception as err:  # a value of a type no honest export writes
         reasons = [f"data.json 中有格式不对的内容（{type(err).__name__}）"]
     for reason in reasons:
@@ -122,6 +124,20 @@ def _read(check: BundleCheck, limits: Limits, keep_data: bool) -> None:
         check.add(file, reason)
     if keep_data:
         check.data = doc
+
+
+def made_on(manifest: dict[str, Any], check: BundleCheck) -> dt.date | None:
+    """The day the bundle was made (the date of `created_at` as the branch's PC wrote it): no
+    activity can have been held or reported after it. None, with the reason added, when it is
+    missing or not an ISO timestamp (data.json is then checked against today)."""
+    stamp = manifest.get("created_at")
+    try:
+        if isinstance(stamp, str) and _ISO_STAMP.match(stamp):
+            return dt.datetime.fromisoformat(stamp).date()
+    except ValueError:
+        pass
+    check.add(MANIFEST, "清单中的生成时间（created_at）缺少或格式不对")
+    return None
 
 
 def read_manifest(

@@ -18,6 +18,7 @@ from app.models import (
     Member,
     vocab,
 )
+from app.services.record_rules import reason_problem, status_problem
 
 
 def is_on_roll(roll_start: dt.date | None, left_date: dt.date | None, day: dt.date) -> bool:
@@ -175,12 +176,10 @@ def save_attendance(
         if value is None:
             continue
         status, reason = (value, "") if isinstance(value, str) else value
-        if status not in vocab.ATTENDANCE_STATUSES:
-            raise UserError(
-                f"考勤状态“{status}”不对，只能是：" + "、".join(vocab.ATTENDANCE_STATUSES) + "。",
-                f"bad attendance status {status}",
-                field="status",
-            )
+        # The same rules a bundle's data.json passes at the township (record_rules).
+        problem = status_problem(status) or reason_problem(reason or "")
+        if problem:
+            raise UserError(problem.message + "。", problem.english, field=problem.field)
         wanted[int(member_id)] = (status, (reason or "").strip())
     with DB.atomic():
         expected = {m.id for m in Member.select(Member.id).where(on_roll_condition(day))}

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from app import files
@@ -18,7 +18,7 @@ from app.errors import UserError
 from app.models import DB, Activity, Attachment, vocab
 from app.paths import attachments_dir
 from app.services.attendance import counts_as_taking_part
-from app.services.content import content_warnings, unknown_categories
+from app.services.content import content_warnings
 from app.services.ledger import (
     ActivityRow,
     AttendanceRow,
@@ -26,6 +26,13 @@ from app.services.ledger import (
     MemberRow,
     YearData,
     load_year,
+)
+from app.services.record_rules import (
+    RECORD_TEXTS,
+    RecordValues,
+    cost_problem,
+    cost_value,
+    record_problems,
 )
 
 # Record states (rule 7): the words of vocab, under the names this module has always used.
@@ -186,77 +193,37 @@ def record_input(activity: Activity) -> RecordInput:
 
 
 def parse_cost(text: str) -> Decimal | None:
-    """经费 in yuan: empty, or a non-negative amount with at most two decimals."""
-    text = text.strip().removesuffix("元").strip().replace(",", "").replace("，", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:
-        raise UserError(
-            "经费请填写金额（元），如 120 或 120.50；没有经费可留空。",
-            f"bad cost: {text!r}",
-            field="cost",
-        )
-    return value.quantize(Decimal("0.01"))
+    """经费 in yuan: empty, or a non-negative amount with at most two decimals
+    (`record_rules.cost_value`)."""
+    problem = cost_problem(text)
+    if problem:
+        raise UserError(problem.message + "。", problem.english, field=problem.field)
+    return cost_value(text)
+
+
+def record_values(plan_year: int, rec: RecordInput) -> RecordValues:
+    """The editor's input as the plain values `record_rules` checks."""
+    return RecordValues(
+        plan_year=plan_year,
+        held_date=rec.held_date,
+        submitted_date=rec.submitted_date,
+        start_time=rec.start_time,
+        end_time=rec.end_time,
+        mode=rec.mode,
+        categories=tuple(rec.categories),
+        cost=rec.cost,
+        texts={name: getattr(rec, name) for name, *_ in RECORD_TEXTS},
+    )
 
 
 def validate_record(activity: Activity, rec: RecordInput, today: dt.date) -> Decimal | None:
-    """Check a record before saving; raises UserError naming the field. Returns the parsed cost."""
-    year = activity.plan_date.year
-    if rec.held_date is None:
-        if rec.submitted_date is not None:
-            raise UserError(
-                "活动尚未开展，不能填写报送日期：请先填写开展日期。",
-                "submitted date without held date",
-                field="submitted_date",
-            )
-    else:
-        if rec.held_date.year != year:
-            raise UserError(
-                f"开展日期应在 {year} 年内（本活动属于 {year} 年计划）。",
-                "held date outside the plan year",
-                field="held_date",
-            )
-        if rec.held_date > today:
-            raise UserError(
-                "开展日期不能晚于今天：活动开展后再登记记录。",
-                "held date in the future",
-                field="held_date",
-            )
-        if not rec.theme.strip():
-            raise UserError("请填写活动主题。", "theme is required", field="theme")
-        if not rec.place.strip():
-            raise UserError(
-                "请填写活动地点（线上活动可填写平台，如“微信群”）。",
-                "place is required",
-                field="place",
-            )
-    if rec.start_time and rec.end_time and rec.end_time < rec.start_time:
-        raise UserError("结束时间不能早于开始时间。", "end before start", field="end_time")
-    if rec.mode not in vocab.MODES:
-        raise UserError(
-            "活动形式只能是线下、线上或线上线下。", f"bad mode {rec.mode!r}", field="mode"
-        )
-    unknown = unknown_categories(rec.categories)
-    if unknown:
-        raise UserError(
-            f"未知的活动内容类别：{'、'.join(unknown)}。",
-            f"unknown categories {unknown}",
-            field="categories",
-        )
-    if rec.submitted_date is not None and rec.held_date is not None:
-        if rec.submitted_date < rec.held_date:
-            raise UserError(
-                "报送日期不能早于开展日期。", "submitted before held", field="submitted_date"
-            )
-        if rec.submitted_date > today:
-            raise UserError(
-                "报送日期不能晚于今天。", "submitted date in the future", field="submitted_date"
-            )
-    return parse_cost(rec.cost)
+    """Check a record before saving (`record_rules.record_problems`, the same checks a bundle's
+    data.json passes at the township); raises UserError naming the field. Returns the cost."""
+    problems = record_problems(record_values(activity.plan_date.year, rec), today)
+    if problems:
+        first = problems[0]
+        raise UserError(first.message + "。", first.english, field=first.field)
+    return cost_value(rec.cost)
 
 
 def save_record(activity_id: int, rec: RecordInput, *, today: dt.date | None = None) -> Activity:
