@@ -36,25 +36,12 @@ from app.services.evaluation import (
 )
 from app.services.ledger import load_year, require_branch
 from app.services.statistics import MemberStats, YearStatistics, compute_statistics
+from app.ui import stats_tables as tables
 from app.ui.desktop import choose_save_path
 from app.ui.dialog_kit import progress_bar
 from app.ui.state import AppState
 from app.ui.stats_charts import StatsCharts
-from app.ui.stats_tables import (
-    BASIS_COLOR,
-    BASIS_HEADERS,
-    MEMBER_HEADERS,
-    TALK_HEADERS,
-    StatsTableModel,
-    basis_rows,
-    latest_talk,
-    member_rows,
-    pct,
-    row_color,
-    sortable_table,
-    source_key,
-    talk_rows,
-)
+from app.ui.stats_tables import MEMBER_HEADERS, StatsTableModel
 from app.ui.talk_dialog import TalkDialog
 from app.ui.workers import run_in_background
 from app.ui.year_selector import year_row
@@ -166,13 +153,13 @@ class StatsTab(QWidget):
 
     def _build_members(self) -> QWidget:
         rate_col = MEMBER_HEADERS.index("参加率")
-        self.member_model = StatsTableModel(MEMBER_HEADERS, {rate_col: pct})
-        self.member_view = sortable_table(self.member_model)
+        self.member_model = StatsTableModel(MEMBER_HEADERS, {rate_col: tables.pct})
+        self.member_view = tables.sortable_table(self.member_model)
         return self.member_view
 
     def _build_talks(self) -> QWidget:
-        self.talk_model = StatsTableModel(TALK_HEADERS)
-        self.talk_view = sortable_table(self.talk_model)
+        self.talk_model = StatsTableModel(tables.TALK_HEADERS)
+        self.talk_view = tables.sortable_table(self.talk_model)
         self.talk_view.doubleClicked.connect(lambda *_: self.open_talk_dialog())
         self.record_talk_button = QPushButton(TEXT["record_talk"])
         self.record_talk_button.clicked.connect(lambda: self.open_talk_dialog())
@@ -199,8 +186,8 @@ class StatsTab(QWidget):
         return page
 
     def _build_basis(self) -> QWidget:
-        self.basis_model = StatsTableModel(BASIS_HEADERS)
-        self.basis_view = sortable_table(self.basis_model)
+        self.basis_model = StatsTableModel(tables.BASIS_HEADERS)
+        self.basis_view = tables.sortable_table(self.basis_model)
         self.basis_hint = QLabel(TEXT["basis_hint"])
         self.basis_hint.setWordWrap(True)
         self.basis_hint.setStyleSheet(BASIS_HINT_STYLE)
@@ -238,7 +225,7 @@ class StatsTab(QWidget):
                 months=months,
                 overdue=b.overdue_records,
                 not_submitted=b.not_submitted,
-                rate=pct(b.attendance_rate),
+                rate=tables.pct(b.attendance_rate),
             )
         )
         note = stats.excellence_note()
@@ -257,19 +244,21 @@ class StatsTab(QWidget):
         today = self._today()
         members = stats.members
         self.member_model.set_rows(
-            member_rows(stats), [m.member_id for m in members], [row_color(m) for m in members]
+            tables.member_rows(stats),
+            [m.member_id for m in members],
+            [tables.row_color(m) for m in members],
         )
         talk = stats.talk_reminder
         self.talk_model.set_rows(
-            talk_rows(stats, self.talks, today),
+            tables.talk_rows(stats, self.talks, today),
             [m.member_id for m in talk],
-            [row_color(m) for m in talk],
+            [tables.row_color(m) for m in talk],
         )
         basis = stats.unqualified_basis
         self.basis_model.set_rows(
-            basis_rows(stats, self.talks, today),
+            tables.basis_rows(stats, self.talks, today),
             [m.member_id for m in basis],
-            [BASIS_COLOR] * len(basis),
+            [tables.BASIS_COLOR] * len(basis),
         )
         for view in (self.member_view, self.talk_view, self.basis_view):
             view.resizeColumnsToContents()
@@ -283,19 +272,19 @@ class StatsTab(QWidget):
         self.state.changed.emit("branch")
 
     def latest_talk(self, member_id: int) -> TalkRecord | None:
-        return latest_talk(self.talks, member_id)
+        return tables.latest_talk(self.talks, member_id)
 
     def selected_talk_member(self) -> MemberStats | None:
         rows = self.talk_view.selectionModel().selectedRows()
         if not rows or self.stats is None:
             return None
-        member_id = source_key(self.talk_view, self.talk_model, rows[0].row())
+        member_id = tables.source_key(self.talk_view, self.talk_model, rows[0].row())
         return next((m for m in self.stats.members if m.member_id == member_id), None)
 
     def select_talk_member(self, member_id: int) -> None:
         """Select a member's row in the 谈话提醒 list (also used by tests)."""
         for row in range(self.talk_view.model().rowCount()):
-            if source_key(self.talk_view, self.talk_model, row) == member_id:
+            if tables.source_key(self.talk_view, self.talk_model, row) == member_id:
                 self.talk_view.selectRow(row)
                 return
 

@@ -28,33 +28,12 @@ TEXT = {
 }
 
 MEMBER_HEADERS = [
-    "姓名",
-    "类别",
-    "应参加",
-    "出席",
-    "线上参加",
-    "流入地参加",
-    "适当方式参加",
-    "实际参加",
-    "请假",
-    "缺席",
-    "未登记",
-    "未参加次数",
-    "参加率",
-    "提示",
+    *"姓名 类别 应参加".split(),
+    *vocab.TAKING_PART_STATUSES,  # 出席 线上参加 流入地参加 适当方式参加
+    *"实际参加 请假 缺席 未登记 未参加次数 参加率 提示".split(),
 ]
-TALK_HEADERS = [
-    "姓名",
-    "未参加次数",
-    "请假",
-    "缺席",
-    "谈话日期",
-    "谈话人",
-    "整改期限",
-    "整改状态",
-    "谈话内容",
-]
-BASIS_HEADERS = ["姓名", "未参加次数", "应参加", "请假", "缺席", "谈话提醒情况"]
+TALK_HEADERS = "姓名 未参加次数 请假 缺席 谈话日期 谈话人 整改期限 整改状态 谈话内容".split()
+BASIS_HEADERS = "姓名 未参加次数 应参加 请假 缺席 谈话提醒情况".split()
 
 TALK_COLOR = QColor("#FFF2CC")
 BASIS_COLOR = QColor("#F8CBAD")
@@ -202,12 +181,16 @@ def talk_rows(stats: YearStatistics, talks: Talks, today: dt.date) -> list[tuple
     return rows
 
 
+def dated_follow_up(talks: Talks, member_id: int, today: dt.date) -> str:
+    """谈话提醒情况: the latest talk's date and 整改状态, or 未谈话."""
+    talk = latest_talk(talks, member_id)
+    follow_up = talk_follow_up(talks, member_id, today)
+    return f"{talk.talk_date.isoformat()} {follow_up}" if talk else follow_up
+
+
 def basis_rows(stats: YearStatistics, talks: Talks, today: dt.date) -> list[tuple]:
-    rows = []
-    for m in stats.unqualified_basis:
-        talk = latest_talk(talks, m.member_id)
-        follow_up = talk_follow_up(talks, m.member_id, today)
-        if talk is not None:
-            follow_up = f"{talk.talk_date.isoformat()} {follow_up}"
-        rows.append((m.name, m.not_taking_part, m.expected, m.leave, m.absent, follow_up))
-    return rows
+    follow_up = {m.member_id: dated_follow_up(talks, m.member_id, today) for m in stats.members}
+    return [
+        (m.name, m.not_taking_part, m.expected, m.leave, m.absent, follow_up[m.member_id])
+        for m in stats.unqualified_basis
+    ]
