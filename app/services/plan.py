@@ -477,7 +477,8 @@ def calendar_notice(year: int) -> str:
     return (
         f"注意：本机的节假日数据（{c.source}）还没有{year}年的正式放假安排（含调休）。"
         f"以下日期按可推算的法定节假日和周末安排，标为“{UNVERIFIED}”；"
-        f"正式安排公布后请核对，或更新程序后重新打开。"
+        f"国务院办公厅的通知公布后，请在“文件 → 录入节假日安排…”中录入"
+        f"（命令行：holidays --year {year} --from-notice 文件），日期会自动核对。"
     )
 
 
