@@ -18,6 +18,7 @@ from app.models import (
     Member,
     vocab,
 )
+from app.services.records import RecordInput
 
 MARCH = dt.date(2026, 3, 5)
 APRIL = dt.date(2026, 4, 10)
@@ -65,3 +66,23 @@ def build_year() -> tuple[Activity, Activity]:
     guest = Attendee.create(name=NON_MEMBER[0], kind=NON_MEMBER[1])
     AttendeePresence.create(activity=march, attendee=guest)
     return march, april
+
+
+def full_record(**changes) -> RecordInput:
+    """A complete March record as the editor would save it; `changes` replace fields."""
+    values = dict(
+        held_date=MARCH,
+        start_time=dt.time(9, 0),
+        end_time=dt.time(11, 30),
+        place="青山村党员活动室",
+        place_type="党员活动室",
+        mode="线上线下",
+        partner_org="中共县税务局机关支部委员会",
+        theme="学习贯彻党章，争做合格党员",
+        categories=["通报", "学习教育", "党员管理"],
+        content="一、集中学习党章。\n\n二、交纳党费。\n三、通报春耕工作安排。",
+        cost="120.5",
+        submitted_date=dt.date(2026, 3, 7),
+    )
+    values.update(changes)
+    return RecordInput(**values)

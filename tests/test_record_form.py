@@ -19,7 +19,7 @@ from app.reports.record_form import (
     print_record,
     render_record_pdf,
 )
-from app.services.records import RecordInput, load_record, save_record
+from app.services.records import load_record, save_record
 from tests.record_helpers import (
     EXPECTED_IN_MARCH,
     JOINS_IN_APRIL,
@@ -30,6 +30,7 @@ from tests.record_helpers import (
     TODAY,
     TOOK_PART_IN_MARCH,
     build_year,
+    full_record,
 )
 
 CONTENT = "一、集中学习党章。\n二、交纳党费。\n三、通报春耕工作安排，讨论村道维修方案。"
@@ -53,19 +54,7 @@ def march(branch):
     activity, _ = build_year()
     save_record(
         activity.id,
-        RecordInput(
-            held_date=MARCH,
-            start_time=dt.time(9, 0),
-            end_time=dt.time(11, 30),
-            place="青山村党员活动室",
-            place_type="党员活动室",
-            mode="线上线下",
-            partner_org="中共县税务局机关支部委员会",
-            theme="学习贯彻党章，争做合格党员",
-            categories=["学习教育", "党员管理", "通报"],
-            content=CONTENT,
-            submitted_date=dt.date(2026, 3, 7),
-        ),
+        full_record(categories=["学习教育", "党员管理", "通报"], content=CONTENT, cost=""),
         today=TODAY,
     )
     return activity

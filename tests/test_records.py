@@ -13,7 +13,6 @@ from app.models import Activity, Attachment
 from app.paths import attachments_dir
 from app.services.ledger import AttendanceRow, MemberRow
 from app.services.records import (
-    RecordInput,
     activity_state,
     add_attachment,
     attachment_file,
@@ -37,26 +36,8 @@ from tests.record_helpers import (
     TODAY,
     TOOK_PART_IN_MARCH,
     build_year,
+    full_record,
 )
-
-
-def full_record(**changes) -> RecordInput:
-    values = dict(
-        held_date=MARCH,
-        start_time=dt.time(9, 0),
-        end_time=dt.time(11, 30),
-        place="青山村党员活动室",
-        place_type="党员活动室",
-        mode="线上线下",
-        partner_org="中共县税务局机关支部委员会",
-        theme="学习贯彻党章，争做合格党员",
-        categories=["通报", "学习教育", "党员管理"],
-        content="一、集中学习党章。\n\n二、交纳党费。\n三、通报春耕工作安排。",
-        cost="120.5",
-        submitted_date=dt.date(2026, 3, 7),
-    )
-    values.update(changes)
-    return RecordInput(**values)
 
 
 @pytest.fixture

@@ -3,20 +3,18 @@ once the secretary has clicked into it (issue 15). And 退出 is Ctrl+Q on every
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
 from app.models import Activity
-from app.services.records import RecordInput, save_record
+from app.services.records import save_record
 from app.ui.main_window import MainWindow
 from app.ui.record_tab import RecordTab
 from app.ui.state import AppState
 from app.ui.wheel_guard import install_wheel_guard
-from tests.record_helpers import MARCH, TODAY, build_year
+from tests.record_helpers import TODAY, build_year, full_record
 
 WHEEL_DOWN = QPoint(0, -120)
 
@@ -40,17 +38,7 @@ def test_the_wheel_scrolls_the_record_form_past_its_fields_until_one_is_clicked(
     qtbot, branch, data_dir, guarded
 ):
     march, _ = build_year()
-    record = RecordInput(
-        held_date=MARCH,
-        start_time=dt.time(9, 0),
-        end_time=dt.time(11, 0),
-        place="青山村党员活动室",
-        place_type="党员活动室",
-        mode="线下",
-        theme="学习贯彻党章",
-        categories=["学习教育"],
-        content="集体学习党章第一章，交流学习体会。",
-    )
+    record = full_record(mode="线下", submitted_date=None)
     save_record(march.id, record, today=TODAY)
     state = AppState(data_dir)
     state.year = 2026
