@@ -21,7 +21,7 @@ TEXT = {
     "year_member": "党员：",
     "not_held_mark": "（未开展）",
     "year_summary": "{name} {year}年：应参加 {expected} 次，实际参加 {took_part} 次，"
-    "未参加 {missed} 次（缺席 {absent}，请假 {leave}{excused}）",
+    "未参加 {not_taking_part} 次（缺席 {absent}，请假 {leave}{excused}）",
     "leave_excused": "，本支部设置请假不计入",
     "talk": "　<b style='color:#b9770e'>已累计3次未参加，应及时谈话提醒、限期整改</b>",
     "unqualified": "　<b style='color:#c0392b'>已累计6次及以上未参加，可作为确定不合格党员的重要依据</b>",
@@ -135,15 +135,10 @@ class MemberYearView(QWidget):
             ],
             [r.activity_id for r in year.rows],
         )
+        shown = ("name", "year", "expected", "took_part", "not_taking_part", "absent", "leave")
         text = TEXT["year_summary"].format(
-            name=year.name,
-            year=year.year,
-            expected=year.expected,
-            took_part=year.took_part,
-            missed=year.not_taking_part,
-            absent=year.absent,
-            leave=year.leave,
             excused="" if year.leave_counts_as_absent else TEXT["leave_excused"],
+            **{name: getattr(year, name) for name in shown},
         )
         if is_unqualified_basis(year.not_taking_part):
             text += TEXT["unqualified"]

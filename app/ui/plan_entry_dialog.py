@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,7 +23,7 @@ from app.models import vocab
 from app.services import plan as plans
 from app.services.ledger import ActivityRow
 from app.ui.dates import CHINESE_FORMAT, date_edit, pydate
-from app.ui.dialog_kit import ERROR_STYLE, save_cancel
+from app.ui.dialog_kit import ERROR_STYLE, column, save_cancel
 
 TEXT = {
     "title_edit": "修改计划活动",
@@ -97,10 +96,7 @@ class PlanEntryDialog(QDialog):
         form.addRow(TEXT["place"], self.place_edit)
         buttons, self.save_button = save_cancel(self)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
+        column(self, form, self.error_label, buttons)
 
         self._fill_themes(start.month)
         self.theme_combo.setCurrentText(activity.theme if activity else "")

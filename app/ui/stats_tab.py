@@ -216,16 +216,14 @@ class StatsTab(QWidget):
     def _show_summary(self, stats: YearStatistics) -> None:
         b = stats.branch
         months = "、".join(f"{m}月" for m in b.months_without_activity) or TEXT["none"]
+        counts = {name: getattr(b, name) for name in ("planned", "held", "due", "not_submitted")}
         self.summary_label.setText(
             TEXT["summary"].format(
                 year=stats.year,
-                planned=b.planned,
-                held=b.held,
-                due=b.due,
                 months=months,
                 overdue=b.overdue_records,
-                not_submitted=b.not_submitted,
                 rate=tables.pct(b.attendance_rate),
+                **counts,
             )
         )
         note = stats.excellence_note()

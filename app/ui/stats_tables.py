@@ -133,29 +133,22 @@ def member_hint(m: MemberStats, year: int) -> str:
     return "；".join(hints)
 
 
+# 实际参加 … 参加率: MemberStats attributes, in the order of MEMBER_HEADERS
+COUNT_COLUMNS = ("took_part", "leave", "absent", "unrecorded", "not_taking_part", "rate")
+
+
 def member_rows(stats: YearStatistics) -> list[tuple]:
-    rows = []
-    for m in stats.members:
-        s = m.by_status
-        rows.append(
-            (
-                m.name,
-                m.category,
-                m.expected,
-                s[vocab.PRESENT],
-                s[vocab.ONLINE],
-                s[vocab.AT_INFLOW_ORG],
-                s[vocab.SUITABLE_MEANS],
-                m.took_part,
-                m.leave,
-                m.absent,
-                m.unrecorded,
-                m.not_taking_part,
-                m.rate,
-                member_hint(m, stats.year),
-            )
+    return [
+        (
+            m.name,
+            m.category,
+            m.expected,
+            *(m.by_status[status] for status in vocab.TAKING_PART_STATUSES),
+            *(getattr(m, column) for column in COUNT_COLUMNS),
+            member_hint(m, stats.year),
         )
-    return rows
+        for m in stats.members
+    ]
 
 
 def talk_rows(stats: YearStatistics, talks: Talks, today: dt.date) -> list[tuple]:

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from app.errors import UserError
 from app.services.evaluation import TalkRecord, record_talk
 from app.services.statistics import MemberStats
 from app.ui.dates import date_edit, pydate
-from app.ui.dialog_kit import FieldErrors, error_label, save_cancel
+from app.ui.dialog_kit import FieldErrors, column, error_label, save_cancel
 
 TEXT = {
     "title": "记录谈话提醒",
@@ -75,9 +67,7 @@ class TalkDialog(QDialog):
         form.addRow(general)
         self.errors = self.field_errors.labels
         self.buttons, self.save_button = save_cancel(self)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
+        column(self, form, self.buttons)
 
     def accept(self) -> None:
         """保存: store the talk, or show what to fix beside its field."""
