@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from app.filenames import safe_stem
+
 FORMAT = "dangri-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -20,15 +22,13 @@ BUNDLE_SUFFIX = "-党日活动.zip"
 
 ZIP_UTF8_FLAG = 0x800  # general purpose bit 11: the entry name is UTF-8 (Chinese on Windows)
 
-# Characters Windows does not allow in file names, replaced in the bundle's own name.
-_BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _BUNDLE_NAME = re.compile(r"^(?P<branch>.+?)-(?P<year>\d{4})-党日活动")
 
 
 def bundle_filename(branch_name: str, year: int) -> str:
-    """`<branch>-<year>-党日活动.zip`, with characters Windows forbids in names replaced."""
-    safe = _BAD_NAME_CHARS.sub("_", branch_name).strip(" .") or "党支部"
-    return f"{safe}-{year}{BUNDLE_SUFFIX}"
+    """`<branch>-<year>-党日活动.zip`: the branch name as a stem every Windows folder accepts
+    (`app.filenames.safe_stem`: forbidden characters replaced, length bounded)."""
+    return f"{safe_stem(branch_name, '党支部')}-{year}{BUNDLE_SUFFIX}"
 
 
 def record_entry_name(number: int, held_date: dt.date) -> str:

@@ -3,16 +3,13 @@ with the talks held, one row per activity.
 
 Reads only a `YearStatistics` and the year's talk records (`evaluation.talks_for_year`), so the
 branch's PC, the export bundle and the township write the same workbook from the same figures.
-Written to a temp name in the target folder, then renamed.
+Every text goes through `xlsx_cells` (stored as text, never a formula); the file is written
+through `files.replacing()`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import os
-import tempfile
-import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,7 +17,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app import files
 from app.models import vocab
+from app.reports.xlsx_cells import append, fit_row_heights, put
 from app.services.evaluation import TalkRecord, Talks
 from app.services.statistics import MemberStats, YearStatistics, talk_progress
 
@@ -108,57 +107,13 @@ ACTIVITY_HEADERS = [
 ]
 
 
-def _text_width(text: str) -> float:
-    """Width in Excel's column units: a Chinese character is about two of them."""
-    return sum(2.1 if unicodedata.east_asian_width(c) in "WF" else 1.0 for c in text)
-
-
-def fit_row_heights(ws: Worksheet, first_row: int, last_row: int, line: float = 15.0) -> None:
-    """Give rows with wrapped text the height their longest cell needs. Excel and LibreOffice
-    do not grow rows written by openpyxl by themselves, so wrapped text was cut off."""
-    if last_row < first_row:
-        return
-    merged = {c for r in ws.merged_cells.ranges for c in _coordinates(r)}
-    usable: dict[str, float] = {}
-    # One pass over the block (ws[r] would rescan the whole sheet for its width every row).
-    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=ws.max_column):
-        lines = 1
-        for cell in row:
-            text = cell.value
-            if not isinstance(text, str):
-                continue  # numbers and dates never wrap
-            letter = cell.column_letter
-            if letter not in usable:
-                usable[letter] = max((ws.column_dimensions[letter].width or 8.43) - 1.0, 1.0)
-            room = usable[letter]
-            if len(text) * 2.1 <= room and "\n" not in text:
-                continue  # fits on one line whatever its characters (the cheap common case)
-            if not (cell.alignment and cell.alignment.wrap_text) or cell.coordinate in merged:
-                continue  # merged notes get their own height
-            parts = text.split("\n")
-            lines = max(lines, sum(max(1, math.ceil(_text_width(p) / room)) for p in parts))
-        if lines > 1:
-            r = row[0].row
-            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, lines * line + 3)
-
-
-def _coordinates(cell_range) -> list[str]:
-    from openpyxl.utils import get_column_letter
-
-    return [
-        f"{get_column_letter(c)}{r}"
-        for r in range(cell_range.min_row, cell_range.max_row + 1)
-        for c in range(cell_range.min_col, cell_range.max_col + 1)
-    ]
-
-
 def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
-    ws.append([text])
+    append(ws, [text])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(name=FONT, size=14, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 26
-    ws.append([subtitle])
+    append(ws, [subtitle])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws["A2"].font = Font(name=FONT, size=10, color="555555")
     ws["A2"].alignment = Alignment(horizontal="center")
@@ -167,7 +122,7 @@ def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
 def _table(
     ws: Worksheet, headers: list[str], rows: list[list], widths: list[int], first_row: int = 3
 ) -> None:
-    ws.append(headers)
+    append(ws, headers)
     for col, _ in enumerate(headers, start=1):
         cell = ws.cell(row=first_row, column=col)
         cell.font = Font(name=FONT, size=11, bold=True, color="FFFFFF")
@@ -175,9 +130,9 @@ def _table(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BORDER
     ws.row_dimensions[first_row].height = 30
-    for row in rows:
-        ws.append(row)
-        r = ws.max_row
+    # Rows counted here: ws.max_row rescans the sheet (quadratic over thousands of members).
+    for r, row in enumerate(rows, start=first_row + 1):
+        append(ws, row)
         for col in range(1, len(headers) + 1):
             cell = ws.cell(row=r, column=col)
             cell.font = Font(name=FONT, size=11)
@@ -193,7 +148,7 @@ def _table(
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=first_row + 1, column=3)
     last = get_column_letter(len(headers))
-    ws.auto_filter.ref = f"A{first_row}:{last}{max(ws.max_row, first_row)}"
+    ws.auto_filter.ref = f"A{first_row}:{last}{first_row + len(rows)}"
 
 
 def _submission_state(a, today: dt.date) -> str:
@@ -264,7 +219,7 @@ def _members_sheet(
                 cell.fill = NO_TALK_FILL
     fit_row_heights(ws, 4, 3 + len(stats.members))
     ws.append([])
-    ws.append([TEXT["basis_note"]])
+    append(ws, [TEXT["basis_note"]])
     ws.merge_cells(
         start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(headers)
     )
@@ -298,7 +253,7 @@ def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Tal
     _table(ws, TALK_HEADERS, rows, widths)
     first = 4
     if not rows:
-        ws.cell(row=first, column=1, value=TEXT["talks_none"])  # (freeze_panes made row 4)
+        put(ws, first, 1, TEXT["talks_none"])  # (freeze_panes made row 4)
         ws.merge_cells(start_row=first, start_column=1, end_row=first, end_column=len(TALK_HEADERS))
         ws.cell(row=first, column=1).font = Font(name=FONT, size=11, color="555555")
     for i, mark in enumerate(marks):
@@ -315,7 +270,7 @@ def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Tal
             ws.cell(row=r, column=12).font = WARN_FONT
     fit_row_heights(ws, first, first + len(rows) - 1)
     ws.append([])
-    ws.append([TEXT["talks_note"]])
+    append(ws, [TEXT["talks_note"]])
     ws.merge_cells(
         start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(TALK_HEADERS)
     )
@@ -411,13 +366,12 @@ def _summary_sheet(
 
 
 def write_statistics_xlsx(stats: YearStatistics, out: Path, talks: Talks | None = None) -> Path:
-    """Write the workbook to `out` (temp name in the same folder, then rename); returns `out`.
+    """Write the workbook to `out` (through `files.replacing()`); returns `out`.
 
     `talks` are the year's 谈话提醒 records (`evaluation.talks_for_year`): with them the workbook
     gets the 谈话提醒 sheet and a 谈话提醒情况 column; without them (not known) neither, rather
     than calling everyone 未谈话."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     leave = TEXT["leave_counts"] if stats.leave_counts_as_absent else TEXT["leave_excused"]
     subtitle = TEXT["computed"].format(today=stats.today.isoformat(), leave=leave)
 
@@ -436,12 +390,6 @@ def write_statistics_xlsx(stats: YearStatistics, out: Path, talks: Talks | None 
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = "3:3"
 
-    fd, tmp = tempfile.mkstemp(prefix=".统计表-", suffix=".xlsx.tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with files.replacing(out, what="统计表") as tmp:
         wb.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out

@@ -2,15 +2,15 @@
 
 Text is stored as text, never as a formula: openpyxl turns a str starting with "=" into a
 formula, and a spreadsheet program would evaluate a branch name like `=HYPERLINK(...)` from a
-bundle nobody here made. Characters a workbook cannot hold (control characters, lone
-surrogates from a JSON escape) are replaced by U+FFFD and over-long text is cut, so whatever is
-already stored never crashes a writer. Also here: how tall a row of wrapped text must be, for
+bundle nobody here made. Characters no stored text may hold (control characters, direction
+overrides, lone surrogates from a JSON escape; `app.services.text_rules`) are dropped and
+over-long text is cut, so whatever is already stored never crashes a writer (openpyxl refuses
+control characters with IllegalCharacterError). Also here: how tall a row of wrapped text must be, for
 the normal and the streaming (write-only) worksheets alike."""
 
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -18,16 +18,15 @@ from typing import Any
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
+from app.services.text_rules import printable
+
 MAX_CELL_CHARS = 32_767  # Excel's limit; a longer cell makes Excel "repair" the file
-REPLACEMENT = "\ufffd"
-# What openpyxl refuses (IllegalCharacterError) plus lone surrogates (unencodable as UTF-8).
-_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 LINE_HEIGHT = 15.0
 
 
 def clean_text(text: str) -> str:
-    """`text` as a workbook can hold it: unwritable characters replaced, cut to Excel's limit."""
-    text = _UNWRITABLE.sub(REPLACEMENT, text)
+    """`text` as a workbook can hold it: forbidden characters dropped, cut to Excel's limit."""
+    text = printable(text)
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - 1] + "…"
     return text
