@@ -409,13 +409,16 @@ class BackupActions:
     are the window's (`actions` by method name)."""
 
     def __init__(self, window, actions: dict[str, QAction]):
-        self.window = window
-        self.state = window.state
-        self.backup_to_action = actions["backup_to"]
-        self.restore_action = actions["restore"]
-        self.trash_action = actions["show_trash"]
-        self.check_action = actions["check"]
+        self.window, self.state, self.actions = window, window.state, actions
         self.progress: QProgressDialog | None = None
+
+    @property
+    def restore_action(self) -> QAction:
+        return self.actions["restore"]
+
+    @property
+    def check_action(self) -> QAction:
+        return self.actions["check"]
 
     def backup_to(self, folder: Path | None = None) -> None:
         if not folder:
