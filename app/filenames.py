@@ -12,7 +12,7 @@ import platformdirs
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _SPACES = re.compile(r"\s+")
 # Names Windows keeps for devices, with or without an extension ("CON.pdf" cannot be created).
-_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL"} | {
+DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL"} | {
     f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)
 }
 
@@ -27,7 +27,7 @@ def safe_stem(text: str, fallback: str, *, max_chars: int = 60) -> str:
     stem = stem[:max_chars].strip(" ._")
     if not stem:
         return fallback
-    if stem.split(".")[0].upper() in _DEVICE_NAMES:
+    if stem.split(".")[0].upper() in DEVICE_NAMES:
         stem += "_"
     return stem
 

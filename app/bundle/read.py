@@ -26,6 +26,7 @@ from app.bundle.zipsafety import (
     TooBig,
     Unreadable,
     check_entries,
+    directory_reason,
     entry_cap,
     mb,
     read_limited,
@@ -96,6 +97,10 @@ def _read(check: BundleCheck, limits: Limits, keep_data: bool) -> None:
         raise Unreadable
     if path.stat().st_size > limits.max_total_bytes:
         check.add(whole, f"文件过大（超过 {mb(limits.max_total_bytes)}），不像是党日活动报送包")
+        raise Unreadable
+    bad = directory_reason(path, limits)  # before zipfile reads the whole directory
+    if bad:
+        check.add(whole, bad)
         raise Unreadable
     try:
         zf = zipfile.ZipFile(path)

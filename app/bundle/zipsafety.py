@@ -7,11 +7,28 @@ from __future__ import annotations
 
 import re
 import stat
+import struct
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+from app.filenames import DEVICE_NAMES
 
 CHUNK = 1 << 20
+
+# What Windows does not allow in a name (":" is said on its own: an NTFS stream).
+_WINDOWS_FORBIDDEN = re.compile(r'[<>"|?*]')
+# Control characters, direction controls, zero-width characters and non-characters
+# (the characters text_rules refuses in any text, docs/formats.md "Bounds").
+_HIDDEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffe\uffff"
+    "\ud800-\udfff]"
+)
+UNICODE_PATH_FIELD = 0x7075  # Info-ZIP Unicode Path extra field: unzip names the file by it
+_EOCD_SEARCH = 22 + 0xFFFF  # the end-of-directory record and the longest comment after it
+_DIRECTORY_BYTES_PER_ENTRY = 512  # a central header with a long name and its zip64 fields
 
 Add = Callable[[str, str], None]  # (file in the bundle, Chinese reason)
 
@@ -26,7 +43,7 @@ class Limits:
     ratio_min_bytes: int = 1024 * 1024  # tiny files may compress well without being bombs
     max_entries: int = 10_000
     max_manifest_bytes: int = 4 * 1024 * 1024
-    max_data_bytes: int = 64 * 1024 * 1024
+    max_data_bytes: int = 16 * 1024 * 1024  # a real year is well under 1 MB
 
 
 DEFAULT_LIMITS = Limits()
@@ -46,7 +63,11 @@ def mb(n: int) -> str:
 
 
 def unsafe_entry_reason(name: str) -> str | None:
-    """Why an entry name must not be extracted (zip-slip), or None when it is a plain path."""
+    """Why an entry name must not be extracted, or None when it is a plain path that unpacks
+    as itself on Windows, macOS and Linux alike: no zip-slip (absolute, `..`, backslash, drive
+    letter), nothing Windows changes or refuses (NTFS streams `a:b`, device names `CON`/`NUL`,
+    trailing dots or spaces, `<>"|?*`), no invisible or direction-control characters, and the
+    name already in the form (NFKC) every system normalises it to."""
     if not name or "\x00" in name:
         return "文件名为空或含非法字符"
     if "\\" in name:
@@ -58,6 +79,34 @@ def unsafe_entry_reason(name: str) -> str | None:
         return "文件名含“..”，可能写到包外的位置（zip-slip）"
     if any(p in ("", ".") for p in parts):
         return "文件名含空的或“.”路径段"
+    return _hidden_char_reason(name) or _windows_reason(parts)
+
+
+def _hidden_char_reason(name: str) -> str | None:
+    hidden = _HIDDEN.search(name)
+    if hidden:
+        code = f"U+{ord(hidden.group()):04X}"
+        if 0x200E <= ord(hidden.group()) <= 0x2069 or hidden.group() == "\u061c":
+            return f"文件名含文字方向控制符（{code}），可能把真实的文件类型（如 .exe）伪装成别的"
+        return f"文件名含不可见的控制字符（{code}）"
+    if unicodedata.normalize("NFKC", name) != name:
+        return (
+            "文件名不是标准写法（含分解形式或兼容字符，NFC/NFKC 规范化后会变成另一个名字），"
+            "在另一台电脑上可能解压成别的文件"
+        )
+    return None
+
+
+def _windows_reason(parts: list[str]) -> str | None:
+    for part in parts:
+        if ":" in part:
+            return "文件名含冒号“:”（NTFS 数据流），在 Windows 上会写到另一个文件里"
+        if _WINDOWS_FORBIDDEN.search(part):
+            return '文件名含 Windows 不允许的字符（< > " | ? *）'
+        if part.endswith((".", " ")):
+            return "文件名以点或空格结尾，Windows 解压时会去掉它们，变成另一个文件名"
+        if part.split(".")[0].rstrip(" ").upper() in DEVICE_NAMES:
+            return f"文件名“{part}”是 Windows 保留的设备名（CON、NUL、COM1 等），无法正常解压"
     return None
 
 
@@ -76,6 +125,85 @@ def _entry_reason(info: zipfile.ZipInfo, limits: Limits) -> str | None:
     return None
 
 
+def directory_reason(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why the zip's central directory is refused before zipfile reads it (zipfile reads the
+    whole directory into memory whatever entry count it claims): more entries than
+    `max_entries`, or a directory larger than that many entries can need. None when the
+    directory is small enough, or when there is none to find (zipfile then says it is no zip)."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        f.seek(max(0, size - _EOCD_SEARCH))
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return None
+        entries, cd_size = struct.unpack_from("<HI", tail, at + 10)
+        if entries == 0xFFFF or cd_size == 0xFFFFFFFF:  # zip64: the real figures are elsewhere
+            locator = tail[max(0, at - 20) : at]
+            if len(locator) < 20 or locator[:4] != b"PK\x06\x07":
+                return None
+            f.seek(struct.unpack_from("<Q", locator, 8)[0])
+            record = f.read(56)
+            if len(record) < 56 or record[:4] != b"PK\x06\x06":
+                return None
+            entries, cd_size = struct.unpack_from("<QQ", record, 32)
+    if entries > limits.max_entries:
+        return f"包内文件数过多（{entries} 个，上限 {limits.max_entries} 个）"
+    if cd_size > limits.max_entries * _DIRECTORY_BYTES_PER_ENTRY:
+        return f"包的文件目录过大（{mb(cd_size)}），不像是党日活动报送包"
+    return None
+
+
+def layout_reason(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str | None:
+    """Why the entries' data are not laid out one after another (None when they are): each
+    entry's local header and compressed data must end before the next entry's header and
+    before the central directory. Overlapping entries are how a 1 MB zip unpacks to a
+    gigabyte — every entry decompresses the same bytes again."""
+    assert zf.fp is not None
+    spans = sorted((i.header_offset, i.compress_size) for i in infos)
+    limit = zf.start_dir
+    end = 0
+    for offset, packed in spans:
+        if offset < end:
+            return "包内文件的数据相互重叠，疑似“重叠压缩炸弹”"
+        zf.fp.seek(offset)
+        head = zf.fp.read(30)
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            return "包内文件的位置信息不对，文件已损坏"
+        n_len, x_len = struct.unpack_from("<HH", head, 26)
+        end = offset + 30 + n_len + x_len + packed
+    if end > limit:
+        return "包内文件的数据与文件目录重叠，疑似“重叠压缩炸弹”"
+    return None
+
+
+def unicode_path_reason(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """Why an entry is refused for a Unicode Path extra field (0x7075) naming another file:
+    unzip extracts it under that name (statistics.xlsx as 发票.exe), while the manifest and
+    this check see the entry's own name. Both the central and the local extra field count."""
+    assert zf.fp is not None
+    zf.fp.seek(info.header_offset + 26)
+    n_len, x_len = struct.unpack("<HH", zf.fp.read(4))
+    zf.fp.seek(info.header_offset + 30 + n_len)
+    for extra in (info.extra, zf.fp.read(x_len)):
+        for shown in _unicode_paths(extra):
+            if shown != info.filename:
+                printable = _HIDDEN.sub("?", shown)[:80]
+                return f"附加字段（Unicode Path）写着另一个文件名“{printable}”，解压工具会按那个名字解出"
+    return None
+
+
+def _unicode_paths(extra: bytes) -> Iterator[str]:
+    """The names in every Unicode Path field of an extra block ("?" for undecodable bytes)."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        kind, size = struct.unpack_from("<HH", extra, pos)
+        body = extra[pos + 4 : pos + 4 + size]
+        if kind == UNICODE_PATH_FIELD and len(body) >= 5:
+            yield body[5:].decode("utf-8", "replace")
+        pos += 4 + size
+
+
 def check_entries(
     zf: zipfile.ZipFile, whole: str, add: Add, limits: Limits = DEFAULT_LIMITS
 ) -> dict[str, zipfile.ZipInfo]:
@@ -86,12 +214,20 @@ def check_entries(
     if len(infos) > limits.max_entries:
         add(whole, f"包内文件数过多（{len(infos)} 个）")
         raise Unreadable
+    bad = layout_reason(zf, infos)
+    if bad:
+        add(whole, bad)
+        raise Unreadable
     files: dict[str, zipfile.ZipInfo] = {}
     folded: set[str] = set()
     total = 0
     for info in infos:
         name = info.filename
         bad = unsafe_entry_reason(name)
+        if bad:
+            add(name, bad)
+            continue
+        bad = unicode_path_reason(zf, info)
         if bad:
             add(name, bad)
             continue
