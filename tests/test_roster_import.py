@@ -229,8 +229,8 @@ def test_id_number_gives_birth_date_and_gender_and_flag_words_are_read(branch, t
     path = tmp_path / "身份证.csv"
     path.write_text(
         "姓名,公民身份号码,年老体弱、行动不便,是否流动党员\n"
-        "钱老伯,34170219450317001X,年老体弱,\n"
-        "孙女士,341702198802140028,,流动\n",
+        "钱老伯,341702194503170019,年老体弱,\n"
+        "孙女士,341702198802140029,,流动\n",
         encoding="utf-8",
     )
     import_file(path, today=TODAY)

@@ -15,9 +15,9 @@ import peewee as pw
 
 from app import files
 from app.errors import UserError
-from app.models.entities import ALL_MODELS, DB, Activity, Branch, SchemaVersion
+from app.models.entities import ALL_MODELS, DB, Activity, Branch, Member, SchemaVersion
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PRAGMAS = {
     "foreign_keys": 1,
@@ -103,10 +103,23 @@ def run_migrations(database: pw.SqliteDatabase, current: int) -> None:
                     ),
                 )
                 SchemaVersion.create(version=3)
+        if current < 4:
+            with database.atomic():
+                migrate(*_member_columns_v4(migrator))
+                SchemaVersion.create(version=4)
         # Tables added later than version 1 and not yet present (new, empty) are created here.
         database.create_tables(ALL_MODELS, safe=True)
     finally:
         database.pragma("foreign_keys", 1)
+
+
+def _member_columns_v4(migrator) -> list:
+    """Schema v4: the member's 公民身份号码, date precisions and 转正日期 (as in entities.Member)."""
+    table = Member._meta.table_name
+    return [
+        migrator.add_column(table, name, Member._meta.fields[name])
+        for name in ("id_number", "birth_precision", "joined_precision", "full_member_date")
+    ]
 
 
 def snapshot(target: Path) -> Path:

@@ -95,6 +95,16 @@ class Member(BaseModel):
     left_note = pw.CharField(default="")
     note = pw.CharField(default="")
     created_at = pw.DateTimeField(default=dt.datetime.now)
+    # schema v4: 公民身份号码 (kept in this ledger only, never in a bundle), the precision a
+    # date was written at (`1965.11` stays a month: app/services/roster_dates.py), 转正日期
+    id_number = pw.CharField(default="")
+    birth_precision = pw.CharField(
+        default="day", constraints=[_in("birth_precision", ("day", "month", "year"))]
+    )
+    joined_precision = pw.CharField(
+        default="day", constraints=[_in("joined_precision", ("day", "month", "year"))]
+    )
+    full_member_date = pw.DateField(null=True)  # 转正日期: 预备党员 until this day
 
     class Meta:
         constraints = [

@@ -14,69 +14,22 @@ from dataclasses import dataclass, replace
 from app.errors import UserError
 from app.models import DB, Attendance, Attendee, AttendeePresence, Member, TalkReminder, vocab
 from app.services.attendance import activity_day
-
-# --- dates as people write them ------------------------------------------------------------------
-_DATE_PATTERNS = (
-    # 2019-07-01, 2019/7/1, 2019.07.01, 2019年7月1日
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"),
-    # 2019-07, 2019/7, 2019.07, 2019年7月 (a month only: the 1st is used)
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),  # 20190701
-    re.compile(r"^(\d{4})(\d{2})$"),  # 201907
+from app.services.id_numbers import mask, read_id_number
+from app.services.roster_dates import (  # noqa: F401 - dates are also imported from here
+    DAY,
+    format_date,
+    is_month_only,
+    parse_date,
+    read_date,
+    same_written,
 )
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def parse_date(value: object) -> dt.date | None:
-    """A date as rosters write it: a date cell, an Excel serial number, `2019-07-01`, `2019/7/1`,
-    `2019.07` (the 1st of that month), `2019年7月1日`, `20190701`. Empty -> None.
-
-    Raises ValueError for anything else (the caller names the row or field).
-    """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value != int(value):
-            value = int(value)  # a date-time serial: the day part
-        number = int(value)
-        if 1 <= number <= 80000:  # an Excel serial (1900 .. 2119)
-            return EXCEL_EPOCH + dt.timedelta(days=number)
-        text = str(number)
-    else:
-        text = str(value).strip().replace("\u3000", " ")
-    if not text:
-        return None
-    if re.fullmatch(r"\d{4,5}(\.0)?", text) and 1 <= float(text) <= 80000:
-        return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
-    # "2019-07-01 00:00:00" as some programs write a date cell into CSV
-    text = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "", text)
-    for pattern in _DATE_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            year, month = int(m.group(1)), int(m.group(2))
-            day = int(m.group(3)) if m.lastindex and m.lastindex >= 3 else 1
-            return dt.date(year, month, day)  # ValueError for 2019-13-01
-    raise ValueError(text)
-
-
-def is_month_only(value: object) -> bool:
-    """True for a date written to the month only (`2019.07`, `2019年7月`, `201907`): rosters
-    often keep 出生年月 that way, so matching compares year and month only."""
-    if value is None or isinstance(value, (dt.date, int, float)):
-        return False
-    text = str(value).strip().replace("\u3000", " ")
-    return bool(_DATE_PATTERNS[1].match(text) or _DATE_PATTERNS[3].match(text))
-
-
-def format_date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
+from app.services.text_rules import NAME_MAX, PLACE_MAX, text_problem
 
 # --- members -------------------------------------------------------------------------------------
+PHONE_MAX = 30
+NOTE_MAX = 200
+
+
 @dataclass
 class MemberInput:
     """What the member dialog and the importer hand over; `validate_member` checks it."""
@@ -94,34 +47,50 @@ class MemberInput:
     is_leader: bool = False
     roll_start: dt.date | None = None
     note: str = ""
+    id_number: str = ""  # 公民身份号码, kept in this ledger only
+    birth_precision: str = DAY  # `1965.11` stays a month (roster_dates)
+    joined_precision: str = DAY
+    full_member_date: dt.date | None = None  # 转正日期
 
     @classmethod
     def from_member(cls, m: Member) -> MemberInput:
-        return cls(
-            name=m.name,
-            gender=m.gender,
-            birth_date=m.birth_date,
-            joined_party_date=m.joined_party_date,
-            category=m.category,
-            phone=m.phone,
-            is_mobile=bool(m.is_mobile),
-            mobile_location=m.mobile_location,
-            inflow_org=m.inflow_org,
-            is_frail=bool(m.is_frail),
-            is_leader=bool(m.is_leader),
-            roll_start=m.roll_start,
-            note=m.note,
-        )
+        return cls(**{name: getattr(m, name) for name in cls.__dataclass_fields__})
 
     def cleaned(self) -> MemberInput:
-        return replace(
+        """Spaces trimmed; birth date and gender filled from a valid 公民身份号码 where missing
+        or written less precisely; 正式党员 once a 转正日期 is given."""
+        d = replace(
             self,
             name=clean_name(self.name),
             phone=self.phone.strip(),
             mobile_location=self.mobile_location.strip() if self.is_mobile else "",
             inflow_org=self.inflow_org.strip() if self.is_mobile else "",
             note=self.note.strip(),
+            id_number=re.sub(r"[\s\u3000-]", "", self.id_number or "").upper(),
+            is_mobile=bool(self.is_mobile),
+            is_frail=bool(self.is_frail),
+            is_leader=bool(self.is_leader),
         )
+        if d.full_member_date is not None:
+            d = replace(d, category=vocab.FULL_MEMBER)
+        try:
+            known = read_id_number(d.id_number)
+        except ValueError:
+            return d  # reported by member_problems
+        if known is None:
+            return d
+        if d.gender is None:
+            d = replace(d, gender=known.gender)
+        if d.birth_date is None or (
+            d.birth_precision != DAY
+            and same_written(d.birth_date, d.birth_precision, known.birth_date, DAY)
+        ):
+            d = replace(d, birth_date=known.birth_date, birth_precision=DAY)
+        return d
+
+    @property
+    def masked_id(self) -> str:
+        return mask(self.id_number) if self.id_number else ""
 
 
 def clean_name(name: str) -> str:
@@ -130,18 +99,34 @@ def clean_name(name: str) -> str:
 
 
 MIN_BIRTH = dt.date(1900, 1, 1)
+DATE_LABELS = {
+    "birth_date": "出生日期",
+    "joined_party_date": "入党时间",
+    "roll_start": "转入本支部日期",
+    "full_member_date": "转正日期",
+}
+TEXT_LIMITS = {  # field -> (label, most characters), checked by text_rules
+    "name": ("姓名", NAME_MAX),
+    "phone": ("联系电话", PHONE_MAX),
+    "mobile_location": ("流入地", PLACE_MAX),
+    "inflow_org": ("流入地党组织", PLACE_MAX),
+    "note": ("备注", NOTE_MAX),
+}
 
 
 def member_problems(data: MemberInput, today: dt.date | None = None) -> list[UserError]:
-    """Every problem with a roster record (rule 3): a name; dates in the past and in order (born,
-    then joined the party); allowed words for gender and category."""
+    """Every problem with a roster record (rule 3): a name; texts within text_rules; dates in the
+    past and in order (born, then joined the party, then 转正); allowed words for gender and
+    category; a valid 公民身份号码 that agrees with the birth date and gender."""
     today = today or dt.date.today()
     d = data.cleaned()
     problems: list[UserError] = []
     if not d.name:
         problems.append(UserError("请填写姓名。", "name is required", field="name"))
-    elif len(d.name) > 30:
-        problems.append(UserError("姓名过长（最多30个字）。", "name too long", field="name"))
+    for name, (label, limit) in TEXT_LIMITS.items():
+        problem = text_problem(getattr(d, name), label, limit)
+        if problem:
+            problems.append(UserError(problem + "。", f"bad text in {name}", field=name))
     if d.gender not in (None, *vocab.GENDERS):
         problems.append(
             UserError("性别只能是“男”或“女”。", f"bad gender {d.gender}", field="gender")
@@ -154,17 +139,24 @@ def member_problems(data: MemberInput, today: dt.date | None = None) -> list[Use
                 field="category",
             )
         )
-    labels = {
-        "birth_date": "出生日期",
-        "joined_party_date": "入党时间",
-        "roll_start": "转入本支部日期",
-    }
-    for name, label in labels.items():
+    problems.extend(_date_problems(d, today))
+    problems.extend(_id_problems(d, today))
+    return problems
+
+
+def _shown(d: MemberInput, name: str) -> str:
+    precision = {"birth_date": d.birth_precision, "joined_party_date": d.joined_precision}
+    return format_date(getattr(d, name), precision.get(name, DAY))
+
+
+def _date_problems(d: MemberInput, today: dt.date) -> list[UserError]:
+    problems: list[UserError] = []
+    for name, label in DATE_LABELS.items():
         value = getattr(d, name)
         if value is not None and value > today:
             problems.append(
                 UserError(
-                    f"{label}不能晚于今天（{format_date(value)}）。",
+                    f"{label}不能晚于今天（{_shown(d, name)}）。",
                     f"{name} in the future",
                     field=name,
                 )
@@ -173,22 +165,46 @@ def member_problems(data: MemberInput, today: dt.date | None = None) -> list[Use
         problems.append(
             UserError("出生日期不对，请核对年份。", "birth date before 1900", field="birth_date")
         )
-    if d.birth_date and d.joined_party_date and d.joined_party_date <= d.birth_date:
+    for later, earlier in (
+        ("joined_party_date", "birth_date"),
+        ("roll_start", "birth_date"),
+        ("full_member_date", "joined_party_date"),
+    ):
+        if getattr(d, later) and getattr(d, earlier) and getattr(d, later) <= getattr(d, earlier):
+            problems.append(
+                UserError(
+                    f"{DATE_LABELS[later]}（{_shown(d, later)}）应晚于{DATE_LABELS[earlier]}"
+                    f"（{_shown(d, earlier)}），请核对。",
+                    f"{later} not after {earlier}",
+                    field=later,
+                )
+            )
+    return problems
+
+
+def _id_problems(d: MemberInput, today: dt.date) -> list[UserError]:
+    try:
+        known = read_id_number(d.id_number, today)
+    except ValueError as err:
+        return [UserError(f"公民身份号码{err}。", "bad id number", field="id_number")]
+    if known is None:
+        return []
+    problems = []
+    if d.birth_date and not same_written(d.birth_date, d.birth_precision, known.birth_date, DAY):
         problems.append(
             UserError(
-                f"入党时间（{format_date(d.joined_party_date)}）应晚于出生日期"
-                f"（{format_date(d.birth_date)}），请核对。",
-                "joined the party before birth",
-                field="joined_party_date",
+                f"出生日期（{_shown(d, 'birth_date')}）与公民身份号码中的出生日期"
+                f"（{format_date(known.birth_date)}）不一致，请核对。",
+                "birth date differs from the id number",
+                field="birth_date",
             )
         )
-    if d.birth_date and d.roll_start and d.roll_start <= d.birth_date:
+    if d.gender and d.gender != known.gender:
         problems.append(
             UserError(
-                f"转入本支部日期（{format_date(d.roll_start)}）应晚于出生日期"
-                f"（{format_date(d.birth_date)}），请核对。",
-                "roll start before birth",
-                field="roll_start",
+                f"性别（{d.gender}）与公民身份号码（{known.gender}）不一致，请核对。",
+                "gender differs from the id number",
+                field="gender",
             )
         )
     return problems
@@ -200,6 +216,33 @@ def validate_member(data: MemberInput, today: dt.date | None = None) -> MemberIn
     if problems:
         raise problems[0]
     return data.cleaned()
+
+
+def category_on(member: Member | MemberInput, day: dt.date) -> str:
+    """正式党员 or 预备党员 on `day`: a member with a 转正日期 was 预备 before it."""
+    if member.full_member_date is not None and day < member.full_member_date:
+        return vocab.PROBATIONARY_MEMBER
+    return member.category
+
+
+def member_with_id(id_number: str, exclude_id: int | None = None) -> Member | None:
+    """The member already holding this 公民身份号码, if any."""
+    if not id_number:
+        return None
+    query = Member.select().where(Member.id_number == id_number)
+    if exclude_id is not None:
+        query = query.where(Member.id != exclude_id)
+    return query.first()
+
+
+def _check_id_unique(d: MemberInput, exclude_id: int | None = None) -> None:
+    other = member_with_id(d.id_number, exclude_id)
+    if other is not None:
+        raise UserError(
+            f"公民身份号码与花名册中的“{other.name}”相同，请核对是否重复录入。",
+            "id number already on the roster",
+            field="id_number",
+        )
 
 
 def find_duplicates(
@@ -234,6 +277,7 @@ def _apply(member: Member, d: MemberInput) -> None:
 def create_member(data: MemberInput, today: dt.date | None = None) -> Member:
     d = validate_member(data, today)
     with DB.atomic():
+        _check_id_unique(d)
         member = Member()
         _apply(member, d)
         member.save()
@@ -243,6 +287,7 @@ def create_member(data: MemberInput, today: dt.date | None = None) -> Member:
 def update_member(member_id: int, data: MemberInput, today: dt.date | None = None) -> Member:
     d = validate_member(data, today)
     with DB.atomic():
+        _check_id_unique(d, member_id)
         member = _get_member(member_id)
         if member.left_date and d.roll_start and d.roll_start > member.left_date:
             raise UserError(

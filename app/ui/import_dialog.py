@@ -36,21 +36,24 @@ from app.ui.workers import run_in_background
 
 TEXT = {
     "title": "导入花名册",
-    "explain": "支持 Excel/WPS 的 .xlsx 表格和 .csv 文件（UTF-8 或 GBK）。表头需有“姓名”列，"
-    "可识别：姓名、性别、出生日期、入党时间、人员类别、联系电话、是否流动党员、流入地、"
-    "流入地党组织、年老体弱、领导干部等。日期可写成 2019-07-01、2019/7/1 或 2019.07。"
-    "同名且出生日期相同的党员视为已在花名册，不会重复添加。",
+    "explain": "支持 Excel/WPS 的 .xlsx、.xls 表格和 .csv 文件（UTF-8 或 GBK），读取当前显示的"
+    "工作表（隐藏的工作表不读）。表头需有“姓名”列，可识别：姓名、性别、出生日期、入党时间、"
+    "转正日期、人员类别、公民身份号码、联系电话、是否流动党员、流入地、流入地党组织、年老体弱、"
+    "领导干部等。日期可写成 2019-07-01、2019/7/1 或 2019.07（只写到月的按月保存）。"
+    "身份证号相同、或同名且出生日期相同的党员视为已在花名册，不会重复添加。",
     "choose": "选择文件…",
-    # Old .xls/.et files are listed too, so the secretary sees them and is told to save as .xlsx
-    # (hidden by the filter, the roster seemed to be missing).
-    "filter": "花名册表格 (*.xlsx *.csv *.xls *.et);;所有文件 (*)",
+    # .xls is read with xlrd; a WPS .et that is not in the .xls format is told to save as .xlsx.
+    "filter": "花名册表格 (*.xlsx *.xls *.et *.csv);;所有文件 (*)",
     "no_file": "尚未选择文件",
     "reading": "正在读取…",
     "headers": ["行号", "姓名", "性别", "出生日期", "入党时间", "人员类别", "特殊情况", "导入结果"],
+    "source": "读取：{source}",
+    "hidden": "（隐藏的工作表未读取：{names}）",
     "columns": "识别到的列：{found}",
     "ignored": "；忽略的列：{ignored}",
     "summary_ok": "共 {rows} 行：将新增 {add} 人，已在花名册 {match} 人（不重复添加）。",
     "summary_bad": "发现 {n} 处问题，请在表格中改正后重新选择文件。有问题时不会导入任何数据。",
+    "summary_fill": "其中 {fill} 人将补充身份证号或转正日期。",
     "problems": "问题清单",
     "import": "导入",
     "close": "关闭",
@@ -195,7 +198,10 @@ class ImportDialog(QDialog):
         self._busy(False)
         self.preview = preview
         found = "、".join(f"{h}→{FIELD_LABELS[f]}" for f, h in preview.columns.items())
-        text = TEXT["columns"].format(found=found)
+        text = TEXT["source"].format(source=preview.source())
+        if preview.hidden_sheets:
+            text += TEXT["hidden"].format(names="、".join(preview.hidden_sheets[:5]))
+        text += "\n" + TEXT["columns"].format(found=found)
         if preview.ignored_headers:
             text += TEXT["ignored"].format(ignored="、".join(preview.ignored_headers))
         self.columns_label.setText(text)
@@ -206,8 +212,8 @@ class ImportDialog(QDialog):
                     r.row,
                     r.member.name,
                     r.member.gender or "",
-                    format_date(r.member.birth_date),
-                    format_date(r.member.joined_party_date),
+                    format_date(r.member.birth_date, r.member.birth_precision),
+                    format_date(r.member.joined_party_date, r.member.joined_precision),
                     r.member.category,
                     _flags(r),
                     r.action + ("，" + "；".join(r.notes) if r.notes else ""),
@@ -216,8 +222,8 @@ class ImportDialog(QDialog):
             ],
             [r.row for r in preview.rows],
         )
-        if preview.problems:
-            self.summary.setText(TEXT["summary_bad"].format(n=len(preview.problems)))
+        if preview.problem_count:
+            self.summary.setText(TEXT["summary_bad"].format(n=preview.problem_count))
             self.summary.setStyleSheet("color: #c0392b;")
             self.problems.setPlainText(preview.problem_text())
             self.problems.show()
@@ -227,8 +233,9 @@ class ImportDialog(QDialog):
                 TEXT["summary_ok"].format(
                     rows=len(preview.rows), add=preview.to_add, match=preview.to_match
                 )
+                + (TEXT["summary_fill"].format(fill=preview.to_fill) if preview.to_fill else "")
             )
-        ready = preview.ok and preview.to_add > 0
+        ready = preview.ok and (preview.to_add > 0 or preview.to_fill > 0)
         self.import_button.setEnabled(ready)
         if ready:  # the next step is plain: Enter imports
             self.import_button.setDefault(True)
