@@ -229,7 +229,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         failed += 1
         print(report.summary(), file=sys.stderr)
         print(
-            f"error: {path.name} failed verification ({len(report.problems)} problem(s))",
+            f"error: {path.name} failed verification ({report.total} problem(s))",
             file=sys.stderr,
         )
     if len(paths) > 1:

@@ -8,6 +8,7 @@ import hashlib
 import json
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -103,9 +104,81 @@ def add_extra_field(path: Path, name: str, extra: bytes) -> None:
 
 def with_unicode_path(good: Path, out: Path, entry: str, shown_as: str) -> Path:
     """Entry `entry` carries a Unicode Path extra field saying `shown_as` (what unzip extracts)."""
-    import zlib
-
     out.write_bytes(good.read_bytes())
     body = b"\x01" + struct.pack("<I", zlib.crc32(entry.encode("utf-8"))) + shown_as.encode()
     add_extra_field(out, entry, struct.pack("<HH", 0x7075, len(body)) + body)
     return out
+
+
+def _local_header(name: bytes, crc: int, packed: int, size: int) -> bytes:
+    return (
+        struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, packed, size, len(name), 0)
+        + name
+    )
+
+
+def _central_header(name: bytes, crc: int, packed: int, size: int, offset: int) -> bytes:
+    return (
+        struct.pack(
+            "<4sHHHHHHIIIHHHHHII",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            0,
+            0,
+            crc,
+            packed,
+            size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        + name
+    )
+
+
+def overlap_bomb(path: Path, files: int = 10, kernel_bytes: int = 96_600_000) -> Path:
+    """David Fifield's overlapping zip bomb: every entry's deflate data starts with a stored
+    block quoting the next entry's local header and goes on into that entry's data, so all
+    entries share one compressed kernel. About 100 kB that unpacks to `files` x 96.6 MB."""
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, -15)
+    kernel = b"".join(squeeze.compress(bytes(1 << 20)) for _ in range(kernel_bytes >> 20))
+    kernel += squeeze.compress(bytes(kernel_bytes % (1 << 20))) + squeeze.flush()
+    names = [f"attachments/{i:02d}.jpg".encode() for i in range(files)]
+    # From the last entry back: each one's output is the next local header, then the next's.
+    headers: list[bytes] = [b""] * files
+    sizes = [0] * files
+    packed = [0] * files
+    tail_out: list[bytes] = []  # the headers quoted before the kernel's output, in order
+    for i in reversed(range(files)):
+        quoted = b"".join(tail_out)
+        sizes[i] = len(quoted) + kernel_bytes
+        crc = zlib.crc32(quoted)
+        for _ in range(kernel_bytes >> 20):
+            crc = zlib.crc32(bytes(1 << 20), crc)
+        crc = zlib.crc32(bytes(kernel_bytes % (1 << 20)), crc)
+        packed[i] = sum(5 + len(h) for h in tail_out) + len(kernel)
+        headers[i] = _local_header(names[i], crc, packed[i], sizes[i])
+        tail_out.insert(0, headers[i])
+    body = bytearray()
+    offsets = []
+    for i in range(files):
+        offsets.append(len(body))
+        body += headers[i]
+        if i + 1 < files:  # a non-final stored block quoting the next local header
+            n = len(headers[i + 1])
+            body += struct.pack("<BHH", 0, n, n ^ 0xFFFF)
+    body += kernel
+    central = b"".join(
+        _central_header(names[i], *struct.unpack_from("<III", headers[i], 14), offsets[i])
+        for i in range(files)
+    )
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, files, files, len(central), len(body), 0)
+    path.write_bytes(bytes(body) + central + end)
+    return path

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,14 @@ from app.models import close_database, open_database
 from app.paths import database_path
 from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
-from tests.hostile_bundles import entries_of, relist, with_entry, with_unicode_path, write_zip
+from tests.hostile_bundles import (
+    entries_of,
+    overlap_bomb,
+    relist,
+    with_entry,
+    with_unicode_path,
+    write_zip,
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,80 +89,6 @@ def test_a_unicode_path_field_naming_another_file_is_refused(good_bundle, tmp_pa
 def test_a_unicode_path_field_that_agrees_is_fine(good_bundle, tmp_path):
     ok = with_unicode_path(good_bundle, tmp_path / "b.zip", "statistics.xlsx", "statistics.xlsx")
     assert not [r for f, r in verify_bundle(ok).problems if "Unicode Path" in r]
-
-
-def _local_header(name: bytes, crc: int, packed: int, size: int) -> bytes:
-    return (
-        struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, packed, size, len(name), 0)
-        + name
-    )
-
-
-def _central_header(name: bytes, crc: int, packed: int, size: int, offset: int) -> bytes:
-    return (
-        struct.pack(
-            "<4sHHHHHHIIIHHHHHII",
-            b"PK\x01\x02",
-            20,
-            20,
-            0,
-            8,
-            0,
-            0,
-            crc,
-            packed,
-            size,
-            len(name),
-            0,
-            0,
-            0,
-            0,
-            0,
-            offset,
-        )
-        + name
-    )
-
-
-def overlap_bomb(path: Path, files: int = 10, kernel_bytes: int = 96_600_000) -> Path:
-    """David Fifield's overlapping zip bomb: every entry's deflate data starts with a stored
-    block quoting the next entry's local header and goes on into that entry's data, so all
-    entries share one compressed kernel. About 100 kB that unpacks to `files` x 96.6 MB."""
-    squeeze = zlib.compressobj(9, zlib.DEFLATED, -15)
-    kernel = b"".join(squeeze.compress(bytes(1 << 20)) for _ in range(kernel_bytes >> 20))
-    kernel += squeeze.compress(bytes(kernel_bytes % (1 << 20))) + squeeze.flush()
-    names = [f"attachments/{i:02d}.jpg".encode() for i in range(files)]
-    # From the last entry back: each one's output is the next local header, then the next's.
-    headers: list[bytes] = [b""] * files
-    sizes = [0] * files
-    packed = [0] * files
-    tail_out: list[bytes] = []  # the headers quoted before the kernel's output, in order
-    for i in reversed(range(files)):
-        quoted = b"".join(tail_out)
-        sizes[i] = len(quoted) + kernel_bytes
-        crc = zlib.crc32(quoted)
-        for _ in range(kernel_bytes >> 20):
-            crc = zlib.crc32(bytes(1 << 20), crc)
-        crc = zlib.crc32(bytes(kernel_bytes % (1 << 20)), crc)
-        packed[i] = sum(5 + len(h) for h in tail_out) + len(kernel)
-        headers[i] = _local_header(names[i], crc, packed[i], sizes[i])
-        tail_out.insert(0, headers[i])
-    body = bytearray()
-    offsets = []
-    for i in range(files):
-        offsets.append(len(body))
-        body += headers[i]
-        if i + 1 < files:  # a non-final stored block quoting the next local header
-            n = len(headers[i + 1])
-            body += struct.pack("<BHH", 0, n, n ^ 0xFFFF)
-    body += kernel
-    central = b"".join(
-        _central_header(names[i], *struct.unpack_from("<III", headers[i], 14), offsets[i])
-        for i in range(files)
-    )
-    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, files, files, len(central), len(body), 0)
-    path.write_bytes(bytes(body) + central + end)
-    return path
 
 
 def test_an_overlapping_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path, monkeypatch):

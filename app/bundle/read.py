@@ -35,6 +35,7 @@ from app.bundle.zipsafety import (
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+MAX_PROBLEMS = 50  # listed per bundle (docs/formats.md "Bounds")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
@@ -46,6 +47,7 @@ class BundleCheck:
     problems: list[tuple[str, str]] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
     data: dict[str, Any] | None = None  # data.json, kept only when asked for (aggregate)
+    more: int = 0  # problems found beyond MAX_PROBLEMS, counted and not listed
     _named: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
@@ -53,8 +55,18 @@ class BundleCheck:
         return not self.problems
 
     def add(self, file: str, reason: str) -> None:
-        self.problems.append((file, reason))
+        """Note a problem: the first `MAX_PROBLEMS` are listed, the rest only counted, so a
+        crafted bundle with 10,000 problems costs every reader 50 lines."""
         self._named.add(file)
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append((file, reason))
+        else:
+            self.more += 1
+
+    @property
+    def total(self) -> int:
+        """How many problems were found, listed or not."""
+        return len(self.problems) - (1 if self.more else 0) + self.more
 
     def reported(self, file: str) -> bool:
         """A problem has already been said about `file`."""
@@ -84,6 +96,10 @@ def check_bundle(
         pass
     except Exception as err:  # hostile input must never crash the township's batch
         check.add(check.path.name, f"无法检查：文件已损坏（{type(err).__name__}）")
+    if check.more:  # one line stands for the rest, for every reader of `problems`
+        check.problems.append(
+            (check.path.name, f"另有 {check.more} 个问题（只列出前 {MAX_PROBLEMS} 个）")
+        )
     if not check.ok:
         check.data = None
     return check

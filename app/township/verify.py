@@ -34,7 +34,7 @@ class VerifyReport(BundleCheck):
         about = self.about()
         if self.ok:
             return f"校验通过：{self.path.name}\n  {about}"
-        lines = [f"校验未通过：{self.path.name}（{len(self.problems)} 个问题）"]
+        lines = [f"校验未通过：{self.path.name}（{self.total} 个问题）"]
         if about:
             lines.append(f"  {about}")
         lines += [f"  {f}：{r}" for f, r in self.problems]
