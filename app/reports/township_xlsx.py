@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from copy import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -176,6 +177,7 @@ class _Sheet:
         self.widths = widths
         self.header_row = header_row
         self.rows = 0
+        self._styles: dict[str, Any] = {}  # named style -> its style array, looked up once
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         self.last_column = get_column_letter(len(widths))
@@ -210,12 +212,22 @@ class _Sheet:
         for i, (value, style) in enumerate(zip(values, styles, strict=True)):
             cell = new_cell(self.ws, value)
             if style:
-                cell.style = style
+                self._style(cell, style)
             if formats and i in formats:
                 cell.number_format = formats[i]
             cells.append(cell)
         self.ws.append(cells)
         return self.rows
+
+    def _style(self, cell, name: str) -> None:
+        """`cell.style = name`, with the named style's lookup done once per sheet (it scans
+        the workbook's styles by name: a third of the writing time at 2,000 branches)."""
+        array = self._styles.get(name)
+        if array is None:
+            cell.style = name
+            self._styles[name] = copy(cell._style)
+        else:
+            cell._style = copy(array)
 
     def merge_row(self, row: int) -> None:
         self.ws.merged_cells.add(f"A{row}:{self.last_column}{row}")

@@ -36,7 +36,9 @@ def new_cell(ws, value: Any) -> Cell:
     """A cell for `ws.append()` holding `value`, a str as text (type "s") whatever it starts
     with. Works for normal and write-only worksheets alike (style it before appending)."""
     if isinstance(value, str):
-        cell = Cell(ws, row=1, column=1, value=clean_text(value))
+        cell = Cell(ws, row=1, column=1)
+        # Set as text directly: binding a str would first classify "=..." as a formula.
+        cell._value = clean_text(value)
         cell.data_type = "s"
         return cell
     return Cell(ws, row=1, column=1, value=value)
