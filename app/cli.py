@@ -102,6 +102,15 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_members(args: argparse.Namespace) -> int:
+    from app.services.roster_export import export_roster
+
+    open_data(args)
+    path = export_roster(Path(args.out), with_id=args.with_id)
+    print(f"已导出花名册：{path}" + ("（含公民身份号码，请妥善保管）" if args.with_id else ""))
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from app.services.ledger import load_year
     from app.services.statistics import compute_statistics, format_statistics
@@ -308,9 +317,16 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--year", type=int, default=None, help="演示年份（默认今年）")
     handlers["demo"] = cmd_demo
 
-    p = sub.add_parser("import-members", help="从 .xlsx 或 .csv 导入花名册（全部成功或全部不写入）")
+    p = sub.add_parser(
+        "import-members", help="从 .xlsx、.xls 或 .csv 导入花名册（全部成功或全部不写入）"
+    )
     p.add_argument("file")
     handlers["import-members"] = cmd_import_members
+
+    p = sub.add_parser("export-members", help="导出花名册 .xlsx（表头与导入相同）")
+    p.add_argument("--out", required=True, help="FILE.xlsx")
+    p.add_argument("--with-id", action="store_true", help="同时导出公民身份号码")
+    handlers["export-members"] = cmd_export_members
 
     p = sub.add_parser("stats", help="年度统计：党员参加情况、谈话提醒、支部汇总 / the statistics")
     p.add_argument("--year", type=int, required=True)

@@ -34,7 +34,9 @@ COLUMNS = (
     ("离开日期", 12),
     ("离开原因", 8),
     ("备注", 20),
+    ("转正日期", 12),
 )
+ID_COLUMN = ("公民身份号码", 20)  # only when asked for: the number stays in the ledger
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -42,13 +44,21 @@ def _yes(flag: bool) -> str:
     return "是" if flag else "否"
 
 
-def roster_row(number: int, m: Member) -> list[object]:
-    return [
+def _written(day: dt.date | None, precision: str) -> object:
+    """A date cell, or `1965.11` / `1965` as text for a date known to the month or year only
+    (app/services/roster_dates.py), so the importer reads it back at the same precision."""
+    if day is None or precision == "day":
+        return day
+    return f"{day.year}.{day.month:02d}" if precision == "month" else str(day.year)
+
+
+def roster_row(number: int, m: Member, with_id: bool = False) -> list[object]:
+    row = [
         number,
         m.name,
         m.gender or "",
-        m.birth_date,
-        m.joined_party_date,
+        _written(m.birth_date, m.birth_precision),
+        _written(m.joined_party_date, m.joined_precision),
         m.category,
         m.phone,
         _yes(m.is_mobile),
@@ -60,22 +70,28 @@ def roster_row(number: int, m: Member) -> list[object]:
         m.left_date,
         m.left_reason or "",
         m.note,
+        m.full_member_date,
     ]
+    return [*row, m.id_number] if with_id else row
 
 
-def write_roster_xlsx(path: Path, members: Iterable[Member], title: str = "") -> Path:
-    """Write the members to `path` (.xlsx) through `files.replacing()`; returns `path`."""
+def write_roster_xlsx(
+    path: Path, members: Iterable[Member], title: str = "", *, with_id: bool = False
+) -> Path:
+    """Write the members to `path` (.xlsx) through `files.replacing()`; returns `path`.
+    The 公民身份号码 column is written only `with_id`."""
     path = Path(path)
+    columns = (*COLUMNS, ID_COLUMN) if with_id else COLUMNS
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
-    append(sheet, [name for name, _ in COLUMNS])
+    append(sheet, [name for name, _ in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for number, m in enumerate(members, start=1):
-        append(sheet, roster_row(number, m))
-    for col, (_, width) in enumerate(COLUMNS, start=1):
+        append(sheet, roster_row(number, m, with_id))
+    for col, (_, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = width + 2
     for row in sheet.iter_rows(min_row=2):
         for cell in row:

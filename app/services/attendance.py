@@ -18,6 +18,7 @@ from app.models import (
     Member,
     vocab,
 )
+from app.services.probation import category_on
 from app.services.record_rules import reason_problem, status_problem
 
 
@@ -128,7 +129,7 @@ def load_sheet(activity_id: int) -> AttendanceSheet:
         SheetMember(
             member_id=m.id,
             name=m.name,
-            category=m.category,
+            category=category_on(m, day),  # 预备 before the 转正日期
             is_mobile=bool(m.is_mobile),
             mobile_location=m.mobile_location,
             inflow_org=m.inflow_org,

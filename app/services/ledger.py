@@ -23,6 +23,7 @@ from app.models import (
     Member,
 )
 from app.services.attendance import activity_day, counts_as_taking_part, is_on_roll
+from app.services.probation import category_on
 
 
 def _iso(value: dt.date | dt.time | None) -> str | None:
@@ -297,13 +298,18 @@ _ACTIVITY_COLUMNS = (
 )
 
 
-def member_row(m: Member) -> MemberRow:
+def member_row(m: Member, on: dt.date | None = None) -> MemberRow:
+    """The member as the year's data holds them; with `on`, the category of that day (a 预备党员
+    who became 正式 later is 预备 in an earlier year's data)."""
+    values = {column: getattr(m, column) for column in _MEMBER_COLUMNS}
+    if on is not None:
+        values["category"] = category_on(m, on)
     return MemberRow(
         member_id=m.id,
         is_mobile=bool(m.is_mobile),
         is_frail=bool(m.is_frail),
         is_leader=bool(m.is_leader),
-        **{column: getattr(m, column) for column in _MEMBER_COLUMNS},
+        **values,
     )
 
 
@@ -346,7 +352,7 @@ def load_year(year: int) -> YearData:
     plan = AnnualPlan.get_or_none(AnnualPlan.year == year)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     members = [
-        member_row(m)
+        member_row(m, end)
         for m in Member.select()
         .where(
             (Member.roll_start.is_null() | (Member.roll_start <= end))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from app.errors import UserError
 from app.models import DB, Attendance, Attendee, AttendeePresence, Member, TalkReminder, vocab
 from app.services.attendance import activity_day
 from app.services.id_numbers import mask, read_id_number
+from app.services.probation import category_on  # noqa: F401 - also importable from here
 from app.services.roster_dates import (  # noqa: F401 - dates are also imported from here
     DAY,
     format_date,
@@ -23,7 +25,7 @@ from app.services.roster_dates import (  # noqa: F401 - dates are also imported 
     read_date,
     same_written,
 )
-from app.services.text_rules import NAME_MAX, PLACE_MAX, text_problem
+from app.services.text_rules import NAME_MAX, PLACE_MAX, check_text, text_problem
 
 # --- members -------------------------------------------------------------------------------------
 PHONE_MAX = 30
@@ -61,11 +63,11 @@ class MemberInput:
         or written less precisely; 正式党员 once a 转正日期 is given."""
         d = replace(
             self,
-            name=clean_name(self.name),
-            phone=self.phone.strip(),
-            mobile_location=self.mobile_location.strip() if self.is_mobile else "",
-            inflow_org=self.inflow_org.strip() if self.is_mobile else "",
-            note=self.note.strip(),
+            name=_nfc(clean_name(self.name)),
+            phone=_nfc(self.phone),
+            mobile_location=_nfc(self.mobile_location) if self.is_mobile else "",
+            inflow_org=_nfc(self.inflow_org) if self.is_mobile else "",
+            note=_nfc(self.note),
             id_number=re.sub(r"[\s\u3000-]", "", self.id_number or "").upper(),
             is_mobile=bool(self.is_mobile),
             is_frail=bool(self.is_frail),
@@ -91,6 +93,11 @@ class MemberInput:
     @property
     def masked_id(self) -> str:
         return mask(self.id_number) if self.id_number else ""
+
+
+def _nfc(text: str) -> str:
+    """Trimmed and NFC-normalised, as text_rules.check_text returns it."""
+    return unicodedata.normalize("NFC", (text or "").strip())
 
 
 def clean_name(name: str) -> str:
@@ -216,13 +223,6 @@ def validate_member(data: MemberInput, today: dt.date | None = None) -> MemberIn
     if problems:
         raise problems[0]
     return data.cleaned()
-
-
-def category_on(member: Member | MemberInput, day: dt.date) -> str:
-    """正式党员 or 预备党员 on `day`: a member with a 转正日期 was 预备 before it."""
-    if member.full_member_date is not None and day < member.full_member_date:
-        return vocab.PROBATIONARY_MEMBER
-    return member.category
 
 
 def member_with_id(id_number: str, exclude_id: int | None = None) -> Member | None:
@@ -524,6 +524,9 @@ def validate_attendee(data: AttendeeInput) -> AttendeeInput:
     d = replace(data, name=clean_name(data.name), phone=data.phone.strip(), note=data.note.strip())
     if not d.name:
         raise UserError("请填写姓名。", "name is required", field="name")
+    for name in ("name", "phone", "note"):
+        label, limit = TEXT_LIMITS[name]
+        d = replace(d, **{name: check_text(getattr(d, name), label, limit, field=name)})
     if d.kind not in vocab.ATTENDEE_KINDS:
         raise UserError(
             "请选择人员身份：" + "、".join(vocab.ATTENDEE_KINDS) + "。",

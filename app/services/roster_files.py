@@ -108,28 +108,37 @@ def _read_xlsx(path: Path) -> Table:
     check_zip_sizes(path)
     # A damaged or disguised file can fail anywhere inside zipfile, zlib, the XML parser or
     # openpyxl, with many exception types; for an untrusted file each means "cannot read it".
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    # A file object, not the path: openpyxl refuses a path ending .xls even when the file is an
+    # .xlsx (as a renamed or WPS-made file often is).
+    with path.open("rb") as handle:
         try:
-            sheets = [(ws.title, ws.sheet_state == "visible") for ws in book.worksheets]
-            try:
-                active = book.active.title if book.active in book.worksheets else None
-            except IndexError:
-                active = None
-            title = _pick_sheet(sheets, active)
-            sheet = book[title]
-            sheet.reset_dimensions()  # a wrong stored size must not cut rows off
-            rows = _bounded_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
-        finally:
-            book.close()
-    except UserError:
-        raise
-    except Exception as err:  # noqa: BLE001 - see above
-        raise UserError(
-            f"无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。{SAVE_AS}",
-            f"cannot read xlsx: {type(err).__name__}: {err}",
-        ) from err
+            title, rows, sheets = _read_book(
+                openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            )
+        except UserError:
+            raise
+        except Exception as err:  # noqa: BLE001 - see above
+            raise UserError(
+                f"无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。{SAVE_AS}",
+                f"cannot read xlsx: {type(err).__name__}: {err}",
+            ) from err
     return _table(title, rows, sheets)
+
+
+def _read_book(book) -> tuple[str, list[tuple[object, ...]], list[tuple[str, bool]]]:
+    """The chosen sheet's title and rows, and every sheet's (title, visible)."""
+    try:
+        sheets = [(ws.title, ws.sheet_state == "visible") for ws in book.worksheets]
+        try:
+            active = book.active.title if book.active in book.worksheets else None
+        except IndexError:
+            active = None
+        title = _pick_sheet(sheets, active)
+        sheet = book[title]
+        sheet.reset_dimensions()  # a wrong stored size must not cut rows off
+        return title, _bounded_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)), sheets
+    finally:
+        book.close()
 
 
 def _table(title: str, rows: list[tuple[object, ...]], sheets: list[tuple[str, bool]]) -> Table:

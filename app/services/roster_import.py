@@ -36,6 +36,7 @@ from app.services.roster_files import decode_text as decode_text  # re-exported 
 
 Progress = Callable[[int, int, str], None]
 MAX_PROBLEMS = 20  # listed; the rest are counted
+EXAMPLE_MARK = "示例"  # a row whose first cell says so is the template's example: skipped
 
 # field -> accepted header words (after normalising: no spaces, no bracketed hints, no '*')
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -463,8 +464,8 @@ def preview_file(
         if progress and offset % 200 == 0:
             progress(offset, total, f"正在检查第{row_number}行")
         cells = {name: (raw[col] if col < len(raw) else None) for name, col in columns.items()}
-        if all(_text(c) == "" for c in cells.values()):
-            continue  # blank lines, or template rows with only a 序号
+        if all(_text(c) == "" for c in cells.values()) or (raw and raw[0] == EXAMPLE_MARK):
+            continue  # blank lines, template rows with only a 序号, the template's examples
         parsed, reasons = _parse_row(cells, today)
         for reason in reasons:
             preview.add_problem(row_number, reason)

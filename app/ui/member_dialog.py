@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.models import Attendee, Member, vocab
+from app.services.id_numbers import mask
 from app.services.roster import (
     AttendeeInput,
     MemberInput,
@@ -33,6 +34,8 @@ from app.services.roster import (
     save_attendee,
     update_member,
 )
+from app.services.roster_dates import DAY, read_date
+from app.services.text_rules import NAME_MAX
 from app.ui.dialog_kit import WARNING_STYLE, FieldErrors, save_cancel
 
 TEXT = {
@@ -51,6 +54,11 @@ TEXT = {
     "is_frail": "年老体弱、行动不便",
     "is_leader": "党员领导干部（双重组织生活）",
     "roll_start": "转入本支部日期",
+    "full_member_date": "转正日期",
+    "full_member_hint": "预备党员转正后填写（写到日）",
+    "id_number": "公民身份号码",
+    "id_hint": "18位，只保存在本机，可不填",
+    "name_hint": "最多{n}个字",
     "note": "备注",
     "flags": "特殊情况",
     "date_hint": "如 1965-03-12、1965/3/12 或 1965.03",
@@ -73,6 +81,9 @@ TEXT = {
     "attendee_explain": "列席人员（入党积极分子、发展对象、团员青年、群众代表）只登记参加情况，"
     "不计入应参加、实际参加党员人数。",
 }
+
+PRECISION_OF = {"birth_date": "birth_precision", "joined_party_date": "joined_precision"}
+
 
 def _date_edit(hint: str) -> QLineEdit:
     edit = QLineEdit()
@@ -99,7 +110,13 @@ class MemberDialog(QDialog):
         self.setMinimumWidth(460)
 
         self.name = QLineEdit()
-        self.name.setMaxLength(30)
+        self.name.setMaxLength(NAME_MAX)
+        self.name.setPlaceholderText(TEXT["name_hint"].format(n=NAME_MAX))
+        self._stored_id = ""  # the full number; the field shows it masked until retyped
+        self.id_number = QLineEdit()
+        self.id_number.setMaxLength(22)
+        self.id_number.setPlaceholderText(TEXT["id_hint"])
+        self.full_member_date = _date_edit(TEXT["full_member_hint"])
         self.gender = QComboBox()
         self.gender.addItem(TEXT["gender_none"], None)
         for g in vocab.GENDERS:
@@ -126,6 +143,8 @@ class MemberDialog(QDialog):
         add("birth_date", TEXT["birth_date"], self.birth_date)
         add("joined_party_date", TEXT["joined_party_date"], self.joined_party_date)
         add("category", TEXT["category"], self.category)
+        add("full_member_date", TEXT["full_member_date"], self.full_member_date)
+        add("id_number", TEXT["id_number"], self.id_number)
         add("phone", TEXT["phone"], self.phone)
         flags = QWidget()
         flag_box = QVBoxLayout(flags)
@@ -160,8 +179,11 @@ class MemberDialog(QDialog):
     def _load(self, m: Member) -> None:
         self.name.setText(m.name)
         self.gender.setCurrentIndex(max(0, self.gender.findData(m.gender)))
-        self.birth_date.setText(format_date(m.birth_date))
-        self.joined_party_date.setText(format_date(m.joined_party_date))
+        self.birth_date.setText(format_date(m.birth_date, m.birth_precision))
+        self.joined_party_date.setText(format_date(m.joined_party_date, m.joined_precision))
+        self.full_member_date.setText(format_date(m.full_member_date))
+        self._stored_id = m.id_number
+        self.id_number.setText(mask(m.id_number) if m.id_number else "")
         self.category.setCurrentText(m.category)
         self.phone.setText(m.phone)
         self.is_mobile.setChecked(bool(m.is_mobile))
@@ -175,17 +197,23 @@ class MemberDialog(QDialog):
     def _input(self) -> tuple[MemberInput, bool]:
         """The form as a MemberInput (unreadable dates as None, their errors shown) and whether
         every date could be read."""
-        dates: dict[str, dt.date | None] = {}
+        dates: dict[str, object] = {}
         ok = True
-        for key in ("birth_date", "joined_party_date", "roll_start"):
+        for key in ("birth_date", "joined_party_date", "roll_start", "full_member_date"):
             try:
-                dates[key] = parse_date(getattr(self, key).text())
+                written = read_date(getattr(self, key).text())
             except (ValueError, OverflowError):
                 text = getattr(self, key).text().strip()
                 self.errors.show(key, TEXT["bad_date"].format(text=text), append=True)
-                dates[key] = None
+                written = None
                 ok = False
+            dates[key] = written.date if written else None
+            if key in PRECISION_OF:  # 1965年11月 stays a month
+                dates[PRECISION_OF[key]] = written.precision if written else DAY
+        typed_id = self.id_number.text().strip()
+        stored = self._stored_id and typed_id == mask(self._stored_id)
         return MemberInput(
+            id_number=self._stored_id if stored else typed_id,
             name=self.name.text(),
             gender=self.gender.currentData(),
             category=self.category.currentText(),
