@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.errors import UserError
-from app.paths import database_path, resolve_data_dir
+from app.paths import ENV_DATA_DIR, database_path, resolve_data_dir
 
 EXIT_USER_ERROR = 2
 
@@ -229,9 +229,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UserError(
             f"“{'、'.join(args.bundles)}”中没有找到报送包（.zip 文件）。", "no bundles found"
         )
+    register = township_register(args)
     failed = 0
     for path in paths:
-        report = verify_bundle(path)
+        report = verify_bundle(path, register=register)
         if report.ok:
             print(report.summary())
             continue
@@ -251,7 +252,8 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 
     if args.year is not None and not 2000 <= args.year <= 2100:
         raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")
-    result = aggregate_bundles(args.bundles, Path(args.out), year=args.year)
+    bundles, out, register = args.bundles, Path(args.out), township_register(args)
+    result = aggregate_bundles(bundles, out, register=register, year=args.year)
     print(result.out_path)
     print(result.summary(), file=sys.stderr)
     return 0 if result.ok else 1
@@ -270,20 +272,51 @@ def cmd_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def township_register(args: argparse.Namespace) -> bool:
+    """Whether verify and aggregate check signers against a township's register: when a data
+    dir is named (--data-dir or DANGRI_DATA_DIR), it is opened and its register used
+    (docs/signing.md); otherwise the bundles are checked on their own."""
+    if not (args.data_dir or os.environ.get(ENV_DATA_DIR)):
+        return False
+    open_data(args)
+    return True
+
+
 def cmd_register(args: argparse.Namespace) -> int:
-    """The township's register of its branches and their keys (docs/signing.md)."""
+    """The township's register of its branches and their keys (docs/signing.md): --names FILE,
+    BUNDLE… (another key for a bound branch: exit 1 unless --replace), --list."""
     from app.township.register import NO_KEY, import_names, list_register
 
     open_data(args)  # the township's data dir: no branch needed
     if args.names:
         print(import_names(Path(args.names)).summary())
-    if args.list or not args.names:
+    status = _register_bundles(args.bundles, args.replace) if args.bundles else 0
+    if args.list or not (args.names or args.bundles):
         rows = list_register()
         for number, row in enumerate(rows, start=1):
             print(f"{number:>3}  {row.text()}")
         bound = sum(1 for r in rows if r.fingerprint)
         print(f"共 {len(rows)} 个下级党组织：已登记密钥 {bound} 个，{NO_KEY} {len(rows) - bound} 个。")
-    return 0
+    return status
+
+
+def _register_bundles(bundles: list[str], replace: bool) -> int:
+    """Each bundle's branch bound to its signer, the fingerprint printed for the clerk to
+    compare with the stamped plan; one that cannot be registered is said and the rest go on."""
+    from app.township.aggregate import expand_bundle_paths
+    from app.township.register import KeyConflict, register_bundle
+
+    status = 0
+    for path in expand_bundle_paths(bundles):
+        try:
+            print(register_bundle(path, replace=replace).summary())
+        except KeyConflict as err:
+            print(f"{path.name}：{err.message}\nerror: {err.english}", file=sys.stderr)
+            status = max(status, 1)
+        except UserError as err:
+            print(f"{path.name}：{err.message}\nerror: {err.english}", file=sys.stderr)
+            status = EXIT_USER_ERROR
+    return status
 
 
 def cmd_holidays(args: argparse.Namespace) -> int:
@@ -389,6 +422,12 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p = sub.add_parser("register", help="乡镇：下级党组织名单及其签名密钥的登记")
     p.add_argument("--names", metavar="FILE", help="读入名单（.xlsx/.csv，列名“党组织”或“支部名称”）")
     p.add_argument("--list", action="store_true", help="列出每个党组织及其密钥指纹")
+    p.add_argument(
+        "bundles", nargs="*", metavar="BUNDLE", help="登记报送包的签名密钥（.zip、文件夹或 *.zip）"
+    )
+    p.add_argument(
+        "--replace", action="store_true", help="已登记其他密钥时改为登记这个（先核对盖章计划上的指纹）"
+    )
     handlers["register"] = cmd_register
     p = sub.add_parser("holidays", help="节假日安排：显示所用的安排；--from-notice 录入国务院办公厅的通知")
     p.add_argument("--year", type=int, required=True)

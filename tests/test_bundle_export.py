@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from pypdf import PdfReader
 
 from app.bundle.names import FORMAT, FORMAT_VERSION, ZIP_UTF8_FLAG
+from app.bundle.privacy import clean_png, township_data
 from app.bundle.write import export_bundle, export_bundle_detailed
 from app.errors import UserError
 from app.models import Activity
@@ -76,7 +78,7 @@ def test_bundle_holds_plan_records_statistics_data_and_attachments_each_with_sha
         assert manifest["branch"]["name"] == "中共青山村支部委员会"
         assert manifest["created_at"][:4] == "2026" and "T" in manifest["created_at"]
         listed = {f["path"]: f for f in manifest["files"]}
-        assert set(listed) == set(names) - {"manifest.json"}
+        assert set(listed) == set(names) - {"manifest.json", "manifest.sig"}
         for name, entry in listed.items():
             content = zf.read(name)
             assert entry["bytes"] == len(content)
@@ -84,8 +86,10 @@ def test_bundle_holds_plan_records_statistics_data_and_attachments_each_with_sha
         # Chinese names must survive unzipping on Windows: every entry says "UTF-8".
         assert all(info.flag_bits & ZIP_UTF8_FLAG for info in zf.infolist())
 
-        # The ledger as data.json, plus the year's 谈话提醒 records (none recorded in the demo).
-        sent = {**data.to_json(), "talks": [], "holiday_schedule": schedule_for_bundle(DEMO_YEAR)}
+        # The ledger as data.json, less what identifies a person beyond the name
+        # (docs/privacy.md), plus the year's 谈话提醒 records (none recorded in the demo).
+        sent = township_data({**data.to_json(), "talks": []})
+        sent["holiday_schedule"] = schedule_for_bundle(DEMO_YEAR)  # what the plan was checked with
         assert json.loads(zf.read("data.json")) == sent
         assert {"plan.pdf", "statistics.xlsx"} <= set(names)
         plan_text = PdfReader(io.BytesIO(zf.read("plan.pdf"))).pages[0].extract_text()
@@ -98,7 +102,10 @@ def test_bundle_holds_plan_records_statistics_data_and_attachments_each_with_sha
         stats = load_workbook(io.BytesIO(zf.read("statistics.xlsx")), read_only=True)
         assert len(stats.sheetnames) >= 2
         stored = attachment_file(demo, attachment)
-        assert zf.read(f"attachments/{attachment.stored_path}") == stored.read_bytes()
+        # The scan as stored less its metadata chunks (docs/privacy.md): the same picture.
+        scan = zf.read(f"attachments/{attachment.stored_path}")
+        assert scan == clean_png(stored.read_bytes())
+        assert Image.open(io.BytesIO(scan)).tobytes() == Image.open(stored).tobytes()
     assert verify_bundle(result.path).ok
 
 

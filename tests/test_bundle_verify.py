@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from app.bundle.checks import check_data_consistency
+from app.bundle.signature import sign_manifest
 from app.bundle.write import export_bundle
 from app.bundle.zipsafety import Limits
 from app.models import close_database, open_database
 from app.paths import database_path
+from app.signing import load_key
 from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
@@ -50,16 +52,20 @@ def _write(path: Path, entries: dict[str, bytes], infos: dict[str, zipfile.ZipIn
     return path
 
 
-def _relist(entries: dict[str, bytes]) -> None:
-    """Rewrite manifest.json so it lists exactly the other entries with correct hashes — what a
-    careful forger would do."""
+def _relist(entries: dict[str, bytes], good: Path) -> None:
+    """Rewrite manifest.json so it lists exactly the other entries with correct hashes, and sign
+    it again with the branch's own key — what a careful forger who also took the branch's PC
+    would do; so the checks beneath the signature are what these attacks meet (a forger
+    without the key: tests/test_signed_bundles.py)."""
     manifest = json.loads(entries["manifest.json"])
     manifest["files"] = [
         {"path": n, "sha256": hashlib.sha256(c).hexdigest(), "bytes": len(c)}
         for n, c in entries.items()
-        if n != "manifest.json"
+        if n not in ("manifest.json", "manifest.sig")
     ]
     entries["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    branch_key = load_key(good.parent / "data")  # the good_bundle fixture's data dir
+    entries["manifest.sig"] = sign_manifest(entries["manifest.json"], branch_key)
 
 
 def _record_names(entries: dict[str, bytes]) -> list[str]:
@@ -117,21 +123,21 @@ def data_hidden_in_a_folder_entry(good: Path, out: Path):
 def dot_dot_path(good: Path, out: Path):
     entries = _entries(good)
     entries["attachments/../../startup/evil.bat"] = b"format c:"
-    _relist(entries)
+    _relist(entries, good)
     return _write(out, entries), "attachments/../../startup/evil.bat", "zip-slip"
 
 
 def absolute_path(good: Path, out: Path):
     entries = _entries(good)
     entries["/etc/cron.d/evil"] = b"* * * * * root rm -rf /"
-    _relist(entries)
+    _relist(entries, good)
     return _write(out, entries), "/etc/cron.d/evil", "绝对路径"
 
 
 def symlink_entry(good: Path, out: Path):
     entries = _entries(good)
     entries["attachments/link"] = b"/etc/passwd"
-    _relist(entries)
+    _relist(entries, good)
     link = zipfile.ZipInfo("attachments/link")
     link.create_system = 3
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
@@ -148,16 +154,16 @@ def zip_bomb(good: Path, out: Path):
     """50 MB of zeros in a ~50 kB entry, even listed in the manifest with its right hash."""
     entries = _entries(good)
     entries["attachments/2026/photo.jpg"] = bytes(50 * 1024 * 1024)
-    _relist(entries)
+    _relist(entries, good)
     return _write(out, entries), "attachments/2026/photo.jpg", "压缩炸弹"
 
 
 def unknown_manifest_version(good: Path, out: Path):
     entries = _entries(good)
     manifest = json.loads(entries["manifest.json"])
-    manifest["format_version"] = 2
+    manifest["format_version"] = 3
     entries["manifest.json"] = json.dumps(manifest).encode()
-    return _write(out, entries), "manifest.json", "格式版本 2"
+    return _write(out, entries), "manifest.json", "格式版本 3"
 
 
 def missing_manifest(good: Path, out: Path):
@@ -172,7 +178,7 @@ def member_who_does_not_exist(good: Path, out: Path):
     held = next(a for a in data["activities"] if a["attendance"])
     held["attendance"][0]["member_id"] = 9999
     entries["data.json"] = json.dumps(data, ensure_ascii=False).encode()
-    _relist(entries)
+    _relist(entries, good)
     return _write(out, entries), "data.json", "不存在的党员（member_id=9999）"
 
 
@@ -182,7 +188,7 @@ def counts_that_do_not_match_the_statuses(good: Path, out: Path):
     held = next(a for a in data["activities"] if a["attendance"])
     held["took_part"] += 2  # a flattering 实际参加 not borne out by the attendance
     entries["data.json"] = json.dumps(data, ensure_ascii=False).encode()
-    _relist(entries)
+    _relist(entries, good)
     return _write(out, entries), "data.json", "与考勤状态统计的"
 
 
@@ -318,7 +324,7 @@ def test_data_json_of_the_wrong_shape_is_named_not_crashed_on(
     data = json.loads(entries["data.json"])
     vandalise(data)
     entries["data.json"] = json.dumps(data, ensure_ascii=False).encode()
-    _relist(entries)
+    _relist(entries, good_bundle)
     report = verify_bundle(_write(tmp_path / "b.zip", entries))
     assert report.problems and all(f == "data.json" for f, _ in report.problems), report.problems
     assert not any("无法检查" in r for _, r in report.problems)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from app.bundle.signature import sign_manifest
 from app.bundle.write import export_bundle
 from app.models import Member, vocab
 from app.reports.statistics_xlsx import NO_TALK_FILL, write_statistics_xlsx
@@ -19,6 +20,7 @@ from app.reports.township_xlsx import SHEET_SUMMARY
 from app.services.evaluation import record_talk, set_talk_state, talks_for_year
 from app.services.ledger import load_year
 from app.services.statistics import compute_statistics
+from app.signing import key_of_open_ledger
 from app.township.aggregate import aggregate_bundles
 from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
@@ -158,6 +160,7 @@ def _rewrite_data(bundle: Path, out: Path, change) -> Path:
         content = entries[f["path"]]
         f["sha256"], f["bytes"] = hashlib.sha256(content).hexdigest(), len(content)
     entries["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    entries["manifest.sig"] = sign_manifest(entries["manifest.json"], key_of_open_ledger())
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, content in entries.items():
             zf.writestr(name, content)
@@ -260,7 +263,7 @@ def test_the_township_lists_each_member_due_a_talk_with_the_branch_s_talk(demo, 
     out = tmp_path / "汇总.xlsx"
     aggregate_bundles([bundle], out, today=DEMO_TODAY)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["汇总", SHEET_TALKS, "未汇总的报送包"]
+    assert wb.sheetnames == ["汇总", SHEET_TALKS, "未汇总的报送包", "未报送的党组织"]
     ws = wb[SHEET_TALKS]
     assert tuple(c.value for c in ws[2]) == TALK_HEADERS
     rows = {r[1]: r for r in ws.iter_rows(min_row=3, values_only=True)}

@@ -10,8 +10,10 @@ from pathlib import Path
 from app.filenames import safe_stem
 
 FORMAT = "dangri-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: signed (docs/signing.md); 1: unsigned, still read (未签名)
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"  # base64 of the Ed25519 signature over manifest.json's exact bytes
 DATA = "data.json"
 TALKS = "talks"  # data.json key of the 谈话提醒 records; absent in bundles made before it existed
 PLAN_PDF = "plan.pdf"

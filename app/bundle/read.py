@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.bundle.checks import check_data_against_bundle, check_data_consistency, parse_data
-from app.bundle.names import DATA, FORMAT, FORMAT_VERSION, MANIFEST
+from app.bundle.names import (
+    DATA,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    READABLE_VERSIONS,
+    SIGNATURE,
+)
+from app.bundle.signature import MAX_SIGNATURE_BYTES, signature_problem, signer_reason
 from app.bundle.zipsafety import (
     DEFAULT_LIMITS,
     Limits,
@@ -47,6 +55,8 @@ class BundleCheck:
     problems: list[tuple[str, str]] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
     data: dict[str, Any] | None = None  # data.json, kept only when asked for (aggregate)
+    # The manifest's `signer` once its signature checked out (format 2); None: not signed.
+    signer: dict[str, Any] | None = None
     more: int = 0  # problems found beyond MAX_PROBLEMS, counted and not listed
     _named: set[str] = field(default_factory=set, repr=False, compare=False)
 
@@ -71,6 +81,15 @@ class BundleCheck:
     def reported(self, file: str) -> bool:
         """A problem has already been said about `file`."""
         return file in self._named
+
+    @property
+    def public_key(self) -> str | None:
+        """The signer's public key (base64) of a validly signed bundle, else None (未签名)."""
+        return self.signer["public_key"] if self.signer else None
+
+    @property
+    def fingerprint(self) -> str | None:
+        return self.signer["fingerprint"] if self.signer else None
 
 
 C = TypeVar("C", bound=BundleCheck)
@@ -125,8 +144,9 @@ def _read(check: BundleCheck, limits: Limits, keep_data: bool) -> None:
         raise Unreadable from None
     with zf:
         entries = check_entries(zf, whole, check.add, limits)
-        manifest = read_manifest(zf, entries, check, limits)
+        manifest, manifest_bytes = read_manifest(zf, entries, check, limits)
         check.manifest = manifest
+        _check_signature(zf, entries, manifest, manifest_bytes, check)
         listed = check_listing(manifest, entries, check)
         data_bytes = check_contents(zf, listed, entries, check, limits)
     if data_bytes is None:
@@ -163,9 +183,10 @@ def made_on(manifest: dict[str, Any], check: BundleCheck) -> dt.date | None:
 
 def read_manifest(
     zf: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], check: BundleCheck, limits: Limits
-) -> dict[str, Any]:
-    """manifest.json as a dict of the known format and version with its required keys; any
-    other outcome adds the reason and raises `Unreadable`."""
+) -> tuple[dict[str, Any], bytes]:
+    """manifest.json as a dict of a known format and version with its required keys, and its
+    exact bytes (what the signature covers); any other outcome adds the reason and raises
+    `Unreadable`."""
     info = entries.get(MANIFEST)
     if info is None:
         check.add(MANIFEST, "缺少清单文件 manifest.json，不是完整的报送包")
@@ -187,7 +208,37 @@ def read_manifest(
     if reason:
         check.add(MANIFEST, reason)
         raise Unreadable
-    return manifest
+    return manifest, raw
+
+
+def _check_signature(
+    zf: zipfile.ZipFile,
+    entries: dict[str, zipfile.ZipInfo],
+    manifest: dict[str, Any],
+    manifest_bytes: bytes,
+    check: BundleCheck,
+) -> None:
+    """Format 2: manifest.sig must be the manifest's signer's signature over its exact bytes
+    (docs/signing.md). Format 1 is unsigned (未签名) and has nothing to check here."""
+    if manifest["format_version"] < 2:
+        return
+    info = entries.get(SIGNATURE)
+    if info is None:
+        check.add(SIGNATURE, "缺少签名文件 manifest.sig：签名被去掉了，或报送包不完整")
+        return
+    try:
+        sig_text = b"".join(read_limited(zf, info, MAX_SIGNATURE_BYTES))
+    except TooBig:
+        check.add(SIGNATURE, "签名文件 manifest.sig 过大，不是签名")
+        return
+    except _DAMAGED:
+        check.add(SIGNATURE, "签名文件 manifest.sig 已损坏")
+        return
+    reason = signature_problem(manifest_bytes, manifest, sig_text)
+    if reason:
+        check.add(MANIFEST, reason)
+    else:
+        check.signer = manifest["signer"]
 
 
 def _manifest_reason(manifest: Any) -> str | None:
@@ -200,12 +251,12 @@ def _manifest_reason(manifest: Any) -> str | None:
         return (
             f"清单格式版本 {version} 比本程序认识的版本 {FORMAT_VERSION} 新，请升级党日记实后再校验"
         )
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         return f"未知的清单格式版本 {version}（本程序认识版本 {FORMAT_VERSION}）"
     for key, kind in (("year", int), ("branch", dict), ("files", list)):
         if type(manifest.get(key)) is not kind:
             return f"清单缺少或写错了“{key}”字段"
-    return None
+    return signer_reason(manifest) if version >= 2 else None
 
 
 def _item_reason(item: Any, i: int, listed: dict[str, Any]) -> tuple[str, str] | None:
@@ -244,8 +295,9 @@ def check_listing(
             check.add(item["path"], "清单列出的文件在包中缺失")
             continue
         listed[item["path"]] = item
+    own = {MANIFEST, SIGNATURE} if manifest["format_version"] >= 2 else {MANIFEST}
     for name in entries:
-        if name != MANIFEST and name not in listed and not check.reported(name):
+        if name not in own and name not in listed and not check.reported(name):
             check.add(name, "清单中没有列出的多余文件")
     return listed
 

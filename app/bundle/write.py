@@ -29,17 +29,21 @@ from app.bundle.names import (
     MANIFEST,
     PLAN_PDF,
     RECORDS_DIR,
+    SIGNATURE,
     STATISTICS_XLSX,
     TALKS,
     ZIP_UTF8_FLAG,
     bundle_filename,
     record_entry_name,
 )
+from app.bundle.privacy import scrubbed_copy, township_data
 from app.bundle.read import check_bundle
+from app.bundle.signature import sign_manifest
 from app.bundle.zipsafety import CHUNK, DEFAULT_LIMITS, mb
 from app.errors import UserError
 from app.models import DB, Attachment
 from app.paths import attachments_dir, temp_dir
+from app.signing import Signer, ensure_key
 
 # Already compressed: deflating them again only costs time on a slow PC.
 _STORED_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".xlsx", ".zip", ".docx", ".mp4"}
@@ -107,11 +111,12 @@ def export_bundle_detailed(
     # folder; what a killed export leaves there is swept at the next start.
     with files.scratch_folder(temp_dir(data_dir), "export", what="导出用的临时文件") as work:
         parts = _render_parts(data, work, step, today)
-        parts += [Part(name, source) for name, source in attachments]
+        # Photos and scans without their GPS position and camera data (docs/privacy.md).
+        parts += [Part(name, scrubbed_copy(source, work / name)) for name, source in attachments]
         check_part_sizes(parts)
         need = sum(p.source.stat().st_size for p in parts) + 64 * 1024
         check_free_space(out_dir, need)
-        total_bytes = _write_zip(final, parts, data, step)
+        total_bytes = _write_zip(final, parts, data, step, ensure_key(data_dir))
 
     step("正在重新读取并校验…")
     check = check_bundle(final)
@@ -124,7 +129,7 @@ def export_bundle_detailed(
             "bundle failed verification after writing",
         )
     step("完成", last=True)
-    return ExportResult(final, len(parts) + 1, total_bytes)
+    return ExportResult(final, len(parts) + 2, total_bytes)  # and the manifest, its signature
 
 
 class Steps:
@@ -262,7 +267,7 @@ def _render(data, work: Path, step: Steps, today: dt.date | None) -> list[Part]:
 
     parts: list[Part] = []
     step("正在整理台账数据…")
-    doc = data.to_json()
+    doc = township_data(data.to_json())  # no birth dates, phones, ID numbers (docs/privacy.md)
     # 谈话提醒 records travel with the ledger (an extra key: data.json has "at least" its keys,
     # docs/formats.md, so older readers ignore it and bundles without it still verify).
     talks = talks_for_year(data.year)
@@ -292,9 +297,10 @@ def _render(data, work: Path, step: Steps, today: dt.date | None) -> list[Part]:
 
 
 # --- the zip ----------------------------------------------------------------------------------
-def _write_zip(final: Path, parts: list[Part], data, step: Steps) -> int:
-    """Stream every part into the zip hashing as it goes, then add the manifest. Written through
-    `files.replacing()`: a full or pulled drive leaves no partial file and becomes a UserError."""
+def _write_zip(final: Path, parts: list[Part], data, step: Steps, signer: Signer) -> int:
+    """Stream every part into the zip hashing as it goes, then add the manifest and its
+    signature (docs/signing.md). Written through `files.replacing()`: a full or pulled drive
+    leaves no partial file and becomes a UserError."""
     listing: list[dict[str, Any]] = []
     stamp = dt.datetime.now().timetuple()[:6]
     written = 0
@@ -307,11 +313,13 @@ def _write_zip(final: Path, parts: list[Part], data, step: Steps) -> int:
                 digest, size = _add_file(zf, part.name, part.source, stamp, stored=stored)
                 listing.append({"path": part.name, "sha256": digest, "bytes": size})
                 written += size
-            zf.writestr(_zipinfo(MANIFEST, stamp), _manifest_text(data, listing))
+            manifest = _manifest_text(data, listing, signer).encode("utf-8")
+            zf.writestr(_zipinfo(MANIFEST, stamp), manifest)
+            zf.writestr(_zipinfo(SIGNATURE, stamp), sign_manifest(manifest, signer))
     return written
 
 
-def _manifest_text(data, listing: list[dict[str, Any]]) -> str:
+def _manifest_text(data, listing: list[dict[str, Any]], signer: Signer) -> str:
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -320,6 +328,7 @@ def _manifest_text(data, listing: list[dict[str, Any]]) -> str:
         "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "app_version": __version__,
         "files": listing,
+        "signer": signer.to_json(),
     }
     return json.dumps(manifest, ensure_ascii=False, indent=1)
 

@@ -27,10 +27,14 @@ if TYPE_CHECKING:
 SHEET_SUMMARY = "汇总"
 SHEET_REJECTED = "未汇总的报送包"
 SHEET_TALKS = "谈话提醒名单"
+SHEET_NOT_SUBMITTED = "未报送的党组织"
+NOT_SUBMITTED_HEADERS = ("序号", "党组织", "密钥指纹", "说明")
+NOT_SUBMITTED_WIDTHS = (6, 34, 24, 50)
 TALK_HEADERS = ("党组织", "姓名", "类别", "未参加次数", "提示", "谈话提醒情况")
 SUMMARY_HEADERS = (
     "序号",
     "党组织",
+    "签名",
     "上级党组织",
     "年度",
     "计划次数",
@@ -50,10 +54,10 @@ REJECTED_HEADERS = ("报送包", "党组织", "年度", "情况", "包内文件"
 NOT_ATTACHED = "未附"  # a bundle made before the talk records travelled with it
 WHOLE_FILE = "（整个文件）"  # a problem of the zip itself, not of a file inside it
 
-SUMMARY_WIDTHS = (6, 28, 18, 7, 9, 10, 10, 20, 11, 11, 13, 10, 13, 9, 38, 17)
+SUMMARY_WIDTHS = (6, 28, 26, 18, 7, 9, 10, 10, 20, 11, 11, 13, 10, 13, 9, 38, 17)
 TALK_WIDTHS = (28, 10, 10, 10, 48, 46)
 REJECTED_WIDTHS = (34, 24, 7, 18, 26, 46, 40)
-_LEFT = {"党组织", "上级党组织", "无活动月份", "报送包"}  # text columns, left and wrapped
+_LEFT = {"党组织", "签名", "上级党组织", "无活动月份", "报送包"}  # text columns, left and wrapped
 # Columns of 汇总 whose non-zero value asks the township to look closer.
 _WATCH = {"无活动月数", "无活动月份", "逾期未报送记录", "累计未参加6次及以上（人）"}
 _TALK_LEFT = (0, 1, 4, 5)  # 0-based columns of 谈话提醒名单 that are text, left and wrapped
@@ -72,6 +76,12 @@ TEXT = {
     "no_rows": "（没有通过校验的报送包可汇总，见“未汇总的报送包”工作表）",
     "no_talks": "（汇总的党支部中没有累计未参加3次及以上的党员）",
     "no_rejected": "（全部报送包均通过校验并已汇总）",
+    "same_name": "；同名，按密钥区分",
+    "all_submitted": "（名单中的党组织都已报送）",
+    "no_register": "（未使用下级党组织名单：在乡镇的数据目录中读入名单、登记各支部的密钥"
+    "（命令 register，或窗口“下级党组织”）后汇总，这里会列出没有报送的党组织）",
+    "no_key": "未登记密钥",
+    "not_submitted_note": "没有收到该党组织本年度通过校验的报送包",
     "total": "合计",
     "branches": "{n} 个党支部",
     "none": "无",
@@ -85,7 +95,10 @@ TEXT = {
     "“其中已谈话”为累计未参加3次及以上的党员中已登记谈话提醒的人数，“未附”表示该报送包"
     "由旧版程序导出、未附谈话记录，“谈话提醒名单”工作表列出这些党员及谈话情况；"
     "红色为需要关注的情况；"
-    "“未汇总的报送包”工作表列出未通过校验、重复或其他年度的报送包、原因及处理办法。",
+    "“未汇总的报送包”工作表列出未通过校验、重复或其他年度的报送包、原因及处理办法；"
+    "“签名”为报送包的签名密钥：已登记（与下级党组织名单中登记的密钥相同）、未登记或未签名"
+    "（旧版程序导出），同名的党组织按密钥区分；签名不符的报送包不汇总；"
+    "“未报送的党组织”工作表列出名单中没有报送的党组织。",
 }
 
 
@@ -96,6 +109,9 @@ def write_township_xlsx(result: AggregateResult, out: Path) -> Path:
     _summary_sheet(_Sheet(wb, SHEET_SUMMARY, SUMMARY_WIDTHS, freeze="C3", header_row=2), result)
     _talks_sheet(_Sheet(wb, SHEET_TALKS, TALK_WIDTHS, freeze="C3", header_row=2), result)
     _rejected_sheet(_Sheet(wb, SHEET_REJECTED, REJECTED_WIDTHS, freeze="B2", header_row=1), result)
+    _not_submitted_sheet(
+        _Sheet(wb, SHEET_NOT_SUBMITTED, NOT_SUBMITTED_WIDTHS, freeze="B2", header_row=1), result
+    )
     out = Path(out)
     with files.replacing(out, what="汇总表") as tmp:
         wb.save(tmp)
@@ -267,6 +283,7 @@ def _summary_values(n: int, r: BranchSummary) -> list[Any]:
     return [
         n,
         r.branch,
+        r.signature + (TEXT["same_name"] if r.same_name else ""),
         r.superior_org,
         r.year,
         r.planned,
@@ -288,6 +305,8 @@ def _summary_styles(values: list[Any], r: BranchSummary) -> list[str]:
     styles = []
     for header, value in zip(SUMMARY_HEADERS, values, strict=True):
         watch = header in _WATCH and value not in (0, TEXT["none"])
+        if header == "签名":  # 未登记, 未签名 or 同名: the township looks closer
+            watch = not str(value).startswith("已")
         if header == "其中已谈话（人）":  # members due a talk who have not had one
             watch = isinstance(value, int) and value < r.talk_reminder
         styles.append(summary_style(header in _LEFT, watch))
@@ -305,6 +324,7 @@ def _total_values(result: AggregateResult) -> list[Any]:
     return [
         TEXT["total"],
         TEXT["branches"].format(n=len(rows)),
+        "",
         "",
         result.year or "",
         sum(r.planned for r in rows),
@@ -378,3 +398,18 @@ def _rejected_values(item: RejectedBundle, file: str, reason: str, advice: str) 
         reason,
         advice,
     ]
+
+
+# --- 未报送的党组织 ---------------------------------------------------------------------------
+def _not_submitted_sheet(sheet: _Sheet, result: AggregateResult) -> None:
+    """The registered branches (docs/signing.md) with no accepted bundle of the year summed —
+    the township's calls to make."""
+    sheet.add(NOT_SUBMITTED_HEADERS, HEADER_STYLE, height=24)
+    if result.not_submitted is None:
+        sheet.add([TEXT["no_register"]])
+        return
+    for n, row in enumerate(result.not_submitted, start=1):
+        values = [n, row.name, row.fingerprint or TEXT["no_key"], TEXT["not_submitted_note"]]
+        sheet.add(values, REJECTED_STYLE, wrapped=(1, 3))
+    if not result.not_submitted:
+        sheet.add([TEXT["all_submitted"]])

@@ -15,7 +15,7 @@ import glob
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.bundle.names import TALKS, guess_from_name
@@ -23,6 +23,13 @@ from app.errors import UserError
 from app.services.evaluation import talks_from_json
 from app.services.ledger import YearData
 from app.services.statistics import compute_statistics
+from app.township.register import (
+    MISMATCH,
+    UNSIGNED,
+    RegisterRow,
+    SignerCheck,
+    not_submitted,
+)
 from app.township.verify import VerifyReport, failure_advice, verify_bundle
 
 Progress = Callable[[int, int, str], None]
@@ -59,6 +66,10 @@ class BranchSummary:
     unqualified_basis: int  # 6+ times
     members: int
     reminders: tuple[ReminderRow, ...] = ()  # the members behind talk_reminder (a few a branch)
+    signature: str = ""  # the 签名 column: 已签名/已登记/未登记 with the fingerprint, or 未签名
+    public_key: str | None = None  # who signed it: branches are told apart by key, not name
+    signer_check: SignerCheck | None = None  # the register's word (None: no register used)
+    same_name: bool = False  # another summed branch has the same name (同名)
 
 
 @dataclass
@@ -80,6 +91,8 @@ class RejectedBundle:
 
     @property
     def state(self) -> str:
+        if any(r.startswith(MISMATCH) for _, r in self.problems):
+            return MISMATCH
         if self.duplicate:
             return "未采用（重复）"
         if self.other_year:
@@ -105,6 +118,8 @@ class AggregateResult:
     rows: list[BranchSummary] = field(default_factory=list)
     rejected: list[RejectedBundle] = field(default_factory=list)
     year: int | None = None  # the year summed
+    # Registered branches with no bundle of the year summed; None: summed without a register.
+    not_submitted: list[RegisterRow] | None = None
 
     @property
     def ok(self) -> bool:
@@ -123,6 +138,9 @@ class AggregateResult:
             f"{len(self.failed)} 个未通过校验，"
             f"{len(self.rejected) - len(self.failed)} 个未采用；汇总表：{self.out_path}"
         ]
+        if self.not_submitted:
+            names = "、".join(r.name for r in self.not_submitted)
+            lines.append(f"名单中未报送的党组织 {len(self.not_submitted)} 个：{names}")
         for bad in self.rejected:
             who = f"（{bad.branch}）" if bad.branch and bad.branch not in bad.path.name else ""
             lines.append(f"{bad.state}：{bad.path.name}{who}")
@@ -229,6 +247,9 @@ def summarise_bundle(report: VerifyReport, today: dt.date | None = None) -> Bran
         unqualified_basis=len(stats.unqualified_basis),
         members=len(data.members),
         reminders=tuple(reminders),
+        signature=report.signature_text(),
+        public_key=report.public_key,
+        signer_check=report.signer_check,
     )
 
 
@@ -238,6 +259,7 @@ def aggregate_bundles(
     progress: Progress | None = None,
     today: dt.date | None = None,
     year: int | None = None,
+    register: bool = False,
 ) -> AggregateResult:
     """Verify every bundle, sum up the good ones a row per branch, list the bad ones with their
     reasons, and write one workbook (`app.reports.township_xlsx`). Bad bundles never stop the
@@ -246,7 +268,11 @@ def aggregate_bundles(
     One workbook sums one year: `year`, or else the year most of the intact bundles are of (the
     latest on a tie); an intact bundle of another year is set aside and listed, never added to
     the totals. When the same branch sent two bundles for the same year, the newer one
-    (manifest `created_at`) is used and the older one is listed as set aside.
+    (manifest `created_at`) is used and the older one is listed as set aside. Branches are
+    told apart by their signing key: two branches of one name are two rows, flagged 同名.
+    `register`: check every signer against the township's register in the open database
+    (docs/signing.md): 签名不符 is rejected, 未登记 is summed and marked, and the registered
+    branches without a bundle of the year are listed (`not_submitted`).
     """
     from app.reports.township_xlsx import write_township_xlsx
 
@@ -261,12 +287,16 @@ def aggregate_bundles(
     total = len(bundles) + 1
     for i, path in enumerate(bundles):
         report_progress(i, total, f"正在校验 {path.name}（{i + 1}/{len(bundles)}）…")
-        row = _summed_or_rejected(path, today, result)
+        row = _summed_or_rejected(path, today, result, register)
         if row is not None:
             _keep_newer(chosen, row, path, result)
 
     result.year = year if year is not None else _main_year(r.year for r, _ in chosen.values())
-    result.rows = sorted(_of_the_year(chosen, result), key=lambda r: r.branch)
+    result.rows = _flag_same_names(sorted(_of_the_year(chosen, result), key=lambda r: r.branch))
+    if register:
+        result.not_submitted = not_submitted(
+            [(r.branch, r.signer_check) for r in result.rows if r.signer_check]
+        )
     # Failures first (they need a phone call), then what was set aside; by file name within.
     result.rejected.sort(key=lambda r: (r.set_aside, r.path.name))
     report_progress(len(bundles), total, "正在写入汇总表…")
@@ -286,10 +316,10 @@ def _check_output(out_xlsx: Path) -> Path:
 
 
 def _summed_or_rejected(
-    path: Path, today: dt.date | None, result: AggregateResult
+    path: Path, today: dt.date | None, result: AggregateResult, register: bool
 ) -> BranchSummary | None:
     """The bundle's row, or None after listing it in `result.rejected`."""
-    report = verify_bundle(path, keep_data=True)
+    report = verify_bundle(path, keep_data=True, register=register)
     if not report.ok:
         branch, bundle_year = _who(report)
         result.rejected.append(
@@ -316,22 +346,45 @@ def _keep_newer(
     result: AggregateResult,
 ) -> None:
     """One bundle per branch and year: the newer (manifest `created_at`) stays in `chosen`,
-    the older is listed as set aside."""
-    key = (row.branch, row.year)
+    the older is listed as set aside. A branch is its signing key; an unsigned bundle (format
+    1, made before the update) is matched by name."""
+    key = _branch_key(chosen, row)
     if key not in chosen:
         chosen[key] = (row, path)
         return
-    older = chosen[key]
+    older = chosen.pop(key)
     keep, drop = (
         ((row, path), older) if row.created_at >= older[0].created_at else (older, (row, path))
     )
-    chosen[key] = keep
+    chosen[_own_key(keep[0])] = keep
     reason = f"同一党组织同一年度的报送包重复，已采用较新的 {keep[0].bundle}"
     result.rejected.append(
         RejectedBundle(
             drop[1], [(drop[0].bundle, reason)], duplicate=True, branch=row.branch, year=row.year
         )
     )
+
+
+def _own_key(row: BranchSummary) -> tuple[str, int]:
+    return (row.public_key or f"{UNSIGNED}:{row.branch}", row.year)
+
+
+def _branch_key(
+    chosen: dict[tuple[str, int], tuple[BranchSummary, Path]], row: BranchSummary
+) -> tuple[str, int]:
+    """Which entry of `chosen` a row is another bundle of: the same key; for an unsigned row,
+    the one row of its name and year (its branch's bundle before or after the update)."""
+    if row.public_key is not None:
+        unsigned = (f"{UNSIGNED}:{row.branch}", row.year)
+        return unsigned if unsigned in chosen else _own_key(row)
+    same = [k for k, (r, _) in chosen.items() if (r.branch, r.year) == (row.branch, row.year)]
+    return same[0] if len(same) == 1 else _own_key(row)
+
+
+def _flag_same_names(rows: list[BranchSummary]) -> list[BranchSummary]:
+    """Rows whose branch name another row shares (a different key): flagged 同名."""
+    counts = Counter(r.branch for r in rows)
+    return [replace(r, same_name=True) if counts[r.branch] > 1 else r for r in rows]
 
 
 def _of_the_year(

@@ -386,3 +386,47 @@ def not_submitted(checks: list[tuple[str, SignerCheck]]) -> list[RegisterRow]:
             continue
         missing.append(row)
     return missing
+
+
+# --- registering from a bundle ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignedBundle:
+    """A verified, signed bundle's branch and signer, shown before its key is bound."""
+
+    path: Path
+    name: str
+    year: object
+    public_key: str
+    fingerprint: str
+
+
+def read_signed(path: Path) -> SignedBundle:
+    """The branch and signer of a bundle that passes verification and is signed; UserError
+    naming what is wrong otherwise (a key is only ever taken from an intact bundle)."""
+    from app.township.verify import verify_bundle  # verify asks this module: import late
+
+    report = verify_bundle(Path(path))
+    if not report.ok:
+        file, reason = report.problems[0]
+        raise UserError(
+            f"报送包“{Path(path).name}”没有通过校验，不能用来登记密钥：{file}：{reason}。",
+            f"{Path(path).name} failed verification",
+        )
+    if report.public_key is None:
+        raise UserError(
+            f"报送包“{Path(path).name}”没有签名（旧版本程序导出的），不能用来登记密钥。"
+            "请该支部把党日记实更新到新版本后重新导出报送包。",
+            f"{Path(path).name} is not signed",
+        )
+    year = (report.manifest or {}).get("year")
+    return SignedBundle(
+        Path(path), report.branch_name(), year, report.public_key, report.fingerprint or ""
+    )
+
+
+def register_bundle(
+    path: Path, *, replace: bool = False, branch_id: int | None = None
+) -> Registration:
+    """`register BUNDLE`: bind the bundle's branch to the key that signed it (`bind_key`)."""
+    signed = read_signed(path)
+    return bind_key(signed.name, signed.public_key, replace=replace, branch_id=branch_id)
