@@ -47,6 +47,11 @@ TEXT = {
     "quit": "退出",
     "help": "帮助(&H)",
     "about": "关于",
+    "roster_template": "下载花名册模板…",
+    "template_filter": "Excel 工作簿 (*.xlsx)",
+    "template_name": "党员花名册模板.xlsx",
+    "template_saved": "已保存花名册模板：\n{path}\n\n按表头填写党员信息（标有“示例”的两行不会导入，"
+    "可照着填写后删去），再在“花名册/考勤”页点击“导入花名册…”。",
     "tab_plan": "计划",
     "tab_record": "记录",
     "tab_roster": "花名册/考勤",
@@ -333,6 +338,9 @@ class MainWindow(QMainWindow):
         self._file_insert_before = self.quit_action
 
         self.help_menu = self.menuBar().addMenu(TEXT["help"])
+        self.template_action = QAction(TEXT["roster_template"], self)
+        self.template_action.triggered.connect(self.save_roster_template)
+        self.help_menu.addAction(self.template_action)
         about = QAction(TEXT["about"], self)
         about.triggered.connect(self.show_about)
         self.help_menu.addAction(about)
@@ -400,6 +408,31 @@ class MainWindow(QMainWindow):
 
     def open_data_dir(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.state.data_dir)))
+
+    def save_roster_template(self) -> Path | None:
+        """帮助 → 下载花名册模板: ask where, write the template (app.services.roster_export)."""
+        from app.errors import UserError
+        from app.services.roster_export import write_template
+        from app.ui import desktop
+
+        path = desktop.choose_save_path(
+            self,
+            TEXT["roster_template"].rstrip("…"),
+            TEXT["template_name"],
+            TEXT["template_filter"],
+            ".xlsx",
+        )
+        if path is None:
+            return None
+        try:
+            write_template(path)
+        except UserError as err:
+            QMessageBox.warning(self, TEXT["roster_template"].rstrip("…"), err.message)
+            return None
+        QMessageBox.information(
+            self, TEXT["roster_template"].rstrip("…"), TEXT["template_saved"].format(path=path)
+        )
+        return path
 
     def show_about(self) -> None:
         QMessageBox.about(
