@@ -185,6 +185,12 @@ def list_register() -> list[RegisterRow]:
     ]
 
 
+def register_in_use() -> bool:
+    """Whether this data dir keeps a register (the window checks signers against it then; a
+    branch's ledger has none, and its secretary sees 已签名 with the fingerprint)."""
+    return TownshipBranch.select().exists()
+
+
 # --- binding a branch to its key ------------------------------------------------------------------
 @dataclass(frozen=True)
 class Registration:

@@ -33,6 +33,7 @@ TEXT = {
     "township": "乡镇党委校验、汇总下级报送包（无需设置党支部）：",
     "verify": "校验报送包…",
     "aggregate": "汇总下级报送包…",
+    "register": "下级党组织…",
     "demo_confirm": "演示数据是一个虚构的“青山村”党支部，会写进本机的数据目录，"
     "以后不能在这里再建自己的党支部（要正式使用，得另换一个空的数据目录）。\n\n"
     "只是想先看看程序怎么用，才选“载入演示数据”。确定载入吗？",
@@ -76,12 +77,16 @@ class FirstRunDialog(QDialog):
             button.setAutoDefault(False)
         self.verify_button.clicked.connect(self.open_verify)
         self.aggregate_button.clicked.connect(self.open_aggregate)
+        self.register_button = QPushButton(TEXT["register"])  # the township's register
+        self.register_button.setAutoDefault(False)
+        self.register_button.clicked.connect(self.open_register)
         township = QHBoxLayout()
         township_label = QLabel(TEXT["township"])
         township_label.setWordWrap(True)
         township.addWidget(township_label, 1)
         township.addWidget(self.verify_button)
         township.addWidget(self.aggregate_button)
+        township.addWidget(self.register_button)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
 
@@ -101,6 +106,11 @@ class FirstRunDialog(QDialog):
         from app.ui.township.aggregate_dialog import AggregateDialog
 
         AggregateDialog(self).exec()
+
+    def open_register(self) -> None:
+        from app.ui.township.register_dialog import RegisterDialog
+
+        RegisterDialog(self).exec()
 
     def save(self) -> None:
         if self.form.save():

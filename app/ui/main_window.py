@@ -63,6 +63,7 @@ TEXT = {
     "export_bundle": "导出报送包…",
     "verify_bundle": "校验报送包…",
     "aggregate_bundles": "汇总下级报送包…",
+    "branch_register": "下级党组织…",  # the township's register: app.ui.township.register_dialog
     "backup_to": "备份到…",
     "restore": "从备份恢复…",
     "trash": "回收站",
@@ -232,6 +233,12 @@ class MainWindow(QMainWindow):
                 ("verify", TEXT["verify_bundle"], "fa5s.check-double"),
                 ("aggregate", TEXT["aggregate_bundles"], "fa5s.layer-group"),
             ),
+        )
+        self._register_group = DeferredActions(
+            self,
+            "app.ui.township.register_dialog",
+            "install_register_actions",
+            (("open_register", TEXT["branch_register"], "fa5s.sitemap"),),
         )
         self._backup_group = DeferredActions(
             self,

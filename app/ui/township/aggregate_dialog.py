@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.filenames import documents_folder
 from app.township.aggregate import AggregateResult, aggregate_bundles, expand_bundle_paths
+from app.township.register import register_in_use
 from app.ui.desktop import open_in_viewer
 from app.ui.dialog_kit import (
     error_label,
@@ -347,9 +348,10 @@ class AggregateDialog(QDialog):
             show_message(self.out_error, TEXT["no_out"], ok=False)
             return
         paths, today, year = list(self.paths), self.today, self.year_box.currentData()
+        register = register_in_use()  # signers checked once there is a register (docs/signing.md)
         self._busy(True)
         self.worker = run_in_background(
-            lambda progress: aggregate_bundles(paths, out, progress, today, year=year),
+            lambda progress: aggregate_bundles(paths, out, progress, today, register=register, year=year),
             self._done,
             self._failed,
             lambda d, t, s: set_progress(self.progress, self.status_label, d, t, s),

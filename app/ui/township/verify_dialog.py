@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.filenames import documents_folder
+from app.township.register import register_in_use
 from app.township.verify import VerifyReport, verify_bundle
 from app.ui.dialog_kit import progress_bar, read_only_table, result_label, show_message
 from app.ui.drives import Drive, dropped_paths, removable_drives
@@ -29,12 +30,13 @@ from app.ui.workers import run_in_background
 TEXT = {
     "title": "校验报送包",
     "intro": "检查报送包是否完整、未被改动：清单中的每个文件都在、大小和校验值相符，"
-    "没有多余或危险的文件，台账数据前后一致。",
+    "没有多余或危险的文件，台账数据前后一致，签名有效；登记了下级党组织密钥的，"
+    "还核对是否用登记的密钥签名。",
     "drop": "也可以把报送包文件直接拖到这个窗口里。",
     "choose_bundle": "选择报送包…",
     "bundle_filter": "党日活动报送包 (*.zip);;所有文件 (*)",
     "verifying": "正在校验 {name}…",
-    "ok": "校验通过：{name}\n{about}",
+    "ok": "校验通过：{name}\n{about}\n签名：{signature}",
     "bad": "校验未通过：{name}（{n} 个问题，见下表）{about}\n怎么办：{advice}。",
     "file_ok": "完好（大小、sha256 校验值相符）",
     "col_file": "包内文件",
@@ -128,8 +130,9 @@ class VerifyDialog(QDialog):
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status_label.setText(TEXT["verifying"].format(name=path.name))
+        register = register_in_use()  # signers checked once there is a register (docs/signing.md)
         self.worker = run_in_background(
-            lambda _progress: verify_bundle(path), self._done, self._failed
+            lambda _progress: verify_bundle(path, register=register), self._done, self._failed
         )
 
     def _done(self, report: VerifyReport) -> None:
@@ -139,7 +142,9 @@ class VerifyDialog(QDialog):
         self.status_label.clear()
         about = report.about()
         if report.ok:
-            text = TEXT["ok"].format(name=report.path.name, about=about)
+            text = TEXT["ok"].format(
+                name=report.path.name, about=about, signature=report.signature_text()
+            )
             files = (report.manifest or {}).get("files") or []
             rows = [(f["path"], TEXT["file_ok"]) for f in files]
         else:
