@@ -340,6 +340,24 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_signing(
+    sub: argparse._SubParsersAction, handlers: dict[str, Callable[[argparse.Namespace], int]]
+) -> None:
+    """`key` and the township's `register` (docs/signing.md)."""
+    sub.add_parser("key", help="显示签名密钥指纹（年度计划盖章处印的那一串）")
+    handlers["key"] = cmd_key
+    p = sub.add_parser("register", help="乡镇：下级党组织名单及其签名密钥的登记")
+    p.add_argument("--names", metavar="FILE", help="读入名单（.xlsx/.csv，列名“党组织”或“支部名称”）")
+    p.add_argument("--list", action="store_true", help="列出每个党组织及其密钥指纹")
+    p.add_argument(
+        "bundles", nargs="*", metavar="BUNDLE", help="登记报送包的签名密钥（.zip、文件夹或 *.zip）"
+    )
+    p.add_argument(
+        "--replace", action="store_true", help="已登记其他密钥时改为登记这个（先核对盖章计划上的指纹）"
+    )
+    handlers["register"] = cmd_register
+
+
 # Commands added by later issues register here: name -> (function, configure(parser)).
 def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -417,18 +435,7 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     p.add_argument("--year", type=int, default=None, help="只汇总该年度（默认：多数报送包的年度）")
     handlers["aggregate"] = cmd_aggregate
-    p = sub.add_parser("key", help="显示签名密钥指纹（年度计划盖章处印的那一串）")
-    handlers["key"] = cmd_key
-    p = sub.add_parser("register", help="乡镇：下级党组织名单及其签名密钥的登记")
-    p.add_argument("--names", metavar="FILE", help="读入名单（.xlsx/.csv，列名“党组织”或“支部名称”）")
-    p.add_argument("--list", action="store_true", help="列出每个党组织及其密钥指纹")
-    p.add_argument(
-        "bundles", nargs="*", metavar="BUNDLE", help="登记报送包的签名密钥（.zip、文件夹或 *.zip）"
-    )
-    p.add_argument(
-        "--replace", action="store_true", help="已登记其他密钥时改为登记这个（先核对盖章计划上的指纹）"
-    )
-    handlers["register"] = cmd_register
+    _configure_signing(sub, handlers)
     p = sub.add_parser("holidays", help="节假日安排：显示所用的安排；--from-notice 录入国务院办公厅的通知")
     p.add_argument("--year", type=int, required=True)
     p.add_argument(
