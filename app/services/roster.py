@@ -25,6 +25,18 @@ from app.services.roster_dates import (  # noqa: F401 - dates are also imported 
     read_date,
     same_written,
 )
+from app.services.roster_view import (  # noqa: F401 - the roster's view, importable from here
+    ORDER_PINYIN,
+    ORDER_ROLL,
+    ROLL_ALL,
+    ROLL_LEFT,
+    ROLL_ON,
+    RosterCounts,
+    RosterFilter,
+    flags_text,
+    list_members,
+    roster_counts,
+)
 from app.services.text_rules import NAME_MAX, PLACE_MAX, check_text, text_problem
 
 # --- members -------------------------------------------------------------------------------------
@@ -419,90 +431,6 @@ def delete_member(member_id: int) -> None:
 
 def member_has_attendance(member_id: int) -> bool:
     return Attendance.select().where(Attendance.member == member_id).exists()
-
-
-# --- the roster view ------------------------------------------------------------------------------
-ROLL_ON = "在册"
-ROLL_LEFT = "已离开"
-ROLL_ALL = "全部"
-
-
-@dataclass
-class RosterFilter:
-    """The roster's filters: category, the three flags, on the roll or not, and a name search."""
-
-    category: str | None = None  # 正式党员 / 预备党员 / None = both
-    mobile: bool = False
-    frail: bool = False
-    leader: bool = False
-    roll: str = ROLL_ON
-    search: str = ""
-    today: dt.date | None = None
-
-    def matches(self, m: Member) -> bool:
-        today = self.today or dt.date.today()
-        if self.category and m.category != self.category:
-            return False
-        if (self.mobile and not m.is_mobile) or (self.frail and not m.is_frail):
-            return False
-        if self.leader and not m.is_leader:
-            return False
-        left = m.left_date is not None and m.left_date <= today
-        if (self.roll == ROLL_ON and left) or (self.roll == ROLL_LEFT and not left):
-            return False
-        needle = clean_name(self.search)
-        return not needle or needle in m.name
-
-
-def list_members(f: RosterFilter | None = None) -> list[Member]:
-    f = f or RosterFilter(roll=ROLL_ALL)
-    return [m for m in Member.select().order_by(Member.id) if f.matches(m)]
-
-
-@dataclass(frozen=True)
-class RosterCounts:
-    on_roll: int
-    full: int
-    probationary: int
-    mobile: int
-    frail: int
-    leader: int
-    left: int
-
-    def text(self) -> str:
-        return (
-            f"在册党员 {self.on_roll} 人（正式党员 {self.full}，预备党员 {self.probationary}）；"
-            f"流动党员 {self.mobile}，年老体弱 {self.frail}，领导干部 {self.leader}；"
-            f"已离开 {self.left} 人"
-        )
-
-
-def roster_counts(today: dt.date | None = None) -> RosterCounts:
-    today = today or dt.date.today()
-    members = list(Member.select())
-    on = [m for m in members if m.left_date is None or m.left_date > today]
-    return RosterCounts(
-        on_roll=len(on),
-        full=sum(m.category == vocab.FULL_MEMBER for m in on),
-        probationary=sum(m.category == vocab.PROBATIONARY_MEMBER for m in on),
-        mobile=sum(bool(m.is_mobile) for m in on),
-        frail=sum(bool(m.is_frail) for m in on),
-        leader=sum(bool(m.is_leader) for m in on),
-        left=len(members) - len(on),
-    )
-
-
-def flags_text(m) -> str:
-    """The special cases of rule 3 as a short label: 流动 / 年老体弱 / 领导干部 (for a Member
-    or anything with the same three flags)."""
-    parts = []
-    if m.is_mobile:
-        parts.append("流动")
-    if m.is_frail:
-        parts.append("年老体弱")
-    if m.is_leader:
-        parts.append("领导干部")
-    return "、".join(parts)
 
 
 # --- invited non-members ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from app.models import vocab
 from app.services.attendance import SheetAttendee, SheetMember
-from app.services.roster import flags_text
+from app.services.names import sort_key
+from app.services.roster import ORDER_PINYIN, ORDER_ROLL, flags_text
 
 TEXT = {
     "unmarked": "未登记",
@@ -55,6 +56,7 @@ class AttendanceModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[SheetMember] = []
+        self.order = ORDER_PINYIN  # or ORDER_ROLL: as entered on the roster
         self._brushes = {s: QBrush(QColor(c)) for s, c in STATUS_COLOURS.items()}
         self._grey = QBrush(QColor("#999999"))
         self._mobile = QBrush(QColor("#1f618d"))
@@ -63,8 +65,16 @@ class AttendanceModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[SheetMember]) -> None:
         self.beginResetModel()
-        self.rows = rows
+        if self.order == ORDER_ROLL:
+            self.rows = sorted(rows, key=lambda m: m.member_id)
+        else:
+            self.rows = sorted(rows, key=lambda m: sort_key(m.name))
         self.endResetModel()
+
+    def set_order(self, order: str) -> None:
+        """Pinyin order of the names, or the roll order; the statuses marked stay."""
+        self.order = order
+        self.set_rows(self.rows)
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)

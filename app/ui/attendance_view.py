@@ -33,6 +33,7 @@ from app.services.attendance import (
     save_attendance,
 )
 from app.services.ledger import activity_year, year_activities
+from app.services.roster import ORDER_PINYIN, ORDER_ROLL
 from app.ui.attendance_sheet import AttendanceModel, AttendanceTable, GuestsModel
 from app.ui.dialog_kit import column, panel, side_by_side
 from app.ui.member_year_view import MemberYearView
@@ -98,6 +99,9 @@ class AttendanceView(QWidget):
         top.addWidget(self.all_present)
         top.addWidget(self.save_button)
         top.addWidget(self.save_label)
+        self.order = QComboBox()  # names in pinyin order; the roll order stays available
+        self.order.addItems([ORDER_PINYIN, ORDER_ROLL])
+        top.addWidget(self.order)
         if not show_selector:
             self.activity_label.hide()
             self.activity_box.hide()
@@ -114,6 +118,7 @@ class AttendanceView(QWidget):
         legend.setWordWrap(True)
 
         self.model = AttendanceModel(self)
+        self.order.currentTextChanged.connect(self.model.set_order)
         self.table = AttendanceTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -7,12 +7,13 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from app.services.attendance import NOT_HELD, NOT_ON_ROLL, member_year
 from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
-from app.services.roster import list_members
+from app.services.roster import ORDER_PINYIN, list_members
 from app.ui.dialog_kit import read_only_table
+from app.ui.name_search import install_name_search
 from app.ui.state import AppState
 from app.ui.table_model import RowsTableModel
 from app.ui.year_selector import year_row
@@ -54,10 +55,7 @@ class MemberYearView(QWidget):
         super().__init__(parent)
         self.state = state
         self.member_box = QComboBox()
-        self.member_box.setEditable(True)
-        self.member_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.member_box.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.member_box.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        install_name_search(self.member_box)  # 张建华 found by zjh, zhangjianhua or 建华
         self.member_box.setMinimumWidth(220)
         self.member_box.currentIndexChanged.connect(lambda *_: self.refresh_year())
         self.summary = QLabel()
@@ -98,7 +96,7 @@ class MemberYearView(QWidget):
         current = self.member_box.currentData()
         self.member_box.blockSignals(True)
         self.member_box.clear()
-        for m in list_members():  # all, those who left too (named so)
+        for m in list_members(order=ORDER_PINYIN):  # all, those who left too (named so)
             label = m.name + ("（已离开）" if m.left_date else "")
             self.member_box.addItem(label, m.id)
         index = self.member_box.findData(current) if current is not None else 0

@@ -26,7 +26,11 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.models import Attendee, vocab
+from app.services.id_numbers import mask
+from app.services.names import sort_key
 from app.services.roster import (
+    ORDER_PINYIN,
+    ORDER_ROLL,
     ROLL_ALL,
     ROLL_LEFT,
     ROLL_ON,
@@ -67,7 +71,7 @@ TEXT = {
     "mobile": "流动党员",
     "frail": "年老体弱",
     "leader": "领导干部",
-    "search": "按姓名搜索",
+    "search": "按姓名或拼音搜索，如 zjh",
     "headers": [
         "序号",
         "姓名",
@@ -80,6 +84,7 @@ TEXT = {
         "流入地 / 流入地党组织",
         "转入时间",
         "离开花名册",
+        "公民身份号码",
     ],
     "shown": "　|　当前显示 {n} 人",
     "empty": "花名册还是空的。点左上角“新增党员”逐个录入，或点右上角“导入花名册…”"
@@ -171,15 +176,17 @@ class RosterPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(TEXT["search"])
         self.search.setClearButtonEnabled(True)
+        self.order = QComboBox()  # pinyin order by default; the roll order stays available
+        self.order.addItems([ORDER_PINYIN, ORDER_ROLL])
         filters = QHBoxLayout()
-        for w in (self.category, self.roll, self.mobile, self.frail, self.leader):
+        for w in (self.category, self.roll, self.mobile, self.frail, self.leader, self.order):
             filters.addWidget(w)
         filters.addStretch(1)
         filters.addWidget(self.search)
         # filters work on the members already read: no query per keystroke
         self.members: list = []
         self.counts_text = ""
-        for combo in (self.category, self.roll):
+        for combo in (self.category, self.roll, self.order):
             combo.currentIndexChanged.connect(lambda *_: self.apply_filter())
         for box in (self.mobile, self.frail, self.leader):
             box.toggled.connect(lambda *_: self.apply_filter())
@@ -232,7 +239,9 @@ class RosterPage(QWidget):
     def apply_filter(self) -> None:
         selected = self.selected_id()
         f = self.current_filter()
-        members = [m for m in self.members if f.matches(m)]
+        members = [m for m in self.members if f.matches(m)]  # roll order
+        if self.order.currentText() == ORDER_PINYIN:
+            members.sort(key=lambda m: sort_key(m.name))
         today = self.today or dt.date.today()
         self.model.left = [bool(m.left_date and m.left_date <= today) for m in members]
         self.model.set_rows(
@@ -241,14 +250,15 @@ class RosterPage(QWidget):
                     i,
                     m.name,
                     m.gender or "",
-                    format_date(m.birth_date),
-                    format_date(m.joined_party_date),
+                    format_date(m.birth_date, m.birth_precision),
+                    format_date(m.joined_party_date, m.joined_precision),
                     m.category,
                     m.phone,
                     flags_text(m),
                     " / ".join(p for p in (m.mobile_location, m.inflow_org) if p),
                     format_date(m.roll_start),
                     f"{m.left_reason} {format_date(m.left_date)}" if m.left_date else "",
+                    mask(m.id_number) if m.id_number else "",
                 )
                 for i, m in enumerate(members, start=1)
             ],

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.models import Activity, AnnualPlan, Attendance, AttendeePresence, Member, vocab
-from app.services.roster import AttendeeInput, save_attendee
+from app.services.roster import ORDER_ROLL, AttendeeInput, save_attendee
 from app.ui.attendance_view import AttendanceModel, AttendanceView
 from app.ui.state import AppState
 
@@ -59,6 +59,7 @@ def _go(qtbot, view: AttendanceView, name: str) -> None:
 def test_marking_attendance_by_keyboard_is_saved_to_the_database(qtbot, data_dir, sheet_data):
     activity, members, guest = sheet_data
     view = _view(qtbot, data_dir)
+    view.order.setCurrentText(ORDER_ROLL)  # the keys below walk the roll in the order entered
     assert view.activity_id() == activity.id
     names = [m.name for m in view.model.rows]
     assert "赵前进" not in names and "周后到" not in names  # 应参加 excludes them

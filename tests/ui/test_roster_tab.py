@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.models import Activity, AnnualPlan, Attendance, Member, vocab
+from app.services.roster import ORDER_ROLL
 from app.ui.import_dialog import ImportDialog
 from app.ui.member_dialog import LeaveDialog, MemberDialog
 from app.ui.roster_tab import RosterTab
@@ -88,9 +89,15 @@ def test_filters_and_search_narrow_the_roster(qtbot, data_dir, branch):
     page.today = TODAY
     page.refresh()
     names = lambda: [row[1] for row in page.model.rows]  # noqa: E731
-    assert names() == ["王建国", "王小明", "陈志强"]  # 在册 by default
+    assert names() == ["陈志强", "王建国", "王小明"]  # 在册 by default, in pinyin order
+    page.order.setCurrentText(ORDER_ROLL)
+    assert names() == ["王建国", "王小明", "陈志强"]  # the roll order stays available
     assert "在册党员 3 人" in page.counts.text() and "已离开 1 人" in page.counts.text()
-    qtbot.keyClicks(page.search, "w")  # no match for latin letters in Chinese names
+    qtbot.keyClicks(page.search, "wjg")  # pinyin initials (app/services/names.py)
+    assert names() == ["王建国"]
+    page.search.setText("wangx")
+    assert names() == ["王小明"]
+    page.search.setText("xyz")
     assert names() == []
     page.search.clear()
     page.search.setText("王")
