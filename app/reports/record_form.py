@@ -431,12 +431,18 @@ def form_missing_glyphs(data: YearData, activity: ActivityRow) -> list[str]:
 
 
 def render_record_pdf(
-    data: YearData, activity: ActivityRow, out: Path, *, two_copies: bool = False
+    data: YearData,
+    activity: ActivityRow,
+    out: Path,
+    *,
+    two_copies: bool = False,
+    sheet_only: bool = False,
 ) -> Path:
     """Write the 记录表 with its signature sheet to `out` (through `app.files.replacing()`: an
     old copy open in a PDF reader is said in Chinese and left as it was); returns `out`.
 
     With `two_copies` (一式两份) the form and sheet appear twice, marked 支部留存 and 报上级党组织.
+    With `sheet_only`, the signature sheet alone (printed before the activity, to be signed).
     """
     out = Path(out)
     st = _styles()
@@ -459,7 +465,8 @@ def render_record_pdf(
         MARGIN_LEFT, MARGIN_BOTTOM, FRAME_W, FRAME_H, 0, 0, 0, 0, id="body", showBoundary=0
     )
     day = activity.held_date or activity.plan_date
-    footer = f"{data.branch.name}　{chinese_date(day)}　{form_title(data)}"
+    name = SIGN_TITLE if sheet_only else form_title(data)
+    footer = f"{data.branch.name}　{chinese_date(day)}　{name}"
 
     def footer_of(canvas: Canvas, page: int, pages: int) -> None:
         right, y = PAGE_W - MARGIN_RIGHT, MARGIN_BOTTOM / 2
@@ -475,8 +482,9 @@ def render_record_pdf(
             story.append(PageBreak())
         if label:
             story.append(_CopyMark(label))
-        story += _form_story(data, activity, st)
-        story.append(PageBreak())
+        if not sheet_only:
+            story += _form_story(data, activity, st)
+            story.append(PageBreak())
         story += _sign_story(data, activity, st)
     with files.replacing(out, what="记录表") as tmp:
         doc = BaseDocTemplate(
@@ -486,7 +494,7 @@ def render_record_pdf(
             rightMargin=MARGIN_RIGHT,
             topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM,
-            title=f"{form_title(data)} {activity.theme}",
+            title=f"{name} {activity.theme}",
             author=data.branch.name,
             subject=(activity.held_date or activity.plan_date).isoformat(),
             creator="党日记实",

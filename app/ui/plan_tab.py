@@ -1,14 +1,14 @@
 """The 计划 tab (rules 1, 5, 6): generate the year's plan, edit and add entries, see the
-checks beside the table, file the plan upward, print the plan PDF. The table is
+checks beside the table, file the plan upward, print it or save it as PDF or Word
+(`app.ui.printing`). The table is
 `app.ui.plan_table`, one entry's dialog `app.ui.plan_entry_dialog`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,20 +31,18 @@ from app.services import calendar as cal
 from app.services import plan as plans
 from app.services.ledger import ActivityRow, load_year, require_branch, year_activities
 from app.ui.dates import CHINESE_FORMAT, date_edit, pydate
-from app.ui.desktop import choose_save_path, open_in_viewer
 from app.ui.dialog_kit import (
     ERROR_STYLE,
     ask_yes_no,
     column,
     panel,
-    progress_bar,
     read_only_table,
     side_by_side,
 )
 from app.ui.plan_entry_dialog import PlanEntryDialog
 from app.ui.plan_table import COL_MONTH, COL_UNVERIFIED, WARN_COLOR, PlanTableModel
+from app.ui.printing import Printable, PrintActions
 from app.ui.state import AppState
-from app.ui.workers import run_in_background
 from app.ui.year_selector import year_row
 
 __all__ = ["COL_MONTH", "COL_UNVERIFIED", "PlanEntryDialog", "PlanTab"]
@@ -65,7 +63,6 @@ TEXT = {
     "add": "新增活动",
     "edit": "修改",
     "delete": "删除",
-    "print": "打印计划表(PDF)",
     "no_plan": "还没有{year}年度计划。选择活动日后点击“生成本年度计划”。",
     "status": "计划状态：<b>{status}</b>",
     "no_plan_status": "尚未生成",
@@ -87,13 +84,8 @@ TEXT = {
     "official_now": "已安装的节假日数据现在有{year}年的正式安排，{n} 个标“未核对节假日”的日期可以核对。",
     "checks": "检查",
     "no_problems": "未发现问题",
-    "save_pdf": "保存计划安排表",
-    "pdf_filter": "PDF 文件 (*.pdf)",
-    "pdf_name": "{branch}{year}年度党员活动日计划安排表.pdf",
-    "printing": "正在生成 PDF…",
-    "printed": "已保存：{path}",
+    "file_stem": "{branch}{year}年度党员活动日计划安排表",
     "missing_glyphs": "注意：字体中没有这些字，打印出来会缺字，请手写补全：{chars}",
-    "print_failed": "生成 PDF 失败：{error}",
     "delete_title": "删除活动",
     "delete_question": "从计划中删除 {date} 的“{theme}”？",
     "generated": "已生成{year}年度计划（{n} 次活动，草稿）。",
@@ -116,15 +108,11 @@ COLUMN_WIDTHS = (36, 44, 66, 50, 90, 140, 170, 110, 80, 96)
 
 
 class PlanTab(QWidget):
-    printed = Signal(str)  # the PDF path, or "" when printing failed
-
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
         self.today: Callable[[], dt.date] = dt.date.today  # a clock the tests can pin
         self.entries: list[ActivityRow] = []
-        self._worker = None
-        self.open_file: Callable[[Path], None] = open_in_viewer
 
         splitter = self._build_table()
         self.message = QLabel()
@@ -160,8 +148,6 @@ class PlanTab(QWidget):
         self.add_button = self._button("add", self.add_entry)
         self.edit_button = self._button("edit", self.edit_selected)
         self.delete_button = self._button("delete", self.delete_selected)
-        self.print_button = self._button("print", self.choose_pdf)
-        self.progress = progress_bar(busy=True, width=120)
         top.addWidget(self.next_year_button)
         top.addSpacing(12)
         top.addWidget(QLabel(TEXT["day"]))
@@ -171,8 +157,6 @@ class PlanTab(QWidget):
         for button in (self.add_button, self.edit_button, self.delete_button):
             top.addWidget(button)
         top.addStretch(1)
-        top.addWidget(self.progress)
-        top.addWidget(self.print_button)
         return top
 
     def _build_deadline_banner(self) -> QLabel:
@@ -216,6 +200,13 @@ class PlanTab(QWidget):
         ):
             filing.addWidget(widget)
         filing.addStretch(1)
+        # 打印… / 另存为PDF… / 另存为Word…, once the plan is ready to be stamped and filed
+        self.printing = PrintActions(
+            self, lambda: self.state.data_dir, self.printable, self.message.setText, word=False
+        )
+        self.print_button = self.printing.print_button
+        for widget in self.printing.buttons:
+            filing.addWidget(widget)
         return filing
 
     def _build_table(self) -> QSplitter:
@@ -255,8 +246,9 @@ class PlanTab(QWidget):
         self.empty_label.setVisible(not has_plan)
         self.generate_button.setText(TEXT["redate"] if has_plan else TEXT["generate"])
         self.generate_button.setToolTip(TEXT["redate_tip"] if has_plan else "")
-        for button in (self.add_button, self.edit_button, self.delete_button, self.print_button):
+        for button in (self.add_button, self.edit_button, self.delete_button):
             button.setEnabled(has_plan)
+        self.printing.set_enabled(has_plan and not self.printing.busy)
         self._show_filing(year, plan)
         self._show_calendar(year)
         self._show_checks(year, has_plan)
@@ -435,42 +427,18 @@ class PlanTab(QWidget):
         changes = plans.reconcile_with_calendar(self.state.year)
         self._done("；".join(changes) or TEXT["reconciled"], "activities")
 
-    # --- printing -----------------------------------------------------------------------------
-    def choose_pdf(self) -> None:
-        branch = safe_stem(require_branch().name, "党支部")
-        name = TEXT["pdf_name"].format(branch=branch, year=self.state.year)
-        path = choose_save_path(self, TEXT["save_pdf"], name, TEXT["pdf_filter"], ".pdf")
-        if path is not None:
-            self.print_to(path)
-
-    def _printing(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.print_button.setEnabled(not busy)
-
-    def print_to(self, path: Path) -> None:
-        """Read the year here (UI thread), render the PDF on the thread pool."""
+    # --- printing ---------------------------------------------------------------------------
+    def printable(self) -> Printable:
+        """The year's plan as it stands (read here, on the UI thread; written off it)."""
         # reportlab: loaded when first needed
-        from app.reports.plan_pdf import plan_missing_glyphs, render_plan_pdf
+        from app.reports.plan_pdf import plan_missing_glyphs, plan_title, render_plan_pdf
 
         data = load_year(self.state.year)
         missing = plan_missing_glyphs(data)
-        self._printing(True)
-        self.message.setText(TEXT["printing"])
-
-        def done(result: object) -> None:
-            self._printing(False)
-            text = TEXT["printed"].format(path=result)
-            if missing:
-                text += "\n" + TEXT["missing_glyphs"].format(chars="".join(missing))
-            self.message.setText(text)
-            self.open_file(Path(str(result)))  # ready to print, as the 记录表 is
-            self.printed.emit(str(result))
-
-        def failed(error: str) -> None:
-            self._printing(False)
-            self.message.setText(TEXT["print_failed"].format(error=error))
-            self.printed.emit("")
-
-        self._worker = run_in_background(
-            lambda _progress: render_plan_pdf(data, path), done, failed
+        branch = safe_stem(data.branch.name, "党支部")
+        return Printable(
+            title=plan_title(data),
+            stem=TEXT["file_stem"].format(branch=branch, year=data.year),
+            write_pdf=lambda out: render_plan_pdf(data, out),
+            note=TEXT["missing_glyphs"].format(chars="".join(missing)) if missing else "",
         )

@@ -1,6 +1,7 @@
 """The editor of one 记录表 (rules 2-5 and 7): held date and time, place, mode, theme, content,
-cost, 报送, the computed 应参加/实际参加 figures, the warnings, the attachments, and printing the
-记录表 PDF. Typed text stays when a save fails; the message shows next to the field."""
+cost, 报送, the computed 应参加/实际参加 figures, the warnings, the attachments, and printing or
+saving the 记录表 and its 签名表 (`app.ui.printing`). Typed text stays when a save fails; the
+message shows next to the field."""
 
 from __future__ import annotations
 
@@ -34,11 +35,11 @@ from app.services.ledger import ActivityRow, find_activity
 from app.services.records import RecordInput
 from app.ui.dates import date_edit, pydate, pytime, qdate, qtime
 from app.ui.desktop import open_in_viewer
-from app.ui.dialog_kit import WARNING_STYLE, FieldErrors, error_label, progress_bar
+from app.ui.dialog_kit import WARNING_STYLE, FieldErrors, error_label
 from app.ui.icons import icon
+from app.ui.printing import Printable, PrintActions
 from app.ui.record_attachments import AttachmentsBox
 from app.ui.state import AppState
-from app.ui.workers import run_in_background
 
 TEXT = {
     "pick": "请在左侧选择一次活动。",
@@ -77,14 +78,12 @@ TEXT = {
     "go_attendance": "登记考勤…",
     "save": "保存记录",
     "two_copies": "一式两份",
-    "print": "打印记录表(PDF)",
+    "two_copies_tip": "记录表和签名表各两份，标“支部留存”和“报上级党组织”",
+    "print_what": ["记录表和签名表", "只要签名表"],
+    "print_what_tip": "活动前可以只打印签名表，让参加的党员签名",
     "saved": "已保存。",
-    "printing": "正在生成记录表 PDF…",
-    "printed": "已生成：{path}",
-    "print_failed": "生成 PDF 失败：{error}",
     "missing_glyphs": "注意：字体中没有这些字，打印出来会缺字，请手写补全：{chars}",
-    "pdf_folder": "记录表",
-    "pdf_name": "{date}-{theme}-记录表.pdf",
+    "file_stem": ["{date}-{theme}-记录表", "{date}-{theme}-签名表"],
     "pdf_theme": "党日活动",
 }
 
@@ -127,7 +126,6 @@ class RecordEditor(QWidget):
         self._loading = False
         self._worker = None
         self._row: ActivityRow | None = None  # the record's row, for warnings on what is shown
-        self.last_pdf: Path | None = None
         self._build()
 
     # --- layout ------------------------------------------------------------------------------
@@ -264,10 +262,11 @@ class RecordEditor(QWidget):
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.save_button.setToolTip("Ctrl+S")
         self.two_copies = QCheckBox(TEXT["two_copies"])
+        self.two_copies.setToolTip(TEXT["two_copies_tip"])
         self.two_copies.setChecked(True)
-        self.print_button = QPushButton(icon("fa5s.print"), TEXT["print"])
-        self.print_button.clicked.connect(self.print_form)
-        self.progress = progress_bar(busy=True, width=140)
+        self.print_what = QComboBox()
+        self.print_what.addItems(TEXT["print_what"])
+        self.print_what.setToolTip(TEXT["print_what_tip"])
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.general_error = error_label()
@@ -278,9 +277,14 @@ class RecordEditor(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.print_what)
         buttons.addWidget(self.two_copies)
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.progress)
+        self.printing = PrintActions(
+            self, lambda: self.state.data_dir, self.printable, self.message.setText
+        )
+        self.print_button = self.printing.print_button
+        for widget in self.printing.buttons:
+            buttons.addWidget(widget)
         bar.addWidget(self.general_error)
         bar.addLayout(buttons)
         bar.addWidget(self.message)
@@ -500,50 +504,30 @@ class RecordEditor(QWidget):
         return True
 
     # --- printing ----------------------------------------------------------------------------
-    def pdf_path(self, row: ActivityRow) -> Path:
-        """<data dir>/记录表/<day>-<theme>-记录表.pdf"""
-        theme = safe_stem(row.theme, TEXT["pdf_theme"], max_chars=20)
-        name = TEXT["pdf_name"].format(date=row.held_date or row.plan_date, theme=theme)
-        return self.state.data_dir / TEXT["pdf_folder"] / name
-
-    def print_form(self) -> None:
-        """Save if needed, then write the PDF off the UI thread and open it in the viewer."""
+    def printable(self) -> Printable | None:
+        """The record on screen (saved first if edited), as the 记录表 with its 签名表 or the
+        签名表 alone; None when there is none or the save found a mistake (shown by its field)."""
         if self.activity_id is None or (self.dirty and not self.save()):
-            return
-        # reportlab is loaded when the first form is printed, not at start-up.
-        from app.reports.record_form import form_missing_glyphs, render_record_pdf
+            return None
+        # reportlab and python-docx are loaded when the first form is printed, not at start-up.
+        from app.reports.record_form import (
+            SIGN_TITLE,
+            form_missing_glyphs,
+            form_title,
+            render_record_pdf,
+        )
 
         data, row = records.load_record(self.activity_id)
         missing = form_missing_glyphs(data, row)
-        note = TEXT["missing_glyphs"].format(chars="".join(missing)) if missing else ""
-        out = self.pdf_path(row)
+        sheet = self.print_what.currentIndex() == 1
         two = self.two_copies.isChecked()
-
-        def work(_progress) -> Path:
-            try:
-                return render_record_pdf(data, row, out, two_copies=two)
-            except PermissionError:  # the old copy is open in a PDF reader (Windows)
-                stamp = dt.datetime.now().strftime("%H%M%S")
-                return render_record_pdf(
-                    data, row, out.with_name(f"{out.stem}-{stamp}.pdf"), two_copies=two
-                )
-
-        self._printing(True)
-        self.message.setText(TEXT["printing"])
-        self._worker = run_in_background(
-            work, lambda path: self._printed(path, note), self._print_failed
+        theme = safe_stem(row.theme, TEXT["pdf_theme"], max_chars=20)
+        day = row.held_date or row.plan_date
+        return Printable(
+            title=f"{SIGN_TITLE if sheet else form_title(data)} {row.theme}",
+            stem=TEXT["file_stem"][sheet].format(date=day, theme=theme),
+            write_pdf=lambda out: render_record_pdf(
+                data, row, out, two_copies=two, sheet_only=sheet
+            ),
+            note=TEXT["missing_glyphs"].format(chars="".join(missing)) if missing else "",
         )
-
-    def _printing(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.print_button.setEnabled(not busy)
-
-    def _printed(self, path: Path, note: str) -> None:
-        self._printing(False)
-        self.last_pdf = path
-        self.message.setText(TEXT["printed"].format(path=path) + ("\n" + note if note else ""))
-        self.open_file(path)
-
-    def _print_failed(self, error: str) -> None:
-        self._printing(False)
-        self.message.setText(TEXT["print_failed"].format(error=error))

@@ -39,6 +39,7 @@ from app.services.statistics import MemberStats, YearStatistics, compute_statist
 from app.ui import stats_tables as tables
 from app.ui.desktop import choose_save_path
 from app.ui.dialog_kit import progress_bar
+from app.ui.printing import Printable, PrintActions
 from app.ui.state import AppState
 from app.ui.stats_charts import StatsCharts
 from app.ui.stats_tables import MEMBER_HEADERS, StatsTableModel
@@ -59,6 +60,7 @@ TEXT = {
     "exporting": "正在写出统计表…",
     "exported": "统计表已保存：{path}",
     "export_failed": "统计表没有保存：{error}",
+    "pdf_stem": "{branch}-{year}-党日活动统计",
     "summary": "<b>{year}年</b>　计划 <b>{planned}</b> 次，已开展 <b>{held}</b> 次"
     "（截至今日应开展 {due} 次）　｜　无活动月份：<b>{months}</b>　｜　"
     "报送逾期 <b>{overdue}</b> 份（活动后3日内未报送），尚未报送 {not_submitted} 份　｜　"
@@ -114,6 +116,7 @@ class StatsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top())
         layout.addWidget(self._build_summary())
+        layout.addWidget(self.print_message)
         layout.addWidget(self.sections, 1)
 
         state.changed.connect(self.refresh)
@@ -137,6 +140,15 @@ class StatsTab(QWidget):
         top.addWidget(self.progress)
         top.addWidget(self.refresh_button)
         top.addWidget(self.export_button)
+        # 打印… / 另存为PDF…: the statistics as a PDF (app.reports.statistics_pdf)
+        self.print_message = QLabel()
+        self.print_message.setWordWrap(True)
+        self.print_message.hide()
+        self.printing = PrintActions(
+            self, lambda: self.state.data_dir, self.printable, self._print_said, word=False
+        )
+        for widget in self.printing.buttons:
+            top.addWidget(widget)
         return top
 
     def _build_summary(self) -> QFrame:
@@ -315,6 +327,25 @@ class StatsTab(QWidget):
         set_talk_state(talk.talk_id, state)
         self.state.changed.emit("talks")
         self.select_talk_member(member.member_id)
+
+    # --- printing ----------------------------------------------------------------------------
+    def printable(self) -> Printable | None:
+        """The statistics on screen, as a PDF (the same figures as the tables)."""
+        from app.reports.statistics_pdf import render_statistics_pdf, statistics_title
+
+        stats, talks = self.stats, self.talks
+        if stats is None:
+            return None
+        branch = safe_stem(stats.branch.name, "党支部")
+        return Printable(
+            title=statistics_title(stats),
+            stem=TEXT["pdf_stem"].format(branch=branch, year=stats.year),
+            write_pdf=lambda out: render_statistics_pdf(stats, out, talks),
+        )
+
+    def _print_said(self, text: str) -> None:
+        self.print_message.setText(text)
+        self.print_message.setVisible(bool(text))
 
     # --- the workbook ----------------------------------------------------------------------
     def choose_export_file(self) -> None:

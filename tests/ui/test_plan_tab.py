@@ -116,16 +116,17 @@ def test_unknown_year_is_flagged_until_confirmed_and_the_pdf_prints(
     first = Activity.select().order_by(Activity.plan_date).first()
     first.place = "𠮷家村党员活动室"  # a CJK Ext-B character the bundled font lacks
     first.save()
+    # 另存为PDF… asks where (Documents, the branch's plan as the name), then writes it there.
     out = tmp_path / "plan.pdf"
-    opened = []
-    tab.open_file = opened.append
-    with qtbot.waitSignal(tab.printed, timeout=30000) as blocker:
-        tab.print_to(out)
+    asked = []
+    tab.printing.ask_path = lambda _parent, _title, name, _filter, _suffix: asked.append(name) or out
+    with qtbot.waitSignal(tab.printing.finished, timeout=30000) as blocker:
+        click(qtbot, tab.printing.pdf_button)
+    assert asked == ["中共青山村支部委员会2035年度党员活动日计划安排表.pdf"]
     assert blocker.args == [str(out)]
-    assert opened == [out]  # shown in the PDF reader, ready to print
     text = "".join(p.extract_text() for p in PdfReader(out).pages)
     assert "2035年度党员活动日计划安排表" in text
-    assert "已保存" in tab.message.text() and tab.print_button.isEnabled()
+    assert f"已保存：{out}" in tab.message.text() and tab.print_button.isEnabled()
     assert "缺字" in tab.message.text() and "𠮷" in tab.message.text()
 
 

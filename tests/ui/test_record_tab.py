@@ -17,6 +17,7 @@ from app.models import Activity, Attachment
 from app.ui.record_tab import RecordTab
 from app.ui.state import AppState
 from tests.record_helpers import MARCH, TODAY, build_year
+from tests.ui.test_printing import pdf_printer
 from tests.ui.typing import type_text
 
 CLICK = Qt.MouseButton.LeftButton
@@ -163,31 +164,29 @@ def test_the_editor_says_when_attendance_is_not_entered_and_shows_overdue_in_red
     assert color == QColor("#b00000")
 
 
-def test_printing_writes_two_marked_copies_off_the_ui_thread_and_opens_the_viewer(
-    qtbot, data_dir, year
+def test_printing_writes_two_marked_copies_off_the_ui_thread_and_prints_them(
+    qtbot, data_dir, year, tmp_path
 ):
     march, _ = year
     tab = make_tab(qtbot, data_dir)
     tab.select_activity(march.id)
     e = tab.editor
-    opened = []
-    e.open_file = opened.append
     tick(qtbot, e.held_check)
     type_text(qtbot, e.place, "青山村党员活动室")
     type_text(qtbot, e.content, "集中学习党章。")
     assert e.two_copies.isChecked()
-    qtbot.mouseClick(e.print_button, CLICK)  # unsaved edits are saved first
-    qtbot.waitUntil(lambda: bool(opened), timeout=20000)
+    pdf = tmp_path / "printer.pdf"
+    e.printing.present = pdf_printer(pdf)  # the secretary picks a PDF printer and prints
+    with qtbot.waitSignal(e.printing.finished, timeout=20000):
+        qtbot.mouseClick(e.print_button, CLICK)  # unsaved edits are saved first
 
-    pdf = opened[0]
-    assert pdf.parent == data_dir / "记录表" and pdf.suffix == ".pdf"
     assert Activity.get_by_id(march.id).place == "青山村党员活动室"
     pages = [re.sub(r"\s+", "", p.extract_text()) for p in PdfReader(str(pdf)).pages]
     assert len(pages) == 4
     assert "应参加党员10人，实际参加党员8人（附签名）" in pages[0]
     assert "集中学习党章。" in pages[0] and "支部留存" in pages[0]
     assert "报上级党组织" in pages[3].replace("报上级党组织一份", "")
-    assert str(pdf) in e.message.text() and e.print_button.isEnabled()
+    assert "已送往打印机" in e.message.text() and e.print_button.isEnabled()
 
 
 def test_photos_and_scans_are_kept_with_their_sha256_shown_as_thumbnails_and_openable(
