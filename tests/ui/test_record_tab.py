@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox
 
 from app.models import Activity, Attachment
+from app.ui.record_editor import RecordEditor
 from app.ui.record_tab import RecordTab
 from app.ui.state import AppState
 from tests.record_helpers import MARCH, TODAY, build_year
@@ -43,13 +44,18 @@ def make_tab(qtbot, data_dir) -> RecordTab:
     return tab
 
 
+def open_record(qtbot, data_dir, activity_id: int) -> tuple[RecordTab, RecordEditor]:
+    """The tab with one record in its editor."""
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(activity_id)
+    return tab, tab.editor
+
+
 def test_a_record_filled_in_the_editor_is_saved_and_reads_back_field_for_field(
     qtbot, data_dir, year
 ):
     march, april = year
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    tab, e = open_record(qtbot, data_dir, march.id)
     assert e.activity_id == march.id
 
     # Figures come from the attendance, never typed; non-members are listed apart.
@@ -168,9 +174,7 @@ def test_printing_writes_two_marked_copies_off_the_ui_thread_and_prints_them(
     qtbot, data_dir, year, tmp_path
 ):
     march, _ = year
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    tab, e = open_record(qtbot, data_dir, march.id)
     tick(qtbot, e.held_check)
     type_text(qtbot, e.place, "青山村党员活动室")
     type_text(qtbot, e.content, "集中学习党章。")
@@ -193,9 +197,7 @@ def test_photos_and_scans_are_kept_with_their_sha256_shown_as_thumbnails_and_ope
     qtbot, data_dir, year, tmp_path, monkeypatch
 ):
     march, _ = year
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    tab, e = open_record(qtbot, data_dir, march.id)
     opened = []
     e.open_file = opened.append
     photo = tmp_path / "合影.png"
@@ -307,9 +309,7 @@ def test_the_attendance_button_opens_the_roster_tab_on_this_activity(qtbot, data
 
 def test_ticking_submitted_proposes_today_not_the_activity_day(qtbot, data_dir, year):
     march, _ = year
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    tab, e = open_record(qtbot, data_dir, march.id)
     tick(qtbot, e.held_check)
     e.held_date.setDate(QDate(2026, 3, 5))
     type_text(qtbot, e.place, "青山村党员活动室")
@@ -373,9 +373,7 @@ def test_the_record_tab_can_go_back_to_this_year_after_the_plan_moved_on(qtbot, 
 
 def test_a_record_with_a_mistake_is_kept_when_another_year_is_chosen(qtbot, data_dir, year):
     march, _ = year
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    tab, e = open_record(qtbot, data_dir, march.id)
     e.cost.clear()
     type_text(qtbot, e.cost, "abc")
     e.content.clear()
