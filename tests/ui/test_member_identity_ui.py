@@ -62,6 +62,9 @@ def test_a_month_stays_a_month_and_full_membership_makes_a_full_member(qtbot, br
     assert (m.category, m.full_member_date) == (vocab.FULL_MEMBER, dt.date(2025, 6, 30))
     again = _dialog(qtbot, m.id)
     assert again.birth_date.text() == "1968年3月"
+    again.full_member_date.setText("2025.06")  # 转正 decides who is 预备 on which day
+    qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
+    assert again.isVisible() and "请写到日" in again.errors.text("full_member_date")
 
 
 def test_a_name_longer_than_the_limit_is_cut_and_the_limit_is_shown(qtbot, branch):
