@@ -300,7 +300,7 @@ def update_member(member_id: int, data: MemberInput, today: dt.date | None = Non
     d = validate_member(data, today)
     with DB.atomic():
         _check_id_unique(d, member_id)
-        member = _get_member(member_id)
+        member = get_member(member_id)
         if member.left_date and d.roll_start and d.roll_start > member.left_date:
             raise UserError(
                 "转入本支部日期不能晚于离开日期。", "roll start after leaving", field="roll_start"
@@ -310,11 +310,13 @@ def update_member(member_id: int, data: MemberInput, today: dt.date | None = Non
     return member
 
 
-def _get_member(member_id: int) -> Member:
+def get_member(member_id: int) -> Member:
+    """One member by id; a UserError when there is none (deleted meanwhile)."""
     member = Member.get_or_none(Member.id == member_id)
     if member is None:
         raise UserError("该党员不存在，可能已被删除。", f"no member {member_id}")
     return member
+
 
 
 # --- leaving the roll ----------------------------------------------------------------------------
@@ -366,7 +368,7 @@ def leave_roll(
     if left_date > today:
         raise UserError("离开日期不能晚于今天。", "left date in the future", field="left_date")
     with DB.atomic():
-        member = _get_member(member_id)
+        member = get_member(member_id)
         if member.roll_start and left_date < member.roll_start:
             raise UserError(
                 f"离开日期不能早于转入本支部日期（{format_date(member.roll_start)}）。",
@@ -399,7 +401,7 @@ def leave_roll(
 def return_to_roll(member_id: int) -> Member:
     """Undo a leaving recorded by mistake: the member is on the roll again."""
     with DB.atomic():
-        member = _get_member(member_id)
+        member = get_member(member_id)
         member.left_date = None
         member.left_reason = None
         member.left_note = ""
@@ -411,7 +413,7 @@ def delete_member(member_id: int) -> None:
     """Delete a member entered by mistake: only without attendance (history is never deleted;
     a member who has taken part leaves the roll instead). Goes to 回收站 when the trash service
     is there."""
-    member = _get_member(member_id)
+    member = get_member(member_id)
     if Attendance.select().where(Attendance.member == member_id).exists():
         raise UserError(
             f"党员“{member.name}”已有考勤记录，不能删除。如已转出或去世，请使用“离开花名册”。",
@@ -466,6 +468,19 @@ def validate_attendee(data: AttendeeInput) -> AttendeeInput:
     return d
 
 
+def get_attendee(attendee_id: int) -> Attendee:
+    """One invited non-member by id; a UserError when there is none."""
+    attendee = Attendee.get_or_none(Attendee.id == attendee_id)
+    if attendee is None:
+        raise UserError("该人员不存在，可能已被删除。", f"no attendee {attendee_id}")
+    return attendee
+
+
+def list_attendees() -> list[Attendee]:
+    """The invited non-members, those still invited first, then in the order entered."""
+    return list(Attendee.select().order_by(Attendee.active.desc(), Attendee.id))
+
+
 def save_attendee(data: AttendeeInput, attendee_id: int | None = None) -> Attendee:
     """Create an invited non-member, or update the one with `attendee_id`."""
     d = validate_attendee(data)
@@ -473,9 +488,7 @@ def save_attendee(data: AttendeeInput, attendee_id: int | None = None) -> Attend
         if attendee_id is None:
             attendee = Attendee()
         else:
-            attendee = Attendee.get_or_none(Attendee.id == attendee_id)
-            if attendee is None:
-                raise UserError("该人员不存在，可能已被删除。", f"no attendee {attendee_id}")
+            attendee = get_attendee(attendee_id)
         for name in AttendeeInput.__dataclass_fields__:
             setattr(attendee, name, getattr(d, name))
         attendee.save()

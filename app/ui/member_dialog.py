@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
-from app.models import Attendee, Member, vocab
+from app.models import vocab
 from app.services.id_numbers import mask
 from app.services.roster import (
     AttendeeInput,
@@ -28,6 +28,8 @@ from app.services.roster import (
     create_member,
     duplicate_warning,
     format_date,
+    get_attendee,
+    get_member,
     leave_roll,
     member_problems,
     parse_date,
@@ -170,14 +172,14 @@ class MemberDialog(QDialog):
 
         self.is_mobile.toggled.connect(self._mobile_toggled)
         if member_id is not None:
-            self._load(Member.get_by_id(member_id))
+            self._load(get_member(member_id))
         self._mobile_toggled(self.is_mobile.isChecked())
 
     def _mobile_toggled(self, on: bool) -> None:
         self.mobile_location.setEnabled(on)
         self.inflow_org.setEnabled(on)
 
-    def _load(self, m: Member) -> None:
+    def _load(self, m) -> None:  # a Member
         self.name.setText(m.name)
         self.gender.setCurrentIndex(max(0, self.gender.findData(m.gender)))
         self.birth_date.setText(format_date(m.birth_date, m.birth_precision))
@@ -264,7 +266,7 @@ class LeaveDialog(QDialog):
 
     def __init__(self, member_id: int, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(parent)
-        self.member = Member.get_by_id(member_id)
+        self.member = get_member(member_id)
         self.today = today or dt.date.today()
         self.setWindowTitle(TEXT["leave_title"].format(name=self.member.name))
         self.setMinimumWidth(440)
@@ -362,7 +364,7 @@ class AttendeeDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         if attendee_id is not None:
-            a = Attendee.get_by_id(attendee_id)
+            a = get_attendee(attendee_id)
             self.name.setText(a.name)
             self.kind.setCurrentText(a.kind)
             self.gender.setCurrentIndex(max(0, self.gender.findData(a.gender)))

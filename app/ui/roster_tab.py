@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
-from app.models import Attendee, vocab
+from app.models import vocab
 from app.services.id_numbers import mask
 from app.services.names import sort_key
 from app.services.roster import (
@@ -39,6 +39,7 @@ from app.services.roster import (
     delete_member,
     flags_text,
     format_date,
+    list_attendees,
     list_members,
     member_has_attendance,
     return_to_roll,
@@ -378,7 +379,7 @@ class AttendeesPage(QWidget):
         self.refresh()
 
     def refresh(self, *_: object) -> None:
-        rows = list(Attendee.select().order_by(Attendee.active.desc(), Attendee.id))
+        rows = list_attendees()
         self.model.set_rows(
             [
                 (
