@@ -256,6 +256,12 @@ class YearData:
         )
 
 
+def has_branch() -> bool:
+    """Whether the branch is set up (it is not before the first start's 保存, or after a
+    restore of a backup that had none)."""
+    return Branch.select().exists()
+
+
 def require_branch() -> Branch:
     branch = Branch.select().first()
     if branch is None:

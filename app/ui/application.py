@@ -168,7 +168,8 @@ def run_gui(data_dir: Path) -> int:
     if not instance.acquire(sys.argv[1:]):
         return 0
 
-    from app.models import Branch, open_database
+    from app.models import open_database
+    from app.services.ledger import has_branch
     from app.signing import ensure_key
     from app.ui import startup
     from app.ui.main_window import MainWindow
@@ -185,7 +186,7 @@ def run_gui(data_dir: Path) -> int:
     from app.services.editable import prepare
 
     editable_problems = prepare(data_dir)  # themes.json and templates the branch edits
-    if Branch.select().count() == 0:
+    if not has_branch():
         from app.ui.first_run import FirstRunDialog
 
         dialog = FirstRunDialog(data_dir)

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
-from app.models import Branch
 from app.services.branch import BranchSettings, save_branch
+from app.services.ledger import require_branch
 
 TEXT = {
     "name": "党组织名称：",
@@ -78,7 +78,7 @@ class BranchForm(QWidget):
         form.addRow("", self.leave_check)
         form.addRow(self.error_label)
 
-    def load(self, branch: Branch) -> None:
+    def load(self, branch) -> None:  # a Branch
         self.name_edit.setText(branch.name)
         self.superior_edit.setText(branch.superior_org)
         self.secretary_edit.setText(branch.secretary)
@@ -125,7 +125,7 @@ class BranchSettingsDialog(QDialog):
         self.setWindowTitle(TEXT["settings_title"])
         self.setMinimumWidth(560)
         self.form = BranchForm()
-        self.form.load(Branch.get())
+        self.form.load(require_branch())
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

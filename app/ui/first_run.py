@@ -125,15 +125,15 @@ class FirstRunDialog(QDialog):
 
     def restore_from(self, backup: Path) -> None:
         """Moving to a new PC: start from the old PC's backup instead of an empty ledger."""
-        from app.models import Branch
         from app.services.backup import restore
+        from app.services.ledger import has_branch
 
         try:
             restore(self.data_dir, backup)
         except UserError as err:
             self.form.error_label.setText(err.message)
             return
-        if not Branch.select().exists():
+        if not has_branch():
             self.form.error_label.setText(TEXT["restore_empty"])
             return
         self.accept()
