@@ -80,7 +80,8 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _content_text(a: ActivityRow) -> str:
+def categories_text(a: ActivityRow) -> str:
+    """The content categories chosen, by group (学习：…；议事：…)."""
     groups = []
     for group, members in vocab.CONTENT_CATEGORIES.items():
         chosen = [c for c in a.categories if c in members]
@@ -95,7 +96,7 @@ def _row(index: int, a: ActivityRow, st: dict[str, ParagraphStyle]) -> list:
     if a.holidays_unverified:
         date_cell.append(_p(UNVERIFIED, st["flag"]))
     content = [_p(a.planned_content or "", st["cell"])]
-    categories = _content_text(a)
+    categories = categories_text(a)
     if categories:
         content.append(_p(categories, st["small"]))
     return [
@@ -116,6 +117,17 @@ def plan_missing_glyphs(data: YearData) -> list[str]:
     for a in data.activities:
         parts += [a.theme, a.planned_content, a.place, a.plan_reason or ""]
     return missing_glyphs("".join(parts))
+
+
+def plan_notes(data: YearData) -> list[str]:
+    """The 注 beside the seal: how many activity days, and which dates wait for a check."""
+    notes = [f"全年共安排党员活动日 {len(data.activities)} 次。"]
+    if any(a.holidays_unverified for a in data.activities):
+        notes.append(
+            f"标“{UNVERIFIED}”的日期按推算的节假日（不含调休）安排，"
+            f"待国务院办公厅公布{data.year}年节假日安排后核对。"
+        )
+    return notes
 
 
 def filed_line(data: YearData) -> str:
@@ -248,12 +260,7 @@ def render_plan_pdf(
 
     head = [_p(h, st["head"]) for h in HEADERS]
     rows = [_row(i, a, st) for i, a in enumerate(activities, start=1)]
-    notes = [f"全年共安排党员活动日 {len(activities)} 次。"]
-    if any(a.holidays_unverified for a in activities):
-        notes.append(
-            f"标“{UNVERIFIED}”的日期按推算的节假日（不含调休）安排，"
-            f"待国务院办公厅公布{data.year}年节假日安排后核对。"
-        )
+    notes = plan_notes(data)
 
     def story(keep_with_seal: int) -> tuple[list, dict[str, int]]:
         pages: dict[str, int] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -155,6 +156,60 @@ def form_title(data: YearData) -> str:
     return f"{data.branch.form_title_prefix}{FORM_TITLE}"
 
 
+@dataclass
+class FormFields:
+    """What the form's cells say, for the PDF here and the Word file (`record_docx`)."""
+
+    time: str  # the held day and hours; blank on a form for the pen
+    moved: str  # 原计划… and the 改期原因, under the time
+    place: str  # with the place type
+    extra: str  # 形式 (boxes to tick on a blank form), 联合开展, 活动经费
+    participation: str  # 应参加党员 N 人，实际参加党员 M 人（附签名）。
+
+
+def form_fields(data: YearData, activity: ActivityRow) -> FormFields:
+    summary = attendance_summary(data, activity)
+    took_part = summary.took_part if summary.entered else None
+    place = activity.place
+    if activity.place_type and activity.place_type not in place:
+        place += f"（{activity.place_type}）"
+    if activity.held_date is None:  # a blank form: the way of holding it is ticked by hand
+        extra = "形式：" + hard_space(1).join(f"□{mode}" for mode in vocab.MODES)
+    else:
+        extra = f"形式：{activity.mode}"
+    if activity.partner_org:
+        extra += f"\n联合开展：{activity.partner_org}"
+    if activity.cost is not None:
+        extra += f"\n活动经费：{activity.cost:.2f}元"
+    return FormFields(
+        time=_time_text(activity),
+        moved=moved_note(activity),
+        place=place,
+        extra=extra,
+        participation=participation_line(len(summary.expected), took_part),
+    )
+
+
+def sign_sheet_meta(data: YearData, activity: ActivityRow) -> str:
+    """The lines above the 签名表's table: branch, theme, day and place, how many are expected."""
+    summary = attendance_summary(data, activity)
+    return (
+        f"党组织：{data.branch.name}\n"
+        f"活动主题：{activity.theme or '　'}\n"
+        f"活动时间：{chinese_date(activity.held_date or activity.plan_date)}{hard_space(2)}"
+        f"活动地点：{activity.place or '　'}\n"
+        f"应参加党员 {len(summary.expected)} 人"
+    )
+
+
+def sign_sheet_people(data: YearData, activity: ActivityRow) -> list[tuple[str, str]]:
+    """The members expected, each with the 备注 the 签名表 prints (a leave reason, …)."""
+    summary = attendance_summary(data, activity)
+    return [
+        (m.name, sign_sheet_note(m, summary.by_member.get(m.member_id))) for m in summary.expected
+    ]
+
+
 def participation_line(expected: int, took_part: int | None) -> str:
     """The 参加党员情况 cell; `took_part` None leaves the figure blank to fill in by hand."""
     m = hard_space(3) if took_part is None else str(took_part)
@@ -220,21 +275,10 @@ def draw_footer(
 
 
 def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
-    summary = attendance_summary(data, activity)
-    took_part = summary.took_part if summary.entered else None
-    place = activity.place
-    if activity.place_type and activity.place_type not in place:
-        place += f"（{activity.place_type}）"
-    if activity.held_date is None:  # a blank form: the way of holding it is ticked by hand
-        extra = "形式：" + hard_space(1).join(f"□{mode}" for mode in vocab.MODES)
-    else:
-        extra = f"形式：{activity.mode}"
-    if activity.partner_org:
-        extra += f"\n联合开展：{activity.partner_org}"
-    if activity.cost is not None:
-        extra += f"\n活动经费：{activity.cost:.2f}元"
-    time_cell = [_p(_time_text(activity), st["cell"])]
-    moved = moved_note(activity)
+    fields = form_fields(data, activity)
+    place, extra = fields.place, fields.extra
+    time_cell = [_p(fields.time, st["cell"])]
+    moved = fields.moved
     if moved:
         time_cell.append(_p(moved, st["small"]))
 
@@ -266,7 +310,7 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         ],
         [
             _p(f"参加党员\n情{hard_space(2)}况", st["label"]),
-            _p(participation_line(len(summary.expected), took_part), st["cell"]),
+            _p(fields.participation, st["cell"]),
             "",
             "",
         ],
@@ -359,18 +403,9 @@ def _sign_table_style(head_rows: int) -> list:
 
 def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     summary = attendance_summary(data, activity)
-    place = activity.place or "　"
-    meta = (
-        f"党组织：{data.branch.name}\n"
-        f"活动主题：{activity.theme or '　'}\n"
-        f"活动时间：{chinese_date(activity.held_date or activity.plan_date)}{hard_space(2)}"
-        f"活动地点：{place}\n"
-        f"应参加党员 {len(summary.expected)} 人"
-    )
+    meta = sign_sheet_meta(data, activity)
     head = [_p(h, st["sign_head"]) for h in ("序号", "姓名", "签名", "备注")]
-    people = [
-        (m.name, sign_sheet_note(m, summary.by_member.get(m.member_id))) for m in summary.expected
-    ]
+    people = sign_sheet_people(data, activity)
     rows, heights = _sign_rows(people, st)
     members = Table(
         [head, *rows],

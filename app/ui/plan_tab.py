@@ -202,7 +202,7 @@ class PlanTab(QWidget):
         filing.addStretch(1)
         # 打印… / 另存为PDF… / 另存为Word…, once the plan is ready to be stamped and filed
         self.printing = PrintActions(
-            self, lambda: self.state.data_dir, self.printable, self.message.setText, word=False
+            self, lambda: self.state.data_dir, self.printable, self.message.setText
         )
         self.print_button = self.printing.print_button
         for widget in self.printing.buttons:
@@ -430,7 +430,8 @@ class PlanTab(QWidget):
     # --- printing ---------------------------------------------------------------------------
     def printable(self) -> Printable:
         """The year's plan as it stands (read here, on the UI thread; written off it)."""
-        # reportlab: loaded when first needed
+        # reportlab and python-docx: loaded when first needed
+        from app.reports.plan_docx import render_plan_docx
         from app.reports.plan_pdf import plan_missing_glyphs, plan_title, render_plan_pdf
 
         data = load_year(self.state.year)
@@ -440,5 +441,6 @@ class PlanTab(QWidget):
             title=plan_title(data),
             stem=TEXT["file_stem"].format(branch=branch, year=data.year),
             write_pdf=lambda out: render_plan_pdf(data, out),
+            write_docx=lambda out: render_plan_docx(data, out),
             note=TEXT["missing_glyphs"].format(chars="".join(missing)) if missing else "",
         )

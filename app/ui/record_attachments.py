@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.filenames import documents_folder
+from app.models import vocab
 from app.services import records
 from app.ui.dialog_kit import ask_yes_no, error_label, hide_message
 from app.ui.icons import icon
@@ -45,11 +46,12 @@ TEXT = {
     "tooltip": "{name}\n{bytes:,} 字节\nsha256 {sha256}",
 }
 
-# (button, attachment kind, file filter) — the kinds are vocab.ATTACHMENT_KINDS
+PHOTO, SCAN, OTHER = vocab.ATTACHMENT_KINDS  # 照片, 签名表扫描件, 其他材料
+# (button, attachment kind, file filter)
 ADD_BUTTONS = (
-    ("add_photo", "照片", "image_filter"),
-    ("add_scan", "签名表扫描件", "scan_filter"),
-    ("add_other", "其他材料", "any_filter"),
+    ("add_photo", PHOTO, "image_filter"),
+    ("add_scan", SCAN, "scan_filter"),
+    ("add_other", OTHER, "any_filter"),
 )
 THUMB = QSize(96, 96)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
