@@ -510,6 +510,7 @@ class RecordEditor(QWidget):
         if self.activity_id is None or (self.dirty and not self.save()):
             return None
         # reportlab and python-docx are loaded when the first form is printed, not at start-up.
+        from app.reports.record_docx import render_record_docx
         from app.reports.record_form import (
             SIGN_TITLE,
             form_missing_glyphs,
@@ -529,5 +530,6 @@ class RecordEditor(QWidget):
             write_pdf=lambda out: render_record_pdf(
                 data, row, out, two_copies=two, sheet_only=sheet
             ),
+            write_docx=lambda out: render_record_docx(data, row, out, sheet_only=sheet),
             note=TEXT["missing_glyphs"].format(chars="".join(missing)) if missing else "",
         )

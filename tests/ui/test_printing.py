@@ -174,3 +174,36 @@ def test_the_statistics_print_as_a_pdf(qtbot, demo, tmp_path):
     assert "一、党员参加情况" in first and "王建国" in first
     assert "三、活动情况" in "".join(pages)
     assert tab.print_message.text().startswith("已送往打印机")
+
+
+def test_save_as_word_beside_the_pdf_on_the_record_and_plan_tabs(qtbot, branch, data_dir, tmp_path):
+    from docx import Document
+
+    from app.ui.plan_tab import PlanTab
+
+    march, _ = build_year()
+    tab = record_tab(qtbot, data_dir)
+    tab.select_activity(march.id)
+    e = tab.editor
+    assert e.printing.word_button.isVisible()
+    asked = []
+    out = tmp_path / "form.docx"
+    e.printing.ask_path = lambda _p, title, name, filt, _s: asked.append((title, name, filt)) or out
+    with qtbot.waitSignal(e.printing.finished, timeout=30000):
+        qtbot.mouseClick(e.printing.word_button, CLICK)
+    assert asked == [("另存为Word", "2026-03-05-学习贯彻党章-记录表.docx", "Word 文档 (*.docx)")]
+    assert Document(str(out)).tables[0].rows[0].cells[1].text == "学习贯彻党章"
+    assert e.message.text() == f"已保存：{out}"
+
+    state = AppState(data_dir)
+    state.year = 2026
+    plan_tab = PlanTab(state)
+    qtbot.addWidget(plan_tab)
+    plan_tab.show()
+    out = tmp_path / "plan.docx"
+    plan_tab.printing.ask_path = lambda *_: out
+    with qtbot.waitSignal(plan_tab.printing.finished, timeout=30000):
+        qtbot.mouseClick(plan_tab.printing.word_button, CLICK)
+    doc = Document(str(out))
+    assert doc.paragraphs[0].text == "中共青山村支部委员会2026年度党员活动日计划安排表"
+    assert [row.cells[3].text for row in doc.tables[0].rows] == ["主题", "学习贯彻党章", "清明祭扫"]

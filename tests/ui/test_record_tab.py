@@ -51,6 +51,18 @@ def open_record(qtbot, data_dir, activity_id: int) -> tuple[RecordTab, RecordEdi
     return tab, tab.editor
 
 
+def window_on_records(qtbot, data_dir):
+    """The whole window, on 2026 and its 记录 tab."""
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    window.state.set_year(2026)
+    window.tabs.setCurrentIndex(1)
+    return window
+
+
 def test_a_record_filled_in_the_editor_is_saved_and_reads_back_field_for_field(
     qtbot, data_dir, year
 ):
@@ -247,14 +259,8 @@ def test_photos_and_scans_are_kept_with_their_sha256_shown_as_thumbnails_and_ope
 def test_closing_the_window_with_an_unsaved_record_asks_to_save_it(
     qtbot, data_dir, year, monkeypatch, answer, closes, stored
 ):
-    from app.ui.main_window import MainWindow
-
     march, _ = year
-    window = MainWindow(data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    window.state.set_year(2026)
-    window.tabs.setCurrentIndex(1)
+    window = window_on_records(qtbot, data_dir)
     tab = window.record_tab
     tab.select_activity(march.id)
     before = Activity.get_by_id(march.id).content
@@ -276,12 +282,7 @@ def test_closing_the_window_with_an_unsaved_record_asks_to_save_it(
 
 
 def test_closing_the_window_without_edits_does_not_ask(qtbot, data_dir, year, monkeypatch):
-    from app.ui.main_window import MainWindow
-
-    window = MainWindow(data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    window.tabs.setCurrentIndex(1)
+    window = window_on_records(qtbot, data_dir)
     window.record_tab.select_activity(year[0].id)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("asked"))
     window.close()
@@ -289,14 +290,8 @@ def test_closing_the_window_without_edits_does_not_ask(qtbot, data_dir, year, mo
 
 
 def test_the_attendance_button_opens_the_roster_tab_on_this_activity(qtbot, data_dir, year):
-    from app.ui.main_window import MainWindow
-
     _, april = year
-    window = MainWindow(data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    window.state.set_year(2026)
-    window.tabs.setCurrentIndex(1)
+    window = window_on_records(qtbot, data_dir)
     window.record_tab.select_activity(april.id)
     assert "还没有登记" in window.record_tab.editor.figures.text()
     qtbot.mouseClick(window.record_tab.editor.attendance_button, CLICK)
