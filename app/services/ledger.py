@@ -13,15 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.errors import UserError
-from app.models import (
-    Activity,
-    AnnualPlan,
-    Attendance,
-    Attendee,
-    AttendeePresence,
-    Branch,
-    Member,
-)
+from app.models import Activity, AnnualPlan, Attendance, Attendee, AttendeePresence, Branch, Member
 from app.services.attendance import activity_day, counts_as_taking_part, is_on_roll
 from app.services.probation import category_on
 

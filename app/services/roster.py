@@ -310,12 +310,17 @@ def update_member(member_id: int, data: MemberInput, today: dt.date | None = Non
     return member
 
 
+def _existing(model, row_id: int, message: str):
+    """The row `row_id` of `model`; a UserError saying `message` when it is gone."""
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        raise UserError(message, f"no {model.__name__.lower()} {row_id}")
+    return row
+
+
 def get_member(member_id: int) -> Member:
     """One member by id; a UserError when there is none (deleted meanwhile)."""
-    member = Member.get_or_none(Member.id == member_id)
-    if member is None:
-        raise UserError("该党员不存在，可能已被删除。", f"no member {member_id}")
-    return member
+    return _existing(Member, member_id, "该党员不存在，可能已被删除。")
 
 
 
@@ -470,10 +475,7 @@ def validate_attendee(data: AttendeeInput) -> AttendeeInput:
 
 def get_attendee(attendee_id: int) -> Attendee:
     """One invited non-member by id; a UserError when there is none."""
-    attendee = Attendee.get_or_none(Attendee.id == attendee_id)
-    if attendee is None:
-        raise UserError("该人员不存在，可能已被删除。", f"no attendee {attendee_id}")
-    return attendee
+    return _existing(Attendee, attendee_id, "该人员不存在，可能已被删除。")
 
 
 def list_attendees() -> list[Attendee]:

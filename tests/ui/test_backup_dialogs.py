@@ -207,15 +207,21 @@ def click(text: str) -> Callable[[QWidget], None]:
     return act
 
 
-def test_restore_with_an_unsaved_record_saves_it_first_and_says_where_it_went(
-    qtbot, window, data_dir
-):
+def typed_but_not_saved(window, data_dir):
+    """A backup of 20 Nov 09:30, then a place typed into March's record and not saved."""
     march, _ = build_year()
     create_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 30))
     window.show()
     tab = window.record_tab
     tab.select_activity(march.id)
     tab.editor.place.setText("村委会二楼会议室")
+    return march, tab
+
+
+def test_restore_with_an_unsaved_record_saves_it_first_and_says_where_it_went(
+    qtbot, window, data_dir
+):
+    march, tab = typed_but_not_saved(window, data_dir)
     assert tab.editor.dirty
 
     shown = run_modals(
@@ -244,12 +250,7 @@ def test_restore_with_an_unsaved_record_saves_it_first_and_says_where_it_went(
 def test_cancelling_the_unsaved_record_question_keeps_the_typing_and_restores_nothing(
     qtbot, window, data_dir
 ):
-    march, _ = build_year()
-    create_backup(data_dir, now=dt.datetime(2026, 11, 20, 9, 30))
-    window.show()
-    tab = window.record_tab
-    tab.select_activity(march.id)
-    tab.editor.place.setText("村委会二楼会议室")
+    march, tab = typed_but_not_saved(window, data_dir)
     shown = run_modals([(QMessageBox, click("取消"))])
     window.backup_actions.restore_action.trigger()
     assert len(shown) == 1
