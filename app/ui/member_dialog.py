@@ -88,6 +88,15 @@ TEXT = {
 PRECISION_OF = {"birth_date": "birth_precision", "joined_party_date": "joined_precision"}
 
 
+def _gender_box() -> QComboBox:
+    """性别: （未填）, 男, 女 — the item data is the stored word (None when not given)."""
+    box = QComboBox()
+    box.addItem(TEXT["gender_none"], None)
+    for g in vocab.GENDERS:
+        box.addItem(g, g)
+    return box
+
+
 def _date_edit(hint: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setPlaceholderText(hint)
@@ -120,10 +129,7 @@ class MemberDialog(QDialog):
         self.id_number.setMaxLength(22)
         self.id_number.setPlaceholderText(TEXT["id_hint"])
         self.full_member_date = _date_edit(TEXT["full_member_hint"])
-        self.gender = QComboBox()
-        self.gender.addItem(TEXT["gender_none"], None)
-        for g in vocab.GENDERS:
-            self.gender.addItem(g, g)
+        self.gender = _gender_box()
         self.birth_date = _date_edit(TEXT["date_hint"])
         self.joined_party_date = _date_edit(TEXT["date_hint"])
         self.category = QComboBox()
@@ -340,10 +346,7 @@ class AttendeeDialog(QDialog):
         self.name = QLineEdit()
         self.kind = QComboBox()
         self.kind.addItems(vocab.ATTENDEE_KINDS)
-        self.gender = QComboBox()
-        self.gender.addItem(TEXT["gender_none"], None)
-        for g in vocab.GENDERS:
-            self.gender.addItem(g, g)
+        self.gender = _gender_box()
         self.phone = QLineEdit()
         self.note = QLineEdit()
         self.active = QCheckBox(TEXT["active"])
