@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -62,16 +60,7 @@ TEXT = {
 }
 
 
-class PreviewModel(RowsTableModel):
-    def __init__(self, parent=None):
-        super().__init__(TEXT["headers"], parent)
-        self.matched: list[bool] = []
-        self._grey = QBrush(QColor("#777777"))
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
-            return self._grey if self.matched[index.row()] else None
-        return super().data(index, role)
+MATCHED_COLOR = "#777777"  # a row already on the roll: shown, not added
 
 
 def _flags(r) -> str:
@@ -112,7 +101,7 @@ class ImportDialog(QDialog):
         self.columns_label.setWordWrap(True)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.model = PreviewModel(self)
+        self.model = RowsTableModel(TEXT["headers"], self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
@@ -191,7 +180,6 @@ class ImportDialog(QDialog):
         self.summary.setText("")
         self.problems.setPlainText(message)
         self.problems.show()
-        self.model.matched = []
         self.model.set_rows([])
 
     def _show_preview(self, preview: ImportPreview) -> None:
@@ -205,7 +193,6 @@ class ImportDialog(QDialog):
         if preview.ignored_headers:
             text += TEXT["ignored"].format(ignored="、".join(preview.ignored_headers))
         self.columns_label.setText(text)
-        self.model.matched = [r.action == MATCH for r in preview.rows]
         self.model.set_rows(
             [
                 (
@@ -221,6 +208,7 @@ class ImportDialog(QDialog):
                 for r in preview.rows
             ],
             [r.row for r in preview.rows],
+            foreground=[MATCHED_COLOR if r.action == MATCH else None for r in preview.rows],
         )
         if preview.problem_count:
             self.summary.setText(TEXT["summary_bad"].format(n=preview.problem_count))

@@ -1,4 +1,5 @@
-"""A small read-only table model: named columns, rows of display values, reset on `set_rows`.
+"""A small read-only table model: named columns, rows of display values, reset on `set_rows`,
+optionally a text colour per row (a member who left in grey, say).
 
 For tables whose cells are plain text. Editable or richer tables subclass it or write their own
 `QAbstractTableModel`; views never fill cells by hand.
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 
 class RowsTableModel(QAbstractTableModel):
@@ -18,11 +20,21 @@ class RowsTableModel(QAbstractTableModel):
         self.headers = list(headers)
         self.rows: list[Sequence[Any]] = []
         self.keys: list[Any] = []  # e.g. database ids, parallel to rows
+        self.foreground: list[QBrush | None] = []  # a text colour per row, or None
 
-    def set_rows(self, rows: Sequence[Sequence[Any]], keys: Sequence[Any] | None = None) -> None:
+    def set_rows(
+        self,
+        rows: Sequence[Sequence[Any]],
+        keys: Sequence[Any] | None = None,
+        *,
+        foreground: Sequence[str | None] | None = None,
+    ) -> None:
+        """`foreground`: per row, a colour ("#999999") for its text, or None for the usual."""
         self.beginResetModel()
         self.rows = list(rows)
         self.keys = list(keys) if keys is not None else list(range(len(self.rows)))
+        colors = foreground if foreground is not None else [None] * len(self.rows)
+        self.foreground = [QBrush(QColor(c)) if c else None for c in colors]
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
@@ -37,6 +49,8 @@ class RowsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.rows[index.row()][index.column()]
             return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground[index.row()]
         return None
 
     def headerData(
