@@ -32,11 +32,20 @@ def safe_stem(text: str, fallback: str, *, max_chars: int = 60) -> str:
     return stem
 
 
-def documents_folder() -> Path:
-    """Where a save dialog starts: the user's Documents (我的文档, redirected to OneDrive or
-    another drive as Windows says), else the home folder."""
+def _known_folder(find) -> Path:
     try:
-        folder = Path(platformdirs.user_documents_dir())
+        folder = Path(find())
     except Exception:  # noqa: BLE001 - no known folder at all: the home folder will do
         return Path.home()
     return folder if folder.is_dir() else Path.home()
+
+
+def documents_folder() -> Path:
+    """Where a save dialog starts: the user's Documents (我的文档, redirected to OneDrive or
+    another drive as Windows says), else the home folder."""
+    return _known_folder(platformdirs.user_documents_dir)
+
+
+def desktop_folder() -> Path:
+    """Where a file received by WeChat or e-mail usually lands: the desktop, else home."""
+    return _known_folder(platformdirs.user_desktop_dir)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import platformdirs
 
-from app.filenames import documents_folder, safe_stem
+from app.filenames import desktop_folder, documents_folder, safe_stem
 
 
 def test_a_theme_with_forbidden_characters_becomes_a_name_windows_accepts():
@@ -33,3 +33,10 @@ def test_save_dialogs_start_in_documents_or_home(monkeypatch, tmp_path):
     assert documents_folder() == docs
     monkeypatch.setattr(platformdirs, "user_documents_dir", lambda: str(tmp_path / "gone"))
     assert documents_folder() == Path.home()
+
+
+def test_a_received_file_is_looked_for_on_the_desktop_or_home(monkeypatch, tmp_path):
+    monkeypatch.setattr(platformdirs, "user_desktop_dir", lambda: str(tmp_path))
+    assert desktop_folder() == tmp_path
+    monkeypatch.setattr(platformdirs, "user_desktop_dir", lambda: str(tmp_path / "gone"))
+    assert desktop_folder() == Path.home()

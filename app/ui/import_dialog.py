@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.filenames import desktop_folder
 from app.services.roster import format_date
 from app.services.roster_import import (
     FIELD_LABELS,
@@ -140,8 +140,7 @@ class ImportDialog(QDialog):
         roster received by WeChat or e-mail usually lands), never the program's own folder."""
         if self.path is not None and self.path.parent.is_dir():
             return str(self.path.parent)
-        desktop = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DesktopLocation)
-        return desktop if desktop and Path(desktop).is_dir() else str(Path.home())
+        return str(desktop_folder())
 
     def choose_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
