@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QScreen
+from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__
 from app.services import plan as plans
 from app.services.ledger import require_branch
+from app.ui.desktop import open_in_viewer
 from app.ui.icons import icon
 from app.ui.state import AppState
 
@@ -414,7 +415,7 @@ class MainWindow(QMainWindow):
         self.roster_tab.show_attendance(activity_id)
 
     def open_data_dir(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.state.data_dir)))
+        open_in_viewer(self.state.data_dir)
 
     def save_roster_template(self) -> Path | None:
         """帮助 → 下载花名册模板: ask where, write the template (app.services.roster_export)."""
