@@ -63,6 +63,13 @@ def result_label() -> QLabel:
     return label
 
 
+def text_label(text: str = "") -> QLabel:
+    """A label that wraps its text to the width it is given (explanations, sentences)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
 def hint_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)

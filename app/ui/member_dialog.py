@@ -38,7 +38,7 @@ from app.services.roster import (
 )
 from app.services.roster_dates import DAY, read_date
 from app.services.text_rules import NAME_MAX
-from app.ui.dialog_kit import WARNING_STYLE, FieldErrors, save_cancel
+from app.ui.dialog_kit import WARNING_STYLE, FieldErrors, column, save_cancel, text_label
 
 TEXT = {
     "new_member": "新增党员",
@@ -285,19 +285,13 @@ class LeaveDialog(QDialog):
         self.drop_later = QCheckBox(TEXT["drop_later"])
         self.drop_later.hide()
 
-        explain = QLabel(TEXT["leave_explain"])
-        explain.setWordWrap(True)
         form = QFormLayout()
         self.errors = FieldErrors(form, fallback="left_date", grow=True)
         self.errors.add_row("left_date", TEXT["left_date"], self.left_date)
         self.errors.add_row("left_reason", TEXT["left_reason"], self.reason)
         self.errors.add_row("left_note", TEXT["left_note"], self.note)
         buttons, _save = save_cancel(self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.drop_later)
-        layout.addWidget(buttons)
+        column(self, text_label(TEXT["leave_explain"]), form, self.drop_later, buttons)
 
     def accept(self) -> None:
         self.errors.clear()
@@ -351,8 +345,6 @@ class AttendeeDialog(QDialog):
         self.note = QLineEdit()
         self.active = QCheckBox(TEXT["active"])
         self.active.setChecked(True)
-        explain = QLabel(TEXT["attendee_explain"])
-        explain.setWordWrap(True)
         form = QFormLayout()
         self.errors = FieldErrors(form, fallback="name", grow=True)
         self.errors.add_row("name", TEXT["name"], self.name)
@@ -362,10 +354,7 @@ class AttendeeDialog(QDialog):
         self.errors.add_row("note", TEXT["note"], self.note)
         self.errors.add_row("active", "", self.active)
         buttons, _save = save_cancel(self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        column(self, text_label(TEXT["attendee_explain"]), form, buttons)
         if attendee_id is not None:
             a = get_attendee(attendee_id)
             self.name.setText(a.name)
