@@ -92,7 +92,7 @@ CASES = [
     ),
     ("a flag is text", lambda d: d["members"][0].update(is_mobile="是"), "“is_mobile”不是是/否"),
     ("control character in a theme", _set("theme", "学习\x07党章"), "响铃符"),
-    ("a theme of 2,000 characters", _set("theme", "学" * 2000), "最多100个字"),
+    ("a theme of 20,000 characters", _set("theme", "学" * 20_000), "最多10000个字"),
     (
         "a branch name with a direction override",
         lambda d: d["branch"].update(name="中共\u202e支部"),

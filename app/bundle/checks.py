@@ -13,12 +13,15 @@ from app.bundle.names import DATA, PLAN_PDF, STATISTICS_XLSX, TALKS, record_entr
 from app.models import vocab
 from app.services.record_rules import (
     PERSON_MAX,
+    PLAN_TEXTS,
     RecordValues,
     branch_name_problem,
     reason_problem,
     record_problems,
+    record_text_problems,
     repeated,
     status_problem,
+    text_limit,
 )
 from app.services.text_rules import NAME_MAX, PLACE_MAX, text_problem
 
@@ -70,7 +73,7 @@ def check_data_consistency(doc: dict[str, Any], made_on: dt.date | None = None) 
         return problems
     year = doc["year"]
     made_on = made_on or dt.date.today()
-    why = branch_name_problem(doc["branch"].get("name"))
+    why = branch_name_problem(doc["branch"].get("name"), stored=True)
     if why:
         problems.append(why.message)
     member_ids = _check_members(doc["members"], problems)
@@ -129,7 +132,8 @@ def _check_members(members: list, problems: list[str]) -> set[int]:
         for key in ("name", "mobile_location", "inflow_org"):
             label, most = _MEMBER_TEXTS[key]
             value = m.get(key)
-            why = text_problem(value, label, most) if isinstance(value, str) else None
+            limit = text_limit(most, stored=True)
+            why = text_problem(value, label, limit) if isinstance(value, str) else None
             if why or not _text_or_none(value):
                 problems.append(f"党员编号 {mid}：{why or f'{label}不是文字'}")
         if m.get("category") not in vocab.MEMBER_CATEGORIES:
@@ -156,7 +160,8 @@ def _check_attendees(attendees: list, problems: list[str]) -> set[int]:
             problems.append(f"列席人员编号 {aid} 重复")
         ids.add(aid)
         name = a.get("name")
-        why = text_problem(name, "列席人员姓名", PERSON_MAX) if isinstance(name, str) else None
+        limit = text_limit(PERSON_MAX, stored=True)
+        why = text_problem(name, "列席人员姓名", limit) if isinstance(name, str) else None
         if why or not isinstance(name, str) or not name.strip():
             problems.append(f"列席人员编号 {aid}：{why or '缺少姓名'}")
         if a.get("kind") not in vocab.ATTENDEE_KINDS:
@@ -209,6 +214,7 @@ def _record_values(act: dict, year: int, label: str, problems: list[str]) -> Rec
         categories=tuple(cats),
         cost=cost or "",
         texts={k: act.get(k) or "" for k in _ACTIVITY_TEXTS},
+        stored=True,
     )
 
 
@@ -236,7 +242,10 @@ def _check_activity(
     if rec is None:
         return
     # The ledger's own checks, with the day the bundle was made as "today".
-    for p in record_problems(rec, made_on):
+    plan_texts = {k: act.get(k) or "" for k in _OPTIONAL_TEXTS}
+    found = record_problems(rec, made_on)
+    found += record_text_problems(plan_texts, stored=True, table=PLAN_TEXTS)
+    for p in found:
         problems.append(f"{label}：{p.message.replace('今天', '报送包生成之日')}")
     rows = act.get("attendance")
     if not isinstance(rows, list):
@@ -277,7 +286,7 @@ def _check_attendance(label: str, rows: list, member_ids: set[int], problems: li
         seen.add(mid)
         reason = r.get("reason", "")
         why = status_problem(r.get("status")) or (
-            reason_problem(reason) if _text_or_none(reason) else None
+            reason_problem(reason, stored=True) if _text_or_none(reason) else None
         )
         if not _text_or_none(reason):
             problems.append(f"{label}中党员 member_id={mid} 的考勤说明不是文字")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 import stat
 import zipfile
@@ -43,7 +44,11 @@ from app.bundle.zipsafety import CHUNK, DEFAULT_LIMITS, mb
 from app.errors import UserError
 from app.models import DB, Attachment
 from app.paths import attachments_dir, temp_dir
+from app.services.text_rules import printable
 from app.signing import Signer, ensure_key
+
+_MULTILINE_KEYS = {"content", "planned_content", "note"}
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
 
 # Already compressed: deflating them again only costs time on a slow PC.
 _STORED_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".xlsx", ".zip", ".docx", ".mp4"}
@@ -123,6 +128,11 @@ def export_bundle_detailed(
     if not check.ok:
         files.remove_file(final)
         details = "；".join(f"{f}：{r}" for f, r in check.problems[:5])
+        if all(f == DATA for f, _ in check.problems):  # the ledger's content, not the stick
+            raise UserError(
+                f"台账中有上级无法接收的内容，报送包已删除（{details}）。请按提示改正后再导出。",
+                "bundle data failed verification after writing",
+            )
         raise UserError(
             f"报送包写入后重新读取，校验未通过，已删除（{details}）。"
             "U盘可能有故障，请换一个U盘重试。",
@@ -267,7 +277,8 @@ def _render(data, work: Path, step: Steps, today: dt.date | None) -> list[Part]:
 
     parts: list[Part] = []
     step("正在整理台账数据…")
-    doc = township_data(data.to_json())  # no birth dates, phones, ID numbers (docs/privacy.md)
+    # No birth dates, phones, ID numbers (docs/privacy.md); texts as the township accepts them.
+    doc = _as_stored(township_data(data.to_json()))
     # 谈话提醒 records travel with the ledger (an extra key: data.json has "at least" its keys,
     # docs/formats.md, so older readers ignore it and bundles without it still verify).
     talks = talks_for_year(data.year)
@@ -294,6 +305,20 @@ def _render(data, work: Path, step: Steps, today: dt.date | None) -> list[Part]:
     out = write_statistics_xlsx(stats, work / STATISTICS_XLSX, talks)
     parts.append(Part(STATISTICS_XLSX, out))
     return parts
+
+
+def _as_stored(value: Any, key: str = "") -> Any:
+    """data.json with what text_rules forbids dropped from every text, and line breaks only in
+    the multi-line texts: a BEL or a line break stored before the rules must neither make the
+    township refuse the year nor the read-back blame the USB stick (docs/formats.md "Bounds")."""
+    if isinstance(value, str):
+        text = printable(value)
+        return text if key in _MULTILINE_KEYS else _LINE_BREAKS.sub(" ", text)
+    if isinstance(value, dict):
+        return {k: _as_stored(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(v, key) for v in value]
+    return value
 
 
 # --- the zip ----------------------------------------------------------------------------------

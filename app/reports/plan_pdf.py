@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -31,6 +30,7 @@ from reportlab.platypus import (
 
 from app import files
 from app.models import vocab
+from app.reports.fit import fitted, paragraph
 from app.reports.fonts import missing_glyphs, register_font
 from app.reports.record_form import NumberedCanvas, chinese_date, draw_footer
 from app.services.ledger import ActivityRow, YearData
@@ -77,7 +77,16 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return paragraph(text, style)
+
+
+# The most a stored text may take of the plan: longer ones are set smaller, then cut (fit.py).
+BOX_H = 30 * mm
+CELL_PAD = 12  # a cell's left and right padding together
+
+
+def _cell(text: str, style: ParagraphStyle, column: int) -> Paragraph:
+    return fitted(text, style, WIDTHS_MM[column] * mm - CELL_PAD, BOX_H)
 
 
 def categories_text(a: ActivityRow) -> str:
@@ -95,7 +104,7 @@ def _row(index: int, a: ActivityRow, st: dict[str, ParagraphStyle]) -> list:
     date_cell = [_p(f"{day.month}月{day.day}日 {WEEKDAYS[day.weekday()]}", st["center"])]
     if a.holidays_unverified:
         date_cell.append(_p(UNVERIFIED, st["flag"]))
-    content = [_p(a.planned_content or "", st["cell"])]
+    content = [_cell(a.planned_content or "", st["cell"], 4)]
     categories = categories_text(a)
     if categories:
         content.append(_p(categories, st["small"]))
@@ -103,10 +112,10 @@ def _row(index: int, a: ActivityRow, st: dict[str, ParagraphStyle]) -> list:
         _p(str(index), st["center"]),
         _p(f"{a.plan_date.month}月", st["center"]),
         date_cell,
-        _p(a.theme, st["cell"]),
+        _cell(a.theme, st["cell"], 3),
         content,
-        _p(a.place, st["cell"]),
-        _p(a.plan_reason or "", st["cell"]),
+        _cell(a.place, st["cell"], 5),
+        _cell(a.plan_reason or "", st["cell"], 6),
     ]
 
 
@@ -176,8 +185,13 @@ def _info_row(data: YearData, st: dict) -> Table:
     info = Table(
         [
             [
-                _p(f"党组织：{data.branch.name}", st["sub"]),
-                _p(f"上级党组织：{data.branch.superior_org or '　'}", st["sub"]),
+                fitted(f"党组织：{data.branch.name}", st["sub"], 100 * mm - CELL_PAD, BOX_H),
+                fitted(
+                    f"上级党组织：{data.branch.superior_org or '　'}",
+                    st["sub"],
+                    100 * mm - CELL_PAD,
+                    BOX_H,
+                ),
                 _p(filed_line(data), st["sub_right"]),
             ]
         ],
@@ -214,7 +228,10 @@ def _seal_block(
         [
             [
                 _p("注：" + "".join(notes), st["note"]),
-                [_p(key_line(fingerprint), st["key"]), _p(name, st["sign"])],
+                [
+                    _p(key_line(fingerprint), st["key"]),
+                    fitted(name, st["sign"], 107 * mm - CELL_PAD, SEAL_H - 22 * mm),
+                ],
             ],
             ["", _p(date, st["sign_right"])],
         ],
@@ -264,7 +281,11 @@ def render_plan_pdf(
 
     def story(keep_with_seal: int) -> tuple[list, dict[str, int]]:
         pages: dict[str, int] = {}
-        flow: list = [_p(plan_title(data), st["title"]), _info_row(data, st), Spacer(1, 2 * mm)]
+        flow: list = [
+            fitted(plan_title(data), st["title"], sum(WIDTHS_MM) * mm, BOX_H),
+            _info_row(data, st),
+            Spacer(1, 2 * mm),
+        ]
         body, tail = rows[: len(rows) - keep_with_seal], rows[len(rows) - keep_with_seal :]
         if body:
             flow.append(_table([head, *body], repeat=True))

@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
@@ -38,6 +37,7 @@ from reportlab.platypus import (
 
 from app import files
 from app.models import vocab
+from app.reports.fit import fitted, paragraph
 from app.reports.fonts import hard_space, missing_glyphs, register_font
 from app.services.ledger import ActivityRow, YearData
 from app.services.records import attendance_summary, load_record, sign_sheet_note
@@ -93,7 +93,13 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return paragraph(text, style)
+
+
+# The most a stored text may take of the form: longer ones are set smaller, then cut (fit.py).
+BOX_H = 40 * mm
+CELL_PAD = 12  # a cell's left and right padding together
+FOOTER_MAX = 80  # characters of the footer's "whose page" text
 
 
 def chinese_date(day: dt.date | None) -> str:
@@ -265,6 +271,8 @@ def draw_footer(
     (a signature sheet's second page, the plan's last) still says what it belongs to."""
     font = register_font()
     canvas.setFillColor(colors.HexColor("#555555"))
+    if len(text) > FOOTER_MAX:  # a name stored before the limits: the line stays legible
+        text = text[:FOOTER_MAX] + "…"
     number = f"第 {page} 页 共 {pages} 页"
     canvas.setFont(font, 9)
     canvas.drawRightString(right, y, number)
@@ -280,12 +288,12 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     time_cell = [_p(fields.time, st["cell"])]
     moved = fields.moved
     if moved:
-        time_cell.append(_p(moved, st["small"]))
+        time_cell.append(fitted(moved, st["small"], COLS[1] - CELL_PAD, BOX_H))
 
     header = Table(
         [
             [
-                _p(f"党组织（盖章）：{data.branch.name}", st["meta"]),
+                fitted(f"党组织（盖章）：{data.branch.name}", st["meta"], FRAME_W - 48 * mm, BOX_H),
                 _p(chinese_date(activity.held_date), st["meta_right"]),
             ]
         ],
@@ -301,12 +309,20 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     )
 
     rows = [
-        [_p("活动主题", st["label"]), _p(activity.theme, st["cell"]), "", ""],
+        [
+            _p("活动主题", st["label"]),
+            fitted(activity.theme, st["cell"], sum(COLS[1:]) - CELL_PAD, BOX_H),
+            "",
+            "",
+        ],
         [
             _p("活动时间", st["label"]),
             time_cell,
             _p("活动地点", st["label"]),
-            [_p(place or hard_space(1), st["cell"]), _p(extra, st["small"])],
+            [
+                fitted(place or hard_space(1), st["cell"], COLS[3] - CELL_PAD, BOX_H),
+                fitted(extra, st["small"], COLS[3] - CELL_PAD, BOX_H),
+            ],
         ],
         [
             _p(f"参加党员\n情{hard_space(2)}况", st["label"]),
@@ -354,7 +370,7 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         style.append(("SPAN", (1, i), (3, i)))
         if cells[i - first][1]:
             style.append(("BOTTOMPADDING", (1, i), (3, i), PARA_GAP))
-    title = _p(form_title(data), st["title"])
+    title = fitted(form_title(data), st["title"], FRAME_W, BOX_H)
     note = _p(NOTE_LINE, st["note"])
     # Rows get at least the form's heights; the 活动内容 box fills the rest of the first page as
     # on the printed form (label centred beside it), or, when longer, runs onto the next page.
@@ -384,7 +400,8 @@ def _sign_rows(people: list[tuple[str, str]], st: dict) -> tuple[list[list], lis
     rows, heights = [], []
     name_w, note_w = SIGN_WIDTHS[1] - 12, SIGN_WIDTHS[3] - 12
     for i, (name, note) in enumerate(people, start=1):
-        name_p, note_p = _p(name, st["sign_center"]), _p(note, st["sign"])
+        name_p = fitted(name, st["sign_center"], name_w, BOX_H)
+        note_p = fitted(note, st["sign"], note_w, BOX_H)
         needed = max(name_p.wrap(name_w, 1e6)[1], note_p.wrap(note_w, 1e6)[1]) + 2 * SIGN_PAD
         rows.append([_p(str(i), st["sign_center"]), name_p, "", note_p])
         heights.append(max(SIGN_ROW_MIN, needed))
@@ -431,9 +448,14 @@ def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     return [
         _p(SIGN_TITLE, st["subtitle"]),
         Spacer(1, 3 * mm),
-        _p("（附于" + form_title(data) + "）", ParagraphStyle("c", st["note"], alignment=1)),
+        fitted(
+            "（附于" + form_title(data) + "）",
+            ParagraphStyle("c", st["note"], alignment=1),
+            FRAME_W,
+            BOX_H,
+        ),
         Spacer(1, 4 * mm),
-        _p(meta, st["meta"]),
+        fitted(meta, st["meta"], FRAME_W, 2 * BOX_H),
         Spacer(1, 3 * mm),
         members,
         Spacer(1, 5 * mm),

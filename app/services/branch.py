@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.errors import UserError
 from app.models import DB, Branch, vocab
+from app.services.record_rules import BRANCH_TEXTS, record_text_problems
 
 
 @dataclass
@@ -27,6 +28,9 @@ def validate_branch(s: BranchSettings) -> None:
             "branch name is required",
             field="name",
         )
+    texts = {name: getattr(s, name) for name, *_ in BRANCH_TEXTS}
+    for problem in record_text_problems(texts, table=BRANCH_TEXTS)[:1]:
+        raise UserError(problem.message + "。", problem.english, field=problem.field)
     if s.activity_day_mode not in vocab.ACTIVITY_DAY_MODES:
         raise UserError(
             "党员活动日只能是每月5日、10日或自定义日期。", "bad activity day", field="day"

@@ -18,6 +18,7 @@ from app.models import DB, Activity, AnnualPlan, vocab
 from app.services import calendar as cal
 from app.services.editable import ThemeSuggestion, current_themes
 from app.services.ledger import require_branch
+from app.services.record_rules import PLAN_TEXTS, record_text_problems
 
 UNVERIFIED = "未核对节假日"
 MIN_ACTIVITIES = 12  # rule 6: 每年不少于12次 [四.1]
@@ -173,6 +174,9 @@ def validate_entry(year: int, entry: PlanEntry) -> list[str]:
         )
     if not entry.theme.strip():
         raise UserError("请填写活动主题。", "theme is required", field="theme")
+    texts = {name: getattr(entry, name) or "" for name, *_ in PLAN_TEXTS}
+    for problem in record_text_problems(texts, table=PLAN_TEXTS)[:1]:
+        raise UserError(problem.message + "。", problem.english, field=problem.field)
     unknown = [c for c in entry.categories if c not in vocab.ALL_CATEGORIES]
     if unknown:
         raise UserError(

@@ -25,6 +25,19 @@ CONTENT_MAX = 5000  # 活动内容 (several pages of the 记录表)
 REASON_MAX = 100  # 请假原因, 流入地党组织 or how the member took part
 BRANCH_NAME_MAX = 60  # 党组织名称 (the 记录表's title line and the bundle's file name)
 PERSON_MAX = NAME_MAX
+# What a bundle's data.json may carry in one text. The limits above are for typing; a text stored
+# before they existed (or imported) still prints (app/reports/fit.py) and exports, and the
+# township accepts it up to these bounds (docs/formats.md "Bounds").
+STORED_LINE_MAX = 10_000
+STORED_CONTENT_MAX = 100_000
+
+
+def text_limit(typed: int, *, stored: bool, multiline: bool = False) -> int:
+    """The typing limit, or for stored text (a bundle's data.json) the stored bound."""
+    if not stored:
+        return typed
+    return STORED_CONTENT_MAX if multiline else STORED_LINE_MAX
+
 
 # (field, label, most characters, multi-line) of each typed text of a record.
 RECORD_TEXTS = (
@@ -34,6 +47,22 @@ RECORD_TEXTS = (
     ("partner_org", "联合开展的党组织", PARTNER_MAX, False),
     ("held_reason", "改期原因", HELD_REASON_MAX, False),
     ("content", "活动内容", CONTENT_MAX, True),
+)
+# The plan's own texts of an activity (计划 tab), beside its theme and place.
+PLAN_REASON_MAX = 100  # 日期调整原因
+PLAN_TEXTS = (
+    ("theme", "活动主题", THEME_MAX, False),
+    ("place", "活动地点", PLACE_MAX, False),
+    ("plan_reason", "日期调整原因", PLAN_REASON_MAX, False),
+    ("planned_content", "主要内容", CONTENT_MAX, True),
+)
+# The branch's settings printed on every form.
+PREFIX_MAX = 20  # 记录表 title prefix, e.g. 池州市
+BRANCH_TEXTS = (
+    ("name", "党组织名称", BRANCH_NAME_MAX, False),
+    ("superior_org", "上级党组织", BRANCH_NAME_MAX, False),
+    ("secretary", "党组织书记", NAME_MAX, False),
+    ("form_title_prefix", "记录表标题前缀", PREFIX_MAX, False),
 )
 
 
@@ -134,12 +163,16 @@ def cost_problem(text: str) -> Problem | None:
     return None
 
 
-def record_text_problems(texts: dict[str, object]) -> list[Problem]:
-    """The typed texts of a record within text_rules (characters and lengths); theme and place
-    are required once the activity is held (`held`)."""
+def record_text_problems(
+    texts: dict[str, object], *, stored: bool = False, table: tuple = RECORD_TEXTS
+) -> list[Problem]:
+    """The texts of a record (or of `table`: PLAN_TEXTS, BRANCH_TEXTS) within text_rules: no
+    forbidden characters, and as long as typing allows (or, `stored`, as a bundle may carry).
+    Only the fields present in `texts` are checked."""
     problems = []
-    for name, label, limit, multiline in RECORD_TEXTS:
+    for name, label, typed, multiline in table:
         if name in texts:
+            limit = text_limit(typed, stored=stored, multiline=multiline)
             why = text_problem(texts[name], label, limit, multiline=multiline)
             if why:
                 problems.append(Problem(name, why, f"bad text in {name}"))
@@ -170,6 +203,7 @@ class RecordValues:
     categories: tuple = ()
     cost: str = ""
     texts: dict[str, object] | None = None  # field -> text, as RECORD_TEXTS names them
+    stored: bool = False  # texts as stored (a bundle's data.json), not as typed: `text_limit`
 
 
 def record_problems(rec: RecordValues, today: dt.date) -> list[Problem]:
@@ -186,7 +220,7 @@ def record_problems(rec: RecordValues, today: dt.date) -> list[Problem]:
         found.append(
             required_texts_problem(str(texts.get("theme", "")), str(texts.get("place", "")))
         )
-    found += record_text_problems(texts)
+    found += record_text_problems(texts, stored=rec.stored)
     found += [
         times_problem(rec.start_time, rec.end_time),
         mode_problem(rec.mode),
@@ -210,9 +244,9 @@ def status_problem(status: object) -> Problem | None:
     return None
 
 
-def reason_problem(reason: object) -> Problem | None:
+def reason_problem(reason: object, *, stored: bool = False) -> Problem | None:
     """请假原因 (or how the member took part) within text_rules."""
-    why = text_problem(reason, "考勤说明", REASON_MAX)
+    why = text_problem(reason, "考勤说明", text_limit(REASON_MAX, stored=stored))
     return Problem("reason", why, "bad attendance reason") if why else None
 
 
@@ -227,9 +261,9 @@ def repeated(ids: Iterable[object]) -> list[object]:
     return twice
 
 
-def branch_name_problem(name: object) -> Problem | None:
+def branch_name_problem(name: object, *, stored: bool = False) -> Problem | None:
     """党组织名称: required, within text_rules and BRANCH_NAME_MAX."""
     if not isinstance(name, str) or not name.strip():
         return Problem("name", "请填写党组织名称", "branch name is required")
-    why = text_problem(name, "党组织名称", BRANCH_NAME_MAX)
+    why = text_problem(name, "党组织名称", text_limit(BRANCH_NAME_MAX, stored=stored))
     return Problem("name", why, "bad branch name") if why else None

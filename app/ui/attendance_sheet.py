@@ -7,12 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from app.models import vocab
 from app.services.attendance import SheetAttendee, SheetMember
 from app.services.names import sort_key
+from app.services.record_rules import REASON_MAX
 from app.services.roster import ORDER_PINYIN, ORDER_ROLL, flags_text
+from app.ui.text_limits import LimitedTextDelegate
 
 TEXT = {
     "unmarked": "未登记",
@@ -229,6 +231,13 @@ class AttendanceTable(QTableView):
     """The sheet's view: status keys act on the selected rows, then move to the next row."""
 
     status_key = Signal(object)  # a status word, or None to clear
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        # The reason within the limit save_attendance checks (record_rules.REASON_MAX).
+        self.setItemDelegateForColumn(
+            AttendanceModel.COL_REASON, LimitedTextDelegate(REASON_MAX, self)
+        )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
+from app.services import record_rules as rules
 from app.services.branch import BranchSettings, save_branch
 from app.services.ledger import require_branch
+from app.ui.text_limits import limit_line
 
 TEXT = {
     "name": "党组织名称：",
@@ -62,6 +64,14 @@ class BranchForm(QWidget):
         self.deadline_edit = QDateEdit()
         self.deadline_edit.setDisplayFormat("M月d日")
         self.deadline_edit.setDate(QDate(2000, 3, 25))
+        # What validate_branch accepts (record_rules.BRANCH_TEXTS), shown as it is typed.
+        for edit, most in (
+            (self.name_edit, rules.BRANCH_NAME_MAX),
+            (self.superior_edit, rules.BRANCH_NAME_MAX),
+            (self.secretary_edit, rules.NAME_MAX),
+            (self.prefix_edit, rules.PREFIX_MAX),
+        ):
+            limit_line(edit, most)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setWordWrap(True)

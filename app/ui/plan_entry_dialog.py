@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.models import vocab
 from app.services import plan as plans
+from app.services import record_rules as rules
 from app.services.ledger import ActivityRow
 from app.ui.dates import CHINESE_FORMAT, date_edit, pydate
 from app.ui.dialog_kit import ERROR_STYLE, column, save_cancel
+from app.ui.text_limits import limit_combo, limit_line, limit_plain
 
 TEXT = {
     "title_edit": "修改计划活动",
@@ -76,6 +78,11 @@ class PlanEntryDialog(QDialog):
         self.content_edit.setTabChangesFocus(True)
         self.content_edit.setFixedHeight(80)
         self.place_edit = QLineEdit(activity.place if activity else "")
+        # What plan.validate_entry accepts (record_rules.PLAN_TEXTS), shown as it is typed.
+        limit_line(self.reason_edit, rules.PLAN_REASON_MAX)
+        limit_combo(self.theme_combo, rules.THEME_MAX)
+        limit_plain(self.content_edit, rules.CONTENT_MAX)
+        limit_line(self.place_edit, rules.PLACE_MAX)
         chosen = set(activity.categories) if activity else set(plans.DEFAULT_CATEGORIES)
         categories = self._category_grid(chosen)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.filenames import safe_stem
 from app.models import vocab
+from app.services import record_rules as rules
 from app.services import records
 from app.services.content import fill_template, list_templates
 from app.services.ledger import ActivityRow, find_activity
@@ -40,6 +41,7 @@ from app.ui.icons import icon
 from app.ui.printing import Printable, PrintActions
 from app.ui.record_attachments import AttachmentsBox
 from app.ui.state import AppState
+from app.ui.text_limits import limit_combo, limit_line, limit_plain
 
 TEXT = {
     "pick": "请在左侧选择一次活动。",
@@ -192,6 +194,16 @@ class RecordEditor(QWidget):
         self.cost = _line(TEXT["cost_hint"])
         self.cost.setMaximumWidth(160)
         add("cost", TEXT["cost"], self.cost)
+        # What save_record accepts (record_rules), shown and enforced as it is typed.
+        for edit, most in (
+            (self.theme, rules.THEME_MAX),
+            (self.place, rules.PLACE_MAX),
+            (self.partner, rules.PARTNER_MAX),
+            (self.held_reason, rules.HELD_REASON_MAX),
+        ):
+            limit_line(edit, most)
+        limit_combo(self.place_type, rules.PLACE_TYPE_MAX)
+        limit_plain(self.content, rules.CONTENT_MAX)
         self.submitted_check = QCheckBox(TEXT["submitted"])
         self.submitted_date = date_edit()
         self.deadline_label = QLabel()
