@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
@@ -78,35 +79,7 @@ class AttendanceView(QWidget):
         self.dirty = False
         self._own_change = False
 
-        self.activity_box = QComboBox()
-        self.activity_box.setMinimumWidth(360)
-        self.activity_box.currentIndexChanged.connect(self._activity_chosen)
-        self.all_present = QPushButton(TEXT["all_present"])
-        self.all_present.setToolTip(TEXT["all_present_tip"])
-        self.all_present.clicked.connect(self.mark_all_present)
-        self.save_button = QPushButton(TEXT["save"])
-        self.save_button.clicked.connect(self.flush)
-        self.save_label = QLabel()
-        # Room for the longest state, so the buttons do not jump while saving.
-        self.save_label.setMinimumWidth(
-            self.save_label.fontMetrics().horizontalAdvance("已保存 00:00:00") + 8
-        )
-        top, self.year_spin, self.year_label = year_row(state)
-        self.activity_label = QLabel(TEXT["activity"])
-        top.addSpacing(12)
-        top.addWidget(self.activity_label)
-        top.addWidget(self.activity_box, 1)
-        top.addWidget(self.all_present)
-        top.addWidget(self.save_button)
-        top.addWidget(self.save_label)
-        self.order = QComboBox()  # names in pinyin order; the roll order stays available
-        self.order.addItems([ORDER_PINYIN, ORDER_ROLL])
-        top.addWidget(self.order)
-        if not show_selector:
-            self.activity_label.hide()
-            self.activity_box.hide()
-            self.year_spin.hide()
-            self.year_label.hide()
+        top = self._build_top(show_selector)
 
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -117,27 +90,7 @@ class AttendanceView(QWidget):
         legend.setStyleSheet("color: #555;")
         legend.setWordWrap(True)
 
-        self.model = AttendanceModel(self)
-        self.order.currentTextChanged.connect(self.model.set_order)
-        self.table = AttendanceTable()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        widths = [44, 90, 80, 130, 220, 100]
-        for col, width in enumerate(widths):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(col, width)
-        header.setStretchLastSection(True)
-        self.table.status_key.connect(self.apply_status)
+        self._build_table()
 
         self.guests = GuestsModel(self)
         self.guest_list = QListView()
@@ -164,6 +117,64 @@ class AttendanceView(QWidget):
         state.changed.connect(self._data_changed)
         state.year_changed.connect(lambda *_: self.reload_activities())
         self.reload_activities()
+
+    def _build_top(self, show_selector: bool) -> QHBoxLayout:
+        """Year, activity, 全部出席, 立即保存 and the name order; the year and the activity are
+        hidden where another screen chooses them."""
+        self.activity_box = QComboBox()
+        self.activity_box.setMinimumWidth(360)
+        self.activity_box.currentIndexChanged.connect(self._activity_chosen)
+        self.all_present = QPushButton(TEXT["all_present"])
+        self.all_present.setToolTip(TEXT["all_present_tip"])
+        self.all_present.clicked.connect(self.mark_all_present)
+        self.save_button = QPushButton(TEXT["save"])
+        self.save_button.clicked.connect(self.flush)
+        self.save_label = QLabel()
+        # Room for the longest state, so the buttons do not jump while saving.
+        self.save_label.setMinimumWidth(
+            self.save_label.fontMetrics().horizontalAdvance("已保存 00:00:00") + 8
+        )
+        top, self.year_spin, self.year_label = year_row(self.state)
+        self.activity_label = QLabel(TEXT["activity"])
+        top.addSpacing(12)
+        top.addWidget(self.activity_label)
+        top.addWidget(self.activity_box, 1)
+        top.addWidget(self.all_present)
+        top.addWidget(self.save_button)
+        top.addWidget(self.save_label)
+        self.order = QComboBox()  # names in pinyin order; the roll order stays available
+        self.order.addItems([ORDER_PINYIN, ORDER_ROLL])
+        top.addWidget(self.order)
+        if not show_selector:
+            self.activity_label.hide()
+            self.activity_box.hide()
+            self.year_spin.hide()
+            self.year_label.hide()
+        return top
+
+    def _build_table(self) -> None:
+        """The sheet: whole rows selected, 原因 edited in its cell, keys set the status."""
+        self.model = AttendanceModel(self)
+        self.order.currentTextChanged.connect(self.model.set_order)
+        self.table = AttendanceTable()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        widths = [44, 90, 80, 130, 220, 100]
+        for col, width in enumerate(widths):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(col, width)
+        header.setStretchLastSection(True)
+        self.table.status_key.connect(self.apply_status)
 
     # --- which activity ---------------------------------------------------------------------
     def reload_activities(self, keep: int | None = None) -> None:
