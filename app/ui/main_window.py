@@ -48,6 +48,7 @@ TEXT = {
     "quit": "退出",
     "help": "帮助(&H)",
     "about": "关于",
+    "manual": "使用说明",  # app.ui.help_dialog; F1 opens the part about the tab on view
     "roster_template": "下载花名册模板…",
     "template_filter": "Excel 工作簿 (*.xlsx)",
     "template_name": "党员花名册模板.xlsx",
@@ -346,6 +347,11 @@ class MainWindow(QMainWindow):
         self._file_insert_before = self.quit_action
 
         self.help_menu = self.menuBar().addMenu(TEXT["help"])
+        self.help_dialog = None
+        self.manual_action = QAction(icon("fa5s.question-circle"), TEXT["manual"], self)
+        self.manual_action.setShortcut(QKeySequence("F1"))
+        self.manual_action.triggered.connect(self.show_help)
+        self.help_menu.addAction(self.manual_action)
         self.template_action = QAction(TEXT["roster_template"], self)
         self.template_action.triggered.connect(self.save_roster_template)
         self.help_menu.addAction(self.template_action)
@@ -441,6 +447,24 @@ class MainWindow(QMainWindow):
             self, TEXT["roster_template"].rstrip("…"), TEXT["template_saved"].format(path=path)
         )
         return path
+
+    def help_anchor(self) -> str:
+        """The manual's part about what is on view: the tab, or the 考勤登记 page of the roster."""
+        from app.ui.help_dialog import TAB_ANCHORS
+
+        index = self.tabs.currentIndex()
+        roster = self.pages[2].content
+        if index == 2 and roster is not None and roster.pages.currentWidget() is roster.attendance:
+            return "attendance"
+        return TAB_ANCHORS[index]
+
+    def show_help(self) -> None:
+        """帮助 → 使用说明 and F1: the manual, open at the part about the tab on view."""
+        from app.ui.help_dialog import HelpDialog
+
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show_part(self.help_anchor())
 
     def show_about(self) -> None:
         QMessageBox.about(
