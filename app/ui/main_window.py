@@ -185,29 +185,7 @@ class MainWindow(QMainWindow):
         branch = require_branch()
         self.setWindowTitle(f"{APP_NAME} — {branch.name}")
 
-        self.tabs = QTabWidget()
-        self.pages = [
-            LazyPage(self._build_plan_tab),
-            LazyPage(self._build_record_tab),
-            LazyPage(self._build_roster_tab),
-            LazyPage(self._build_stats_tab),
-        ]
-        for page, title in zip(
-            self.pages,
-            (TEXT["tab_plan"], TEXT["tab_record"], TEXT["tab_roster"], TEXT["tab_stats"]),
-            strict=True,
-        ):
-            self.tabs.addTab(page, title)
-        self.tabs.currentChanged.connect(lambda index: self.pages[index].ensure())
-        # Ctrl+1 … Ctrl+4 go to the four tabs (shown in each tab's tooltip).
-        for index in range(len(self.pages)):
-            key = QKeySequence(f"Ctrl+{index + 1}")
-            jump = QAction(self)
-            jump.setShortcut(key)
-            jump.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
-            self.addAction(jump)
-            self.tabs.setTabToolTip(index, key.toString(QKeySequence.SequenceFormat.NativeText))
-        self.setCentralWidget(self.tabs)
+        self.setCentralWidget(self._build_tabs())
 
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
@@ -259,6 +237,32 @@ class MainWindow(QMainWindow):
         self._update_status()
         self._restore_geometry()
         self.pages[self.tabs.currentIndex()].ensure()
+
+    def _build_tabs(self) -> QTabWidget:
+        """The four tabs, each built when first needed; Ctrl+1 … Ctrl+4 go to them (shown in
+        each tab's tooltip)."""
+        self.tabs = QTabWidget()
+        self.pages = [
+            LazyPage(self._build_plan_tab),
+            LazyPage(self._build_record_tab),
+            LazyPage(self._build_roster_tab),
+            LazyPage(self._build_stats_tab),
+        ]
+        for page, title in zip(
+            self.pages,
+            (TEXT["tab_plan"], TEXT["tab_record"], TEXT["tab_roster"], TEXT["tab_stats"]),
+            strict=True,
+        ):
+            self.tabs.addTab(page, title)
+        self.tabs.currentChanged.connect(lambda index: self.pages[index].ensure())
+        for index in range(len(self.pages)):
+            key = QKeySequence(f"Ctrl+{index + 1}")
+            jump = QAction(self)
+            jump.setShortcut(key)
+            jump.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            self.addAction(jump)
+            self.tabs.setTabToolTip(index, key.toString(QKeySequence.SequenceFormat.NativeText))
+        return self.tabs
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
