@@ -252,10 +252,16 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 
     if args.year is not None and not 2000 <= args.year <= 2100:
         raise UserError("年份应在 2000 到 2100 之间。", "year must be 2000-2100")
+    from app.cli_downlink import township_for_receipts, write_receipts_of
+
+    township = township_for_receipts(args)  # None without --receipts
+    mark = township.mark() if township else ""
     bundles, out, register = args.bundles, Path(args.out), township_register(args)
-    result = aggregate_bundles(bundles, out, register=register, year=args.year)
+    result = aggregate_bundles(bundles, out, register=register, year=args.year, township_mark=mark)
     print(result.out_path)
     print(result.summary(), file=sys.stderr)
+    if township is not None:
+        write_receipts_of(result, args, township)
     return 0 if result.ok else 1
 
 
@@ -434,6 +440,8 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("bundles", nargs="+", metavar="BUNDLE", help="报送包 .zip、文件夹或 *.zip")
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     p.add_argument("--year", type=int, default=None, help="只汇总该年度（默认：多数报送包的年度）")
+    p.add_argument("--receipts", metavar="DIR", default=None, help="给每个报送包写一份回执到 DIR")
+    p.add_argument("--township", metavar="NAME", default=None, help="乡镇党委名称（设置一次即可）")
     handlers["aggregate"] = cmd_aggregate
     _configure_signing(sub, handlers)
     p = sub.add_parser("holidays", help="节假日安排：显示所用的安排；--from-notice 录入国务院办公厅的通知")
@@ -444,6 +452,9 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（格式见 docs/formats.md）")
     handlers["holidays"] = cmd_holidays
 
+    from app.cli_downlink import configure as configure_downlink
+
+    configure_downlink(sub, handlers)  # issue-package, import-package, import-receipt
     return handlers
 
 

@@ -138,6 +138,10 @@ def export_bundle_detailed(
             "U盘可能有故障，请换一个U盘重试。",
             "bundle failed verification after writing",
         )
+    # The manifest's sha256 is what the township's 回执 will name it by (docs/formats.md "回执").
+    from app.services.export_receipts import record_export
+
+    record_export(final, year)
     step("完成", last=True)
     return ExportResult(final, len(parts) + 2, total_bytes)  # and the manifest, its signature
 

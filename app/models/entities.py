@@ -274,6 +274,63 @@ class OfficialHolidaySchedule(BaseModel):
     stored_at = pw.DateTimeField(default=dt.datetime.now)
 
 
+# --- the way back down (docs/formats.md "下发包", "回执") ----------------------------------------
+class TownshipProfile(BaseModel):
+    """The township's own name (one row, in the township's data dir): printed in its 下发包 and
+    回执 beside its key."""
+
+    name = pw.CharField(constraints=[_not_blank("name")])
+    updated_at = pw.DateTimeField(default=dt.datetime.now)
+
+
+class ExportRecord(BaseModel):
+    """A bundle this ledger exported: its manifest's sha256 is what a 回执 refers to."""
+
+    year = pw.IntegerField()
+    manifest_sha256 = pw.CharField(
+        unique=True, constraints=[pw.Check("length(manifest_sha256) = 64")]
+    )
+    created_at = pw.DateTimeField(default=dt.datetime.now)
+    path = pw.TextField(default="")
+
+
+class SuperiorKey(BaseModel):
+    """The township's key the branch took a 下发包 signed with. One in use; a key the secretary
+    confirmed a change from keeps its row with `replaced_at`."""
+
+    township = pw.CharField(default="")
+    public_key = pw.CharField(unique=True)  # base64 of the 32-byte raw Ed25519 key
+    fingerprint = pw.CharField()
+    accepted_at = pw.DateTimeField(default=dt.datetime.now)
+    replaced_at = pw.DateTimeField(null=True)
+
+
+class ReceivedPackage(BaseModel):
+    """A 下发包 taken in: what it brought, kept to be shown again (年度主题/要求)."""
+
+    year = pw.IntegerField()
+    township = pw.CharField(default="")
+    fingerprint = pw.CharField()
+    manifest_sha256 = pw.CharField()
+    plan_deadline = pw.CharField(null=True)
+    requirements = pw.TextField(default="")
+    imported_at = pw.DateTimeField(default=dt.datetime.now)
+
+
+class ReceivedReceipt(BaseModel):
+    """A 回执 taken in: the township's word on one exported bundle (已接收 or 退回)."""
+
+    year = pw.IntegerField()
+    bundle_sha256 = pw.CharField()  # the manifest sha256 of the ExportRecord it is about
+    receipt_sha256 = pw.CharField(unique=True)
+    status = pw.CharField(constraints=[_in("status", vocab.RECEIPT_STATUSES)])
+    received_on = pw.DateField()
+    reasons = JSONListField(default=list)
+    advice = pw.TextField(default="")
+    township = pw.CharField(default="")
+    fingerprint = pw.CharField()
+    imported_at = pw.DateTimeField(default=dt.datetime.now)
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
     Branch,
@@ -289,4 +346,9 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     TownshipBranch,
     BranchKey,
     OfficialHolidaySchedule,
+    TownshipProfile,
+    ExportRecord,
+    SuperiorKey,
+    ReceivedPackage,
+    ReceivedReceipt,
 )

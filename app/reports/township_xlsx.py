@@ -258,6 +258,8 @@ def _summary_sheet(sheet: _Sheet, result: AggregateResult) -> None:
     made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     year = f"{result.year}年" if result.year else ""
     title = TEXT["title"].format(year=year, n=len(result.rows), made=made)
+    if result.township_mark:  # on every printed page: the key a branch's 下发包 was signed with
+        sheet.ws.oddFooter.center.text = result.township_mark.replace("&", "&&")
     sheet.merge_row(sheet.add([title], TITLE_STYLE, height=26))
     sheet.add(SUMMARY_HEADERS, HEADER_STYLE, height=36)
     wrapped = [i for i, h in enumerate(SUMMARY_HEADERS) if h in _LEFT]

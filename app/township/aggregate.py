@@ -70,6 +70,7 @@ class BranchSummary:
     public_key: str | None = None  # who signed it: branches are told apart by key, not name
     signer_check: SignerCheck | None = None  # the register's word (None: no register used)
     same_name: bool = False  # another summed branch has the same name (同名)
+    path: Path | None = None  # the bundle itself (its 回执 names it: app/township/receipts.py)
 
 
 @dataclass
@@ -120,6 +121,7 @@ class AggregateResult:
     year: int | None = None  # the year summed
     # Registered branches with no bundle of the year summed; None: summed without a register.
     not_submitted: list[RegisterRow] | None = None
+    township_mark: str = ""  # the township's name and key fingerprint, printed on the workbook
 
     @property
     def ok(self) -> bool:
@@ -250,6 +252,7 @@ def summarise_bundle(report: VerifyReport, today: dt.date | None = None) -> Bran
         signature=report.signature_text(),
         public_key=report.public_key,
         signer_check=report.signer_check,
+        path=report.path,
     )
 
 
@@ -260,6 +263,8 @@ def aggregate_bundles(
     today: dt.date | None = None,
     year: int | None = None,
     register: bool = False,
+    *,
+    township_mark: str = "",
 ) -> AggregateResult:
     """Verify every bundle, sum up the good ones a row per branch, list the bad ones with their
     reasons, and write one workbook (`app.reports.township_xlsx`). Bad bundles never stop the
@@ -273,6 +278,7 @@ def aggregate_bundles(
     `register`: check every signer against the township's register in the open database
     (docs/signing.md): 签名不符 is rejected, 未登记 is summed and marked, and the registered
     branches without a bundle of the year are listed (`not_submitted`).
+    `township_mark` (`Township.mark()`) is printed in the first sheet's footer.
     """
     from app.reports.township_xlsx import write_township_xlsx
 
@@ -282,7 +288,7 @@ def aggregate_bundles(
         raise UserError("没有找到要汇总的报送包（.zip 文件）。", "no bundles given")
     out_xlsx = _check_output(Path(out_xlsx))
 
-    result = AggregateResult(out_xlsx)
+    result = AggregateResult(out_xlsx, township_mark=township_mark)
     chosen: dict[tuple[str, int], tuple[BranchSummary, Path]] = {}
     total = len(bundles) + 1
     for i, path in enumerate(bundles):
