@@ -30,10 +30,11 @@ TEXT = {
     "restore_pick": "选择备份文件（换新电脑时，选从旧电脑“备份到…”得到的文件）",
     "restore_filter": "党日记实备份 (*.zip *.sqlite3);;所有文件 (*)",
     "restore_empty": "这个备份里没有党支部信息，请选择另一个备份。",
-    "township": "乡镇党委校验、汇总下级报送包（无需设置党支部）：",
+    "township": "乡镇党委校验、汇总下级报送包，生成下发包（无需设置党支部）：",
     "verify": "校验报送包…",
     "aggregate": "汇总下级报送包…",
     "register": "下级党组织…",
+    "issue_package": "生成下发包…",
     "demo_confirm": "演示数据是一个虚构的“青山村”党支部，会写进本机的数据目录，"
     "以后不能在这里再建自己的党支部（要正式使用，得另换一个空的数据目录）。\n\n"
     "只是想先看看程序怎么用，才选“载入演示数据”。确定载入吗？",
@@ -73,13 +74,15 @@ class FirstRunDialog(QDialog):
         # bundles needs none, so it is offered here instead of a made-up branch.
         self.verify_button = QPushButton(TEXT["verify"])
         self.aggregate_button = QPushButton(TEXT["aggregate"])
-        for button in (self.verify_button, self.aggregate_button):
+        self.issue_button = QPushButton(TEXT["issue_package"])  # the township's 下发包
+        for button in (self.verify_button, self.aggregate_button, self.issue_button):
             button.setAutoDefault(False)
         self.verify_button.clicked.connect(self.open_verify)
         self.aggregate_button.clicked.connect(self.open_aggregate)
         self.register_button = QPushButton(TEXT["register"])  # the township's register
         self.register_button.setAutoDefault(False)
         self.register_button.clicked.connect(self.open_register)
+        self.issue_button.clicked.connect(self.open_issue_package)
         township = QHBoxLayout()
         township_label = QLabel(TEXT["township"])
         township_label.setWordWrap(True)
@@ -87,6 +90,7 @@ class FirstRunDialog(QDialog):
         township.addWidget(self.verify_button)
         township.addWidget(self.aggregate_button)
         township.addWidget(self.register_button)
+        township.addWidget(self.issue_button)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
 
@@ -111,6 +115,11 @@ class FirstRunDialog(QDialog):
         from app.ui.township.register_dialog import RegisterDialog
 
         RegisterDialog(self).exec()
+
+    def open_issue_package(self) -> None:
+        from app.ui.township.issue_dialog import IssuePackageDialog
+
+        IssuePackageDialog(self).exec()
 
     def save(self) -> None:
         if self.form.save():

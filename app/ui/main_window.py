@@ -65,6 +65,8 @@ TEXT = {
     "export_bundle": "导出报送包…",
     "verify_bundle": "校验报送包…",
     "aggregate_bundles": "汇总下级报送包…",
+    "import_package": "导入上级下发包…",  # app.ui.downlink_menu, loaded on first use
+    "import_receipt": "导入回执…",
     "branch_register": "下级党组织…",  # the township's register: app.ui.township.register_dialog
     "backup_to": "备份到…",
     "restore": "从备份恢复…",
@@ -212,6 +214,15 @@ class MainWindow(QMainWindow):
                 ("export", TEXT["export_bundle"], "fa5s.file-export"),
                 ("verify", TEXT["verify_bundle"], "fa5s.check-double"),
                 ("aggregate", TEXT["aggregate_bundles"], "fa5s.layer-group"),
+            ),
+        )
+        self._downlink_group = DeferredActions(
+            self,
+            "app.ui.downlink_menu",
+            "install_downlink_actions",
+            (
+                ("import_package", TEXT["import_package"], "fa5s.file-import"),
+                ("import_receipt", TEXT["import_receipt"], "fa5s.file-signature"),
             ),
         )
         self._register_group = DeferredActions(

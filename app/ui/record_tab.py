@@ -23,6 +23,7 @@ from app.models import vocab
 from app.services.ledger import ActivityRow, activity_year, year_activities
 from app.services.records import activity_state
 from app.ui.dialog_kit import column, panel, read_only_table, side_by_side
+from app.ui.receipt_label import ReceiptStatusLabel
 from app.ui.record_editor import RecordEditor
 from app.ui.state import AppState
 from app.ui.table_model import RowsTableModel
@@ -110,7 +111,9 @@ class RecordTab(QWidget):
         # the plan tab may have moved on to next year
         years, self.year_spin, _label = year_row(state)
         years.addStretch(1)
-        left = panel(years, self.notice, self.view)
+        # what the township did with the year's bundle (its 回执)
+        self.receipt_label = ReceiptStatusLabel(state)
+        left = panel(years, self.notice, self.receipt_label, self.view)
 
         self.editor = RecordEditor(state, today)
         self.editor.saved.connect(self._saved)

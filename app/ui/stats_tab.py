@@ -40,6 +40,7 @@ from app.ui import stats_tables as tables
 from app.ui.desktop import choose_save_path
 from app.ui.dialog_kit import progress_bar
 from app.ui.printing import Printable, PrintActions
+from app.ui.receipt_label import ReceiptStatusLabel
 from app.ui.state import AppState
 from app.ui.stats_charts import StatsCharts
 from app.ui.stats_tables import MEMBER_HEADERS, StatsTableModel
@@ -161,6 +162,8 @@ class StatsTab(QWidget):
         box_layout = QVBoxLayout(box)
         box_layout.addWidget(self.summary_label)
         box_layout.addWidget(self.excellence_label)
+        self.receipt_label = ReceiptStatusLabel(self.state)  # the township's 回执 on the year
+        box_layout.addWidget(self.receipt_label)
         return box
 
     def _build_members(self) -> QWidget:

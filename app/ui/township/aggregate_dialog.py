@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.filenames import documents_folder
 from app.township.aggregate import AggregateResult, aggregate_bundles, expand_bundle_paths
+from app.township.identity import township_mark
 from app.township.register import register_in_use
 from app.ui.desktop import open_in_viewer
 from app.ui.dialog_kit import (
@@ -42,6 +43,7 @@ from app.ui.dialog_kit import (
 from app.ui.drives import Drive, dropped_paths, removable_drives
 from app.ui.icons import icon
 from app.ui.table_model import RowsTableModel
+from app.ui.township.receipt_step import ReceiptStep
 from app.ui.workers import run_in_background
 
 TEXT = {
@@ -147,6 +149,8 @@ class AggregateDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.result_label)
         layout.addWidget(self._rejected_table(), 2)
+        self.receipt_step = ReceiptStep()  # the township's 回执, once summed
+        layout.addWidget(self.receipt_step)
         layout.addWidget(self._buttons())
         self.set_paths([])
 
@@ -349,9 +353,13 @@ class AggregateDialog(QDialog):
             return
         paths, today, year = list(self.paths), self.today, self.year_box.currentData()
         register = register_in_use()  # signers checked once there is a register (docs/signing.md)
+        mark = township_mark()  # the township's key fingerprint on its workbook
+        self.receipt_step.hide()
         self._busy(True)
         self.worker = run_in_background(
-            lambda progress: aggregate_bundles(paths, out, progress, today, register=register, year=year),
+            lambda progress: aggregate_bundles(
+                paths, out, progress, today, register=register, year=year, township_mark=mark
+            ),
             self._done,
             self._failed,
             lambda d, t, s: set_progress(self.progress, self.status_label, d, t, s),
@@ -402,6 +410,7 @@ class AggregateDialog(QDialog):
             self.fit_rejected_columns()
         self.open_button.show()
         self.open_folder_button.show()
+        self.receipt_step.set_result(result)
         self.open_button.setFocus()
 
     def fit_rejected_columns(self) -> None:
