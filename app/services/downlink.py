@@ -71,9 +71,9 @@ class PackagePreview:
             lines.append(f"节假日安排：{self.year}年，依据 {self.schedule.source}")
             for p in self.schedule.holidays:
                 days = (p.end - p.start).days + 1
-                lines.append(
-                    f"  {p.name}：{cal.month_day(p.start)}至{cal.month_day(p.end)}，共{days}天"
-                )
+                span = cal.month_day(p.start)
+                span += f"至{cal.month_day(p.end)}" if days > 1 else ""
+                lines.append(f"  {p.name}：{span}，共{days}天")
             if self.schedule.workdays:
                 days = "、".join(cal.month_day(d) for d in self.schedule.workdays)
                 lines.append(f"  调休上班：{days}")
