@@ -122,9 +122,13 @@ def _own_export(signed: SignedFile) -> ExportRecord:
             f"不是本支部的（本支部的密钥指纹是 {own}）。",
             "receipt for another branch",
         )
-    export = ExportRecord.get_or_none(
-        ExportRecord.manifest_sha256 == m["bundle"]["manifest_sha256"]
-    )
+    digest = m["bundle"]["manifest_sha256"]
+    export = ExportRecord.get_or_none(ExportRecord.manifest_sha256 == digest)
+    if export is None and branch.get("fingerprint") == own:
+        # Signed with this ledger's own key, so exported here: before exports were recorded.
+        export = ExportRecord.create(
+            year=m["year"], manifest_sha256=digest, created_at=_made_at(m["bundle"])
+        )
     if export is None:
         name = m["bundle"].get("file") or "报送包"
         raise _refuse(
@@ -136,6 +140,15 @@ def _own_export(signed: SignedFile) -> ExportRecord:
     if export.year != m["year"]:
         raise _refuse(signed, "回执的年度与本台账导出的报送包不符。", "year mismatch")
     return export
+
+
+def _made_at(bundle: dict) -> dt.datetime:
+    """The bundle's `created_at` as local time (now, when it is not a timestamp)."""
+    try:
+        made = dt.datetime.fromisoformat(str(bundle.get("created_at", "")))
+    except ValueError:
+        return dt.datetime.now()
+    return made.astimezone().replace(tzinfo=None) if made.tzinfo else made
 
 
 def read_receipt(path: Path) -> SignedFile:
@@ -152,12 +165,12 @@ def import_receipt(path: Path) -> ReceiptImport:
     ledger's exports) and store it. SignedFileError says why one is refused."""
     signed = read_receipt(path)
     _check_signer(signed)
-    export = _own_export(signed)
     m = signed.manifest
-    existing = ReceivedReceipt.get_or_none(ReceivedReceipt.receipt_sha256 == signed.sha256)
-    if existing is not None:
-        return ReceiptImport(existing, export, already=True)
     with DB.atomic():
+        export = _own_export(signed)
+        existing = ReceivedReceipt.get_or_none(ReceivedReceipt.receipt_sha256 == signed.sha256)
+        if existing is not None:
+            return ReceiptImport(existing, export, already=True)
         row = ReceivedReceipt.create(
             year=m["year"],
             bundle_sha256=export.manifest_sha256,
