@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -115,9 +116,12 @@ def desks(tmp_path: Path, capsys):
     return {"town": town, "package": package, "branch": branch_with_plan(tmp_path, QINGSHAN)}
 
 
-def export_and_aggregate(capsys, tmp_path: Path, branches: list[Path], town: Path, year=2027):
-    """Each branch exports its year onto one stick; the township binds each to its key (as after
-    comparing the stamped plan) and sums them with receipts. Returns the receipts folder."""
+def export_and_aggregate(
+    capsys, tmp_path: Path, branches: list[Path], town: Path, year=2027, *, copy=False
+):
+    """Each branch exports its year onto one stick (with `copy`, the first bundle is also on a
+    second stick); the township binds each to its key (as after comparing the stamped plan) and
+    sums them with receipts. Returns the receipts folder."""
     up = tmp_path / "up"
     up.mkdir(exist_ok=True)
     bundles = []
@@ -125,6 +129,9 @@ def export_and_aggregate(capsys, tmp_path: Path, branches: list[Path], town: Pat
         code, out, err = run(capsys, branch, "export", "--year", str(year), "--out", str(up))
         assert code == 0, err
         bundles.append(Path(out.strip()))
+    if copy:
+        (up / "第二个U盘").mkdir()
+        shutil.copy2(bundles[0], up / "第二个U盘" / bundles[0].name)
     use(town)
     for bundle in bundles:
         check = check_bundle(bundle)
@@ -172,10 +179,11 @@ def test_round_trip_notice_package_plan_export_receipt(desks, capsys, tmp_path):
     town_key = SuperiorKey.get()
     close_database()
 
-    receipts, bundles, code, err = export_and_aggregate(capsys, tmp_path, [branch], town)
+    receipts, bundles, code, err = export_and_aggregate(capsys, tmp_path, [branch], town, copy=True)
     assert code == 0, err
     receipt = receipts / f"{QINGSHAN}-2027-回执.zip"
-    assert receipt.is_file()
+    assert [p.name for p in receipts.iterdir()] == [receipt.name]  # one answer for two copies
+    assert "未写回执：" in err and "是同一份报送包" in err
     sheet = load_workbook(tmp_path / "汇总.xlsx").worksheets[0]
     assert sheet.oddFooter.center.text == f"{TOWNSHIP}　密钥指纹：{town_key.fingerprint}"
 

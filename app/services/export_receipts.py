@@ -230,11 +230,12 @@ def receipt_status(year: int) -> ReceiptStatus | None:
     )
     if not exports:
         return None
+    # The township's latest word on each bundle (summed again after a re-registration…).
     receipts = {
         r.bundle_sha256: r
         for r in ReceivedReceipt.select()
         .where(ReceivedReceipt.year == year)
-        .order_by(ReceivedReceipt.imported_at, ReceivedReceipt.id)
+        .order_by(ReceivedReceipt.received_on, ReceivedReceipt.imported_at, ReceivedReceipt.id)
     }
     for i, export in enumerate(exports):
         r = receipts.get(export.manifest_sha256)

@@ -131,13 +131,18 @@ def write_receipts(
             (bad.path, vocab.RECEIPT_RETURNED, _reasons(bad.problems, bad.path.name), advice)
         )
     used: set[str] = set()
-    for path, status, reasons, advice in verdicts:
+    answered: dict[str, str] = {}  # manifest sha256 -> the bundle it was answered for
+    for path, status, reasons, advice in verdicts:  # the ones taken first
         who = bundle_identity(path)
         if who is None or who.year is None:
             done.skipped.append(
                 (path.name, "报送包的清单无法读取，无法对应到党支部，请电话通知该支部重新导出")
             )
             continue
+        if who.manifest_sha256 in answered:  # a copy of one export (two USB sticks): one answer
+            done.skipped.append((str(path), f"与 {answered[who.manifest_sha256]} 是同一份报送包"))
+            continue
+        answered[who.manifest_sha256] = str(path)
         name = receipt_filename(who.branch, who.year)
         if name.casefold() in used:  # two bundles of one branch and year (or same-name branches)
             name = name.removesuffix(RECEIPT_SUFFIX) + f"-{who.manifest_sha256[:8]}{RECEIPT_SUFFIX}"
