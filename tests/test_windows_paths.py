@@ -288,3 +288,177 @@ def test_windows_error_numbers_reach_the_secretary_in_chinese(
     with pytest.raises(UserError) as caught:
         print_record(march.id, tmp_path / "记录表.pdf")
     assert words in caught.value.message and temp_files(tmp_path) == []
+
+
+# --- workbooks, the roster, Word files ----------------------------------------------------------
+@pytest.fixture
+def system_temp(tmp_path, monkeypatch) -> Path:
+    """The system temp folder, where openpyxl puts each sheet's XML while it saves."""
+    import tempfile
+
+    folder = tmp_path / "系统临时文件夹"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def year_statistics(year: int = 2026):
+    from app.services.evaluation import talks_for_year
+    from app.services.statistics import compute_statistics
+
+    return compute_statistics(load_year(year), today=NOW.date()), talks_for_year(year)
+
+
+def test_statistics_exported_again_while_open_in_excel(branch, tmp_path, windows, system_temp):
+    from app.reports.statistics_pdf import render_statistics_pdf
+    from app.reports.statistics_xlsx import write_statistics_xlsx
+
+    build_year()
+    stats, talks = year_statistics()
+    for write, name, holder in (
+        (write_statistics_xlsx, "统计表.xlsx", "Excel 或 WPS 表格"),
+        (render_statistics_pdf, "统计表.pdf", "PDF 阅读器"),
+    ):
+        out = write(stats, tmp_path / name, talks)
+        old = out.read_bytes()
+        windows.hold(out)
+        with pytest.raises(files.HeldOpen) as caught:
+            write(stats, out, talks)
+        message = caught.value.message
+        assert "统计表" in message and out.name in message and holder in message
+        assert "关闭" in message and "另一个文件名" in message
+        assert out.read_bytes() == old and temp_files(tmp_path) == []
+        windows.release(out)
+    assert list(system_temp.iterdir()) == []  # openpyxl's sheet files are gone too
+
+
+def test_cli_stats_xlsx_over_a_workbook_open_in_excel_says_so_without_a_traceback(
+    branch, tmp_path, windows, system_temp, capsys
+):
+    from app.cli import main
+
+    build_year()
+    out = tmp_path / "青山村-2026-党日活动统计.xlsx"
+    assert main(["stats", "--year", "2026", "--xlsx", str(out)]) == 0
+    old = out.read_bytes()
+    capsys.readouterr()
+    windows.hold(out)
+    assert main(["stats", "--year", "2026", "--xlsx", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"错误：统计表“{out.name}”正被Excel 或 WPS 表格打开" in err and "关闭" in err
+    assert out.read_bytes() == old and temp_files(tmp_path) == []
+    assert list(system_temp.iterdir()) == []
+    windows.release(out)  # Excel closed: the same command works
+    assert main(["stats", "--year", "2026", "--xlsx", str(out)]) == 0
+    assert out.read_bytes() != old and temp_files(tmp_path) == []
+
+
+def test_roster_exported_again_while_open_in_excel_leaves_no_part_file(
+    branch, data_dir, tmp_path, windows, system_temp, capsys
+):
+    from openpyxl import load_workbook
+
+    from app.cli import main
+    from app.services.roster_export import write_template
+
+    Member.create(name="张三")
+    out = tmp_path / "花名册.xlsx"
+    assert main(["export-members", "--out", str(out)]) == 0
+    old = out.read_bytes()
+    Member.create(name="李四")
+    capsys.readouterr()
+    windows.hold(out)
+    assert main(["export-members", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"花名册“{out.name}”正被Excel 或 WPS 表格打开" in err and "关闭" in err
+    assert out.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [out.name]
+    assert temp_files(tmp_path) == [] and list(system_temp.iterdir()) == []
+    windows.release(out)
+    assert main(["export-members", "--out", str(out)]) == 0
+    names = [r[1] for r in load_workbook(out).active.iter_rows(min_row=2, values_only=True)]
+    assert names == ["张三", "李四"]
+
+    # 帮助 → 下载花名册模板 over a template still open in Excel: the same rule.
+    template = write_template(tmp_path / "党员花名册模板.xlsx")
+    old = template.read_bytes()
+    windows.hold(template)
+    with pytest.raises(files.HeldOpen) as caught:
+        write_template(template)
+    assert "花名册模板" in caught.value.message and "Excel 或 WPS 表格" in caught.value.message
+    assert template.read_bytes() == old and temp_files(tmp_path) == []
+
+
+def test_plan_as_word_saved_again_while_open_in_word(branch, tmp_path, windows):
+    from app.reports.plan_docx import render_plan_docx
+    from app.services import plan as plans
+
+    plans.create_plan(2026)
+    out = render_plan_docx(load_year(2026), tmp_path / "2026年度计划.docx")
+    old = out.read_bytes()
+    windows.hold(out)
+    with pytest.raises(files.HeldOpen) as caught:
+        render_plan_docx(load_year(2026), out)
+    assert "计划表" in caught.value.message and "Word 或 WPS 文字" in caught.value.message
+    assert out.read_bytes() == old and temp_files(tmp_path) == []
+
+
+# --- the bundle on a stick, the township's workbook ----------------------------------------------
+def test_bundle_to_a_stick_waits_for_the_scanner_and_stops_at_an_older_one_held_open(
+    demo, tmp_path, windows
+):
+    from app.bundle.names import bundle_filename
+    from app.bundle.write import export_bundle
+    from app.models import Branch
+    from app.township.verify import verify_bundle
+    from tests.conftest import DEMO_TODAY, DEMO_YEAR
+
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    expected = stick / bundle_filename(Branch.get().name, DEMO_YEAR)
+    windows.scan(expected, times=3)  # the scanner opens the zip the moment it appears
+    made = export_bundle(DEMO_YEAR, stick, today=DEMO_TODAY)
+    assert made == expected and len(windows.refused) == 3 and verify_bundle(made).ok
+    assert sorted(p.name for p in stick.iterdir()) == [expected.name]
+
+    old = made.read_bytes()
+    windows.hold(made)  # the earlier bundle is open in a zip program
+    with pytest.raises(UserError) as caught:
+        export_bundle(DEMO_YEAR, stick, today=DEMO_TODAY)
+    message = caught.value.message
+    assert f"原有的报送包“{made.name}”正被压缩软件或杀毒软件打开" in message
+    assert "原有的报送包没有改变" in message and "关闭" in message and "另一个文件夹" in message
+    # Not a second bundle of the year beside the first, and no half-written one.
+    assert made.read_bytes() == old and sorted(p.name for p in stick.iterdir()) == [made.name]
+    assert temp_files(tmp_path) == []
+    windows.release(made)  # the zip program is closed: exporting again works
+    assert export_bundle(DEMO_YEAR, stick, today=DEMO_TODAY) == made and verify_bundle(made).ok
+
+
+def test_township_workbook_summed_again_while_open_in_excel(demo, tmp_path, windows, capsys):
+    from openpyxl import load_workbook
+
+    from app.bundle.write import export_bundle
+    from app.cli import main
+    from app.reports.township_xlsx import SHEET_SUMMARY
+    from tests.conftest import DEMO_TODAY, DEMO_YEAR
+
+    received = tmp_path / "收到的报送包"
+    received.mkdir()
+    export_bundle(DEMO_YEAR, received, today=DEMO_TODAY)
+    out = tmp_path / "青山镇-2026-汇总.xlsx"
+    assert main(["aggregate", str(received), "--out", str(out)]) == 0
+    old = out.read_bytes()
+    capsys.readouterr()
+    windows.hold(out)
+    assert main(["aggregate", str(received), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"错误：汇总表“{out.name}”正被Excel 或 WPS 表格打开" in err and "关闭" in err
+    assert out.read_bytes() == old and temp_files(tmp_path) == []
+    windows.release(out)
+    assert main(["aggregate", str(received), "--out", str(out)]) == 0
+    row = next(load_workbook(out)[SHEET_SUMMARY].iter_rows(min_row=3, values_only=True))
+    assert "中共青山村支部委员会" in row
