@@ -14,6 +14,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -306,6 +307,20 @@ def scratch_folder(parent: Path, prefix: str = "work", *, what: str = "临时文
         yield folder
     finally:
         remove_tree(folder)
+
+
+@contextlib.contextmanager
+def library_temp_files_in(folder: Path) -> Iterator[None]:
+    """Temporary files of libraries (openpyxl writes every worksheet to one before zipping it) go
+    into `folder`, a scratch folder on the data dir's disk, instead of the system temp folder:
+    a full system temp folder no longer stops an export, and a killed program leaves no personal
+    data there. Process-wide while it lasts (`tempfile.tempdir`)."""
+    before = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
 
 
 def sweep_scratch_folders(parent: Path, *, older_than: float = 0) -> Removal:

@@ -114,7 +114,10 @@ def export_bundle_detailed(
     final = out_dir / bundle_filename(data.branch.name, year)
     # Rendered parts (personal data) stay on the data dir's disk, never in the system temp
     # folder; what a killed export leaves there is swept at the next start.
-    with files.scratch_folder(temp_dir(data_dir), "export", what="导出用的临时文件") as work:
+    with (
+        files.scratch_folder(temp_dir(data_dir), "export", what="导出用的临时文件") as work,
+        files.library_temp_files_in(work),
+    ):
         parts = _render_parts(data, work, step, today)
         # Photos and scans without their GPS position and camera data (docs/privacy.md).
         parts += [Part(name, scrubbed_copy(source, work / name)) for name, source in attachments]

@@ -15,6 +15,7 @@ import peewee as pw
 
 from app import files
 from app.errors import UserError
+from app.models.connection import LedgerDatabase
 from app.models.entities import ALL_MODELS, DB, Activity, Branch, Member, SchemaVersion
 
 SCHEMA_VERSION = 4
@@ -35,7 +36,8 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> pw.SqliteDat
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     close_database()
-    database = pw.SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    # Immediate transactions, storage errors in Chinese (app/models/connection.py).
+    database = LedgerDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
     DB.initialize(database)
     database.connect(reuse_if_open=True)
     version = schema_version()
