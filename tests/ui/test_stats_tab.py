@@ -193,3 +193,39 @@ def test_a_year_with_nothing_kept_in_the_program_is_not_judged(qtbot, branch, da
     create_plan(2026, None)  # with a plan, the months without activity are judged again
     tab.refresh()
     assert "不得评先选优" in tab.excellence_label.text()
+
+
+def test_exporting_over_a_workbook_open_in_excel_says_so_in_chinese(
+    qtbot, branch, data_dir, tmp_path, windows, monkeypatch
+):
+    """导出统计表… over the file Excel still has open: a Chinese sentence naming Excel/WPS (it
+    was "程序内部错误：Traceback…"), the old file as it was, no temp file; once Excel is closed
+    the same click writes it."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    _crafted()
+    tab = _tab(qtbot, data_dir, YEAR, TODAY)
+    out = tmp_path / "青山村-2025-党日活动统计.xlsx"
+    with qtbot.waitSignal(tab.exported, timeout=10_000):
+        tab.export_to(out)
+    old = out.read_bytes()
+    windows.hold(out)  # open in Excel
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+
+    with qtbot.waitSignal(tab.exported, timeout=10_000) as signal:
+        qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    assert signal.args == [""] and len(shown) == 1
+    assert f"统计表“{out.name}”正被Excel 或 WPS 表格打开" in shown[0] and "关闭" in shown[0]
+    assert "程序内部错误" not in shown[0] and "Traceback" not in shown[0]
+    assert out.read_bytes() == old and sorted(p.name for p in tmp_path.glob("*.xlsx*")) == [
+        out.name
+    ]
+    assert not list(tmp_path.glob(".*.part")) and tab.export_button.isEnabled()
+
+    windows.release(out)  # Excel closed
+    with qtbot.waitSignal(tab.exported, timeout=10_000) as signal:
+        qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    assert signal.args == [str(out)] and len(shown) == 1
+    assert load_workbook(out).sheetnames[0] == "支部汇总"
