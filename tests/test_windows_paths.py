@@ -462,3 +462,41 @@ def test_township_workbook_summed_again_while_open_in_excel(demo, tmp_path, wind
     assert main(["aggregate", str(received), "--out", str(out)]) == 0
     row = next(load_workbook(out)[SHEET_SUMMARY].iter_rows(min_row=3, values_only=True))
     assert "中共青山村支部委员会" in row
+
+
+# --- the township's 下发包 and 回执 ---------------------------------------------------------------
+def test_receipts_written_again_go_on_past_one_held_open_and_name_it(tmp_path, capsys, windows):
+    from tests.test_downlink import (
+        HEXI,
+        QINGSHAN,
+        TOWNSHIP,
+        branch_with_plan,
+        export_and_aggregate,
+        issue,
+        run,
+        township_with_notice,
+    )
+
+    town = township_with_notice(tmp_path)
+    stick = tmp_path / "下发U盘"
+    stick.mkdir()
+    package = issue(capsys, town, stick, "--deadline", "03-20", "--township", TOWNSHIP)
+    old = package.read_bytes()
+    windows.hold(package)  # the 下发包 of a minute ago, open in a zip program
+    code, _, err = run(capsys, town, "issue-package", "--year", "2027", "--out", str(stick))
+    assert code == 2 and "Traceback" not in err
+    assert f"下发包“{package.name}”正被压缩软件或杀毒软件打开" in err and "关闭" in err
+    assert package.read_bytes() == old and temp_files(tmp_path) == []
+
+    branches = [branch_with_plan(tmp_path, QINGSHAN), branch_with_plan(tmp_path, HEXI)]
+    receipts, _, code, err = export_and_aggregate(capsys, tmp_path, branches, town)
+    assert code == 0, err
+    held, other = (receipts / f"{name}-2027-回执.zip" for name in (QINGSHAN, HEXI))
+    before = {p: p.stat().st_ino for p in (held, other)}  # a replaced file is a new inode
+    windows.hold(held)  # the clerk has 青山村's receipt open
+    _, _, code, err = export_and_aggregate(capsys, tmp_path, [], town)  # summed again
+    assert code == 0 and "Traceback" not in err and "已写回执 1 份" in err
+    assert f"原有的回执“{held.name}”正被压缩软件或杀毒软件打开，没有覆盖" in err
+    assert held.stat().st_ino == before[held] and other.stat().st_ino != before[other]
+    assert sorted(p.name for p in receipts.iterdir()) == sorted([held.name, other.name])
+    assert temp_files(tmp_path) == []

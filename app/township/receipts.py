@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app import files
 from app.bundle.downlink import (
     NAME_MAX,
     REASON_MAX,
@@ -148,9 +149,20 @@ def write_receipts(
             name = name.removesuffix(RECEIPT_SUFFIX) + f"-{who.manifest_sha256[:8]}{RECEIPT_SUFFIX}"
         used.add(name.casefold())
         manifest = _receipt(township, who, today, status, reasons, advice)
-        write_signed_zip(out_dir / name, manifest, township.signer, what="回执")
+        try:
+            write_signed_zip(out_dir / name, manifest, township.signer, what="回执")
+        except files.HeldOpen as err:  # one held file never stops the rest (docs/windows.md)
+            done.skipped.append((path.name, _held_text(err.target)))
+            continue
         done.written.append((out_dir / name, status))
     return done
+
+
+def _held_text(receipt: Path) -> str:
+    return (
+        f"原有的回执“{receipt.name}”正被{files.holder_of(receipt)}打开，没有覆盖；"
+        "关闭该程序后再写一次回执"
+    )
 
 
 def _receipt(
