@@ -1,5 +1,6 @@
-"""Where a USB stick is: the removable volumes mounted now, for the export destination list and
-the township's "add a whole stick" buttons."""
+"""Where a USB stick is: the removable volumes mounted now, for the export destination list, the
+file pickers' first folder and the township's "add a whole stick" buttons; files dropped on a
+dialog."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QStorageInfo
+
+from app.filenames import documents_folder
 
 DRIVE_REMOVABLE = 2  # GetDriveTypeW
 
@@ -53,8 +56,38 @@ def removable_drives() -> list[Drive]:
     return drives
 
 
+def start_folder() -> Path:
+    """Where a file picker opens: a USB stick when one is in, else the documents folder."""
+    drives = removable_drives()
+    return drives[0].root if drives else documents_folder()
+
+
 def dropped_paths(mime) -> list[Path]:
     """Local files and folders dragged from Explorer (a stick's bundles) onto a dialog."""
     if mime is None or not mime.hasUrls():
         return []
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+
+
+class DropTarget:
+    """Mixin for a dialog that takes files dragged from Explorer: what `dropped` finds in a drop
+    goes to `take_drop` while `accepts_drop` says the dialog is ready (not busy)."""
+
+    def accepts_drop(self) -> bool:
+        return True
+
+    def dropped(self, mime) -> list[Path]:
+        return dropped_paths(mime)
+
+    def take_drop(self, paths: list[Path]) -> None:
+        raise NotImplementedError
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self.accepts_drop() and self.dropped(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = self.dropped(event.mimeData())
+        if paths and self.accepts_drop():
+            event.acceptProposedAction()
+            self.take_drop(paths)

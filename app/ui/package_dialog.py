@@ -6,32 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QFileDialog,
-    QLineEdit,
-    QPlainTextEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QPlainTextEdit, QPushButton
 
 from app.errors import UserError
-from app.filenames import documents_folder
 from app.services.downlink import KEY_CHANGED, PackagePreview, read_package, take_package
-from app.ui.dialog_kit import (
-    actions_and_close,
-    button,
-    column,
-    error_label,
-    hide_message,
-    hint_label,
-    result_label,
-    row,
-    show_message,
-    start_size,
-)
-from app.ui.drives import dropped_paths, removable_drives
-from app.ui.state import AppState
+from app.ui.chosen_file_dialog import ChosenFileDialog
+from app.ui.dialog_kit import Item, button, hide_message, show_message
 
 TEXT = {
     "title": "导入上级下发包",
@@ -46,72 +26,29 @@ TEXT = {
 }
 
 
-def start_folder() -> Path:
-    """A USB stick when one is in, else the documents folder."""
-    drives = removable_drives()
-    return drives[0].root if drives else documents_folder()
-
-
-class ImportPackageDialog(QDialog):
+class ImportPackageDialog(ChosenFileDialog):
     """Choose, check, show, take in."""
 
-    def __init__(
-        self, state: AppState | None, parent: QWidget | None = None, *, path: Path | None = None
-    ):
-        super().__init__(parent)
-        self.state = state
+    text = TEXT
+    size_at_start = (760, 560)
+
+    def body(self) -> list[Item]:
         self.preview: PackagePreview | None = None
-        self.setWindowTitle(TEXT["title"])
-        self.setAcceptDrops(True)
-        self.path_edit = QLineEdit()
-        self.path_edit.setReadOnly(True)
-        self.path_edit.setPlaceholderText(TEXT["placeholder"])
         self.contents = QPlainTextEdit()
         self.contents.setReadOnly(True)
         self.contents.setMinimumHeight(200)
         self.key_check = QCheckBox(TEXT["accept_key"])
         self.key_check.hide()
         self.key_check.toggled.connect(self._update_import)
-        self.error = error_label(selectable=True)
-        self.result = result_label()
+        return [(self.contents, 1), self.key_check, self.error, self.result]
+
+    def actions(self) -> list[QPushButton]:
         self.import_button = button(TEXT["import"], self.take_in, "fa5s.file-import")
         self.import_button.setEnabled(False)
-        column(
-            self,
-            hint_label(TEXT["intro"]),
-            row((self.path_edit, 1), button(TEXT["choose"], self.choose, "fa5s.folder-open")),
-            (self.contents, 1),
-            self.key_check,
-            self.error,
-            self.result,
-            actions_and_close(self, [self.import_button]),
-        )
-        start_size(self, 760, 560)
-        if path is not None:
-            self.open_file(path)
+        return [self.import_button]
 
-    def choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, TEXT["choose"], str(start_folder()), TEXT["filter"]
-        )
-        if name:
-            self.open_file(Path(name))
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        paths = dropped_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.open_file(paths[0])
-
-    def open_file(self, path: Path) -> None:
+    def read(self, path: Path) -> None:
         """Check the file and show what it brings; nothing is stored yet."""
-        self.path_edit.setText(str(path))
-        hide_message(self.error)
-        hide_message(self.result)
         self.key_check.setChecked(False)
         try:
             self.preview = read_package(path)

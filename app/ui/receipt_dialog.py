@@ -6,25 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QLineEdit, QWidget
-
 from app.errors import UserError
 from app.services.export_receipts import import_receipt
-from app.ui.dialog_kit import (
-    actions_and_close,
-    button,
-    column,
-    error_label,
-    hide_message,
-    hint_label,
-    result_label,
-    row,
-    show_message,
-    start_size,
-)
-from app.ui.drives import dropped_paths
-from app.ui.package_dialog import start_folder
-from app.ui.state import AppState
+from app.ui.chosen_file_dialog import ChosenFileDialog
+from app.ui.dialog_kit import show_message
 
 TEXT = {
     "title": "导入回执",
@@ -37,54 +22,11 @@ TEXT = {
 }
 
 
-class ImportReceiptDialog(QDialog):
-    def __init__(
-        self, state: AppState | None, parent: QWidget | None = None, *, path: Path | None = None
-    ):
-        super().__init__(parent)
-        self.state = state
-        self.setWindowTitle(TEXT["title"])
-        self.setAcceptDrops(True)
-        self.path_edit = QLineEdit()
-        self.path_edit.setReadOnly(True)
-        self.path_edit.setPlaceholderText(TEXT["placeholder"])
-        self.error = error_label(selectable=True)
-        self.result = result_label()
-        column(
-            self,
-            hint_label(TEXT["intro"]),
-            row((self.path_edit, 1), button(TEXT["choose"], self.choose, "fa5s.folder-open")),
-            self.error,
-            self.result,
-            None,
-            actions_and_close(self, []),
-        )
-        start_size(self, 680, 300)
-        if path is not None:
-            self.open_file(path)
+class ImportReceiptDialog(ChosenFileDialog):
+    text = TEXT
 
-    def choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, TEXT["choose"], str(start_folder()), TEXT["filter"]
-        )
-        if name:
-            self.open_file(Path(name))
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        paths = dropped_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.open_file(paths[0])
-
-    def open_file(self, path: Path) -> None:
+    def read(self, path: Path) -> None:
         """Check and store the receipt; say what it says, or why it is refused."""
-        self.path_edit.setText(str(path))
-        hide_message(self.error)
-        hide_message(self.result)
         try:
             done = import_receipt(path)
         except UserError as err:

@@ -36,7 +36,7 @@ from app.ui.dialog_kit import (
     show_message,
     start_size,
 )
-from app.ui.package_dialog import start_folder
+from app.ui.drives import start_folder
 
 TEXT = {
     "title": "生成下发包",

@@ -13,17 +13,8 @@ from app.filenames import documents_folder
 from app.township.aggregate import AggregateResult
 from app.township.identity import is_township_desk, open_township, township_name
 from app.township.receipts import ReceiptsWritten, write_receipts
+from app.ui import dialog_kit as kit
 from app.ui.desktop import open_in_viewer
-from app.ui.dialog_kit import (
-    button,
-    column,
-    error_label,
-    hide_message,
-    hint_label,
-    result_label,
-    row,
-    show_message,
-)
 
 TEXT = {
     "hint": "回执：给每个报送包写一份带签名的回执（已接收，或退回的原因和处理办法），"
@@ -45,16 +36,18 @@ class ReceiptStep(QWidget):
         self.written: ReceiptsWritten | None = None
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText(TEXT["name_placeholder"])
-        self.name_label = hint_label(TEXT["name"])
-        self.write_button = button(TEXT["write"], self.choose_folder, "fa5s.file-signature")
-        self.open_button = button(TEXT["open_folder"], self.open_folder, "fa5s.folder-open")
+        self.name_label = kit.hint_label(TEXT["name"])
+        self.write_button = kit.button(TEXT["write"], self.choose_folder, "fa5s.file-signature")
+        self.open_button = kit.button(TEXT["open_folder"], self.open_folder, "fa5s.folder-open")
         self.open_button.hide()
-        self.error = error_label(selectable=True)
-        self.done = result_label()
-        column(
+        self.error = kit.error_label(selectable=True)
+        self.done = kit.result_label()
+        kit.column(
             self,
-            hint_label(TEXT["hint"]),
-            row(self.name_label, (self.name_edit, 1), self.write_button, self.open_button, None),
+            kit.hint_label(TEXT["hint"]),
+            kit.row(
+                self.name_label, (self.name_edit, 1), self.write_button, self.open_button, None
+            ),
             self.error,
             self.done,
             margins=0,
@@ -70,8 +63,8 @@ class ReceiptStep(QWidget):
         self.name_edit.setText(named or "")
         self.name_edit.setVisible(not named)
         self.name_label.setVisible(not named)
-        hide_message(self.error)
-        hide_message(self.done)
+        kit.hide_message(self.error)
+        kit.hide_message(self.done)
         self.open_button.hide()
         self.show()
 
@@ -84,16 +77,16 @@ class ReceiptStep(QWidget):
     def write_to(self, folder: Path) -> None:
         if self.result is None:
             return
-        hide_message(self.error)
+        kit.hide_message(self.error)
         try:
             township = open_township(self.name_edit.text().strip() or None)
             self.written = write_receipts(self.result, folder, township)
         except UserError as err:
-            show_message(self.error, err.message, ok=False)
+            kit.show_message(self.error, err.message, ok=False)
             return
         self.name_edit.hide()
         self.name_label.hide()
-        show_message(self.done, "\n".join(self.written.lines()), ok=not self.written.skipped)
+        kit.show_message(self.done, "\n".join(self.written.lines()), ok=not self.written.skipped)
         self.open_button.show()
 
     def open_folder(self) -> None:
