@@ -18,6 +18,7 @@ from app.reports.township_xlsx import (
     SHEET_REJECTED,
     SHEET_SUMMARY,
     SUMMARY_HEADERS,
+    header_name,
 )
 from app.services.branch import BranchSettings, save_branch
 from app.services.ledger import load_year
@@ -29,7 +30,7 @@ from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 def _summary_rows(xlsx: Path) -> dict[str, dict[str, object]]:
     ws = load_workbook(xlsx)[SHEET_SUMMARY]
-    header = [c.value for c in ws[2]]
+    header = [header_name(c.value) for c in ws[2]]  # printed in lines (HEADER_LINES)
     assert tuple(header) == SUMMARY_HEADERS
     rows = {}
     for values in ws.iter_rows(min_row=3, values_only=True):

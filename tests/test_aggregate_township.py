@@ -13,7 +13,12 @@ from openpyxl import load_workbook
 from app.bundle.names import guess_from_name
 from app.bundle.write import export_bundle
 from app.models import Activity, Attendance
-from app.reports.township_xlsx import SHEET_REJECTED, SHEET_SUMMARY, SUMMARY_HEADERS
+from app.reports.township_xlsx import (
+    SHEET_REJECTED,
+    SHEET_SUMMARY,
+    SUMMARY_HEADERS,
+    header_name,
+)
 from app.services.plan import create_plan
 from app.township.aggregate import aggregate_bundles, expand_bundle_paths
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
@@ -99,7 +104,7 @@ def test_the_summary_sheet_prints_on_landscape_pages_and_flags_what_needs_a_look
     result = aggregate_bundles([usb], out, today=DEMO_TODAY)
 
     ws = load_workbook(out)[SHEET_SUMMARY]
-    header = [c.value for c in ws[2]]
+    header = [header_name(c.value) for c in ws[2]]
     col = {h: i + 1 for i, h in enumerate(header)}
     assert ws.freeze_panes == "C3" and ws.print_title_rows == "$2:$2"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1

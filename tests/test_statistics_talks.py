@@ -16,7 +16,7 @@ from app.bundle.signature import sign_manifest
 from app.bundle.write import export_bundle
 from app.models import Member, vocab
 from app.reports.statistics_xlsx import NO_TALK_FILL, write_statistics_xlsx
-from app.reports.township_xlsx import SHEET_SUMMARY
+from app.reports.township_xlsx import SHEET_SUMMARY, header_name
 from app.services.evaluation import record_talk, set_talk_state, talks_for_year
 from app.services.ledger import load_year
 from app.services.statistics import compute_statistics
@@ -206,7 +206,7 @@ def test_an_older_bundle_without_talks_still_verifies_and_sums(demo, tmp_path):
 
     def column(path: Path, name: str):
         ws = load_workbook(path)[SHEET_SUMMARY]
-        header = [c.value for c in ws[2]]
+        header = [header_name(c.value) for c in ws[2]]  # printed in lines (HEADER_LINES)
         return ws.cell(3, header.index(name) + 1).value
 
     assert column(out, "其中已谈话（人）") == "未附"

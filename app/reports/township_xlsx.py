@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app import files
-from app.reports.xlsx_cells import new_cell, wrapped_height
+from app.reports.xlsx_cells import LINE_HEIGHT, new_cell, wrapped_height
 
 if TYPE_CHECKING:
     from app.township.aggregate import AggregateResult, BranchSummary, RejectedBundle
@@ -54,8 +54,23 @@ REJECTED_HEADERS = ("报送包", "党组织", "年度", "情况", "包内文件"
 NOT_ATTACHED = "未附"  # a bundle made before the talk records travelled with it
 WHOLE_FILE = "（整个文件）"  # a problem of the zip itself, not of a file inside it
 
-SUMMARY_WIDTHS = (6, 28, 26, 18, 7, 9, 10, 10, 20, 11, 11, 13, 10, 13, 9, 38, 17)
-TALK_WIDTHS = (28, 10, 10, 10, 48, 46)
+# Each column as wide as its longest header line (HEADER_LINES) or its usual value, no wider:
+# 198 units print at about 71 % on A4 landscape (the first widths, 256 units, at 56 %).
+SUMMARY_WIDTHS = (6, 22, 16, 13, 6, 6, 8, 8, 14, 8, 12, 12, 8, 12, 10, 20, 17)
+TALK_WIDTHS = (28, 10, 10, 12, 48, 46)
+# Headers as printed, broken where a reader breaks them: Excel breaks Chinese anywhere once a
+# header is wider than its column ("逾期未报送记" / "录").
+HEADER_LINES = {
+    "计划次数": "计划\n次数",
+    "已开展次数": "已开展\n次数",
+    "无活动月数": "无活动\n月数",
+    "平均参加率": "平均\n参加率",
+    "逾期未报送记录": "逾期未报送\n记录",
+    "累计未参加3次及以上（人）": "累计未参加\n3次及以上\n（人）",
+    "其中已谈话（人）": "其中\n已谈话\n（人）",
+    "累计未参加6次及以上（人）": "累计未参加\n6次及以上\n（人）",
+    "年内在册党员": "年内在册\n党员",
+}
 REJECTED_WIDTHS = (34, 24, 7, 18, 26, 46, 40)
 _LEFT = {"党组织", "签名", "上级党组织", "无活动月份", "报送包"}  # text columns, left and wrapped
 # Columns of 汇总 whose non-zero value asks the township to look closer.
@@ -100,6 +115,16 @@ TEXT = {
     "（旧版程序导出），同名的党组织按密钥区分；签名不符的报送包不汇总；"
     "“未报送的党组织”工作表列出名单中没有报送的党组织。",
 }
+
+
+def header_cells(headers: Sequence[str]) -> list[str]:
+    """The header row's cells: `headers` with their line breaks (HEADER_LINES)."""
+    return [HEADER_LINES.get(h, h) for h in headers]
+
+
+def header_name(cell: object) -> object:
+    """A header cell read back as the header's name (its line breaks taken out)."""
+    return cell.replace("\n", "") if isinstance(cell, str) else cell
 
 
 def write_township_xlsx(result: AggregateResult, out: Path) -> Path:
@@ -204,7 +229,14 @@ class _Sheet:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.left = ws.page_margins.right = 0.3
+
+    def add_header(self, headers: Sequence[str]) -> int:
+        """The header row, each header in its lines (HEADER_LINES), the row as tall as the
+        longest."""
+        shown = header_cells(headers)
+        height = wrapped_height(shown, self.widths, range(len(shown))) or LINE_HEIGHT + 3
+        return self.add(shown, HEADER_STYLE, height=height + 6)
 
     def add(
         self,
@@ -261,7 +293,7 @@ def _summary_sheet(sheet: _Sheet, result: AggregateResult) -> None:
     if result.township_mark:  # on every printed page: the key a branch's 下发包 was signed with
         sheet.ws.oddFooter.center.text = result.township_mark.replace("&", "&&")
     sheet.merge_row(sheet.add([title], TITLE_STYLE, height=26))
-    sheet.add(SUMMARY_HEADERS, HEADER_STYLE, height=36)
+    sheet.add_header(SUMMARY_HEADERS)
     wrapped = [i for i, h in enumerate(SUMMARY_HEADERS) if h in _LEFT]
     rate = {SUMMARY_HEADERS.index("平均参加率"): PERCENT}
     for n, r in enumerate(result.rows, start=1):
@@ -351,7 +383,7 @@ def _talks_sheet(sheet: _Sheet, result: AggregateResult) -> None:
     before talks travelled with it — so the township can follow up the talks (seed 四.2, 四.5)."""
     year = f"{result.year}年" if result.year else ""
     sheet.merge_row(sheet.add([TEXT["talks_title"].format(year=year)], TITLE_STYLE))
-    sheet.add(TALK_HEADERS, HEADER_STYLE, height=24)
+    sheet.add_header(TALK_HEADERS)
     count = 0
     for r in result.rows:
         for m in r.reminders:
@@ -370,7 +402,7 @@ def _talks_sheet(sheet: _Sheet, result: AggregateResult) -> None:
 
 # --- 未汇总的报送包 -----------------------------------------------------------------------------
 def _rejected_sheet(sheet: _Sheet, result: AggregateResult) -> None:
-    sheet.add(REJECTED_HEADERS, HEADER_STYLE, height=24)
+    sheet.add_header(REJECTED_HEADERS)
     every = range(len(REJECTED_HEADERS))
     for item in result.rejected:
         advice = item.advice  # once per bundle: it reads all of the bundle's problems
@@ -406,7 +438,7 @@ def _rejected_values(item: RejectedBundle, file: str, reason: str, advice: str) 
 def _not_submitted_sheet(sheet: _Sheet, result: AggregateResult) -> None:
     """The registered branches (docs/signing.md) with no accepted bundle of the year summed —
     the township's calls to make."""
-    sheet.add(NOT_SUBMITTED_HEADERS, HEADER_STYLE, height=24)
+    sheet.add_header(NOT_SUBMITTED_HEADERS)
     if result.not_submitted is None:
         sheet.add([TEXT["no_register"]])
         return

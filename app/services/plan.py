@@ -453,9 +453,10 @@ def should_offer_next_year_plan(year: int, today: dt.date) -> bool:
     )
 
 
-def filing_banner(year: int, status: str, deadline: str, today: dt.date) -> str | None:
+def filing_banner(year: int, status: str | None, deadline: str, today: dt.date) -> str | None:
     """Rule 6 [四.1]: from 1 March (or the deadline, if earlier) of the plan's year until the plan
-    is filed, a countdown to the deadline (25 March by default, a branch setting)."""
+    is filed, a countdown to the deadline (25 March by default, a branch setting). `status`
+    None: no plan yet, which is asked for first (a plan never made is not "not filed")."""
     if status == vocab.PLAN_FILED or today.year != year:
         return None
     due = deadline_for(year, deadline)
@@ -463,11 +464,24 @@ def filing_banner(year: int, status: str, deadline: str, today: dt.date) -> str 
         return None
     left = (due - today).days
     when = cal.month_day(due)
+    if status is None:
+        return _no_plan_banner(year, when, left)
     if left > 0:
         return f"{year}年度计划尚未报送上级党组织备案，距报送截止日（{when}）还有 {left} 天"
     if left == 0:
         return f"今天（{when}）是{year}年度计划报送截止日，计划尚未报送"
     return f"{year}年度计划已超过报送截止日（{when}）{-left} 天，仍未报送，请尽快报送"
+
+
+def _no_plan_banner(year: int, when: str, left: int) -> str:
+    if left > 0:
+        return (
+            f"还没有{year}年度计划：请生成计划，报上级党组织备案，"
+            f"距报送截止日（{when}）还有 {left} 天"
+        )
+    if left == 0:
+        return f"今天（{when}）是{year}年度计划报送截止日，还没有生成计划：请先生成计划，报上级党组织备案"
+    return f"还没有{year}年度计划，报送截止日（{when}）已过：请生成计划，报上级党组织备案"
 
 
 # --- words for the command line -----------------------------------------------------------------
@@ -496,7 +510,10 @@ def format_plan(year: int, today: dt.date | None = None) -> str:
     if data.plan_filed_date:
         status += f" {data.plan_filed_date.isoformat()}"
     lines = [f"{data.branch.name}{year}年度党员活动日计划安排（{status}）", calendar_notice(year)]
-    banner = filing_banner(year, data.plan_status, branch.plan_deadline, today or dt.date.today())
+    made = get_plan(year) is not None
+    banner = filing_banner(
+        year, data.plan_status if made else None, branch.plan_deadline, today or dt.date.today()
+    )
     if banner:
         lines.append(banner)
     lines.append("")

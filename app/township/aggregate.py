@@ -11,6 +11,7 @@ bundles come in.
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import glob
 import os
 from collections import Counter
@@ -81,6 +82,7 @@ class RejectedBundle:
     path: Path
     problems: list[tuple[str, str]]
     duplicate: bool = False
+    same_export: bool = False  # a duplicate that is a copy of the very bundle summed
     other_year: bool = False
     branch: str = ""  # from the manifest, else guessed from the file name ("" if unknown)
     year: int | None = None
@@ -89,6 +91,11 @@ class RejectedBundle:
     def set_aside(self) -> bool:
         """Intact but not summed: nothing for the branch to redo."""
         return self.duplicate or self.other_year
+
+    @property
+    def shown_name(self) -> str:
+        """The file's name; with its folder for a duplicate, whose twin has the same name."""
+        return str(self.path) if self.duplicate else self.path.name
 
     @property
     def state(self) -> str:
@@ -103,6 +110,8 @@ class RejectedBundle:
     @property
     def advice(self) -> str:
         """What the township clerk does about it, in plain words."""
+        if self.same_export:
+            return "无需处理：两份是同一个报送包，已采用另一份"
         if self.duplicate:
             return "无需处理：已采用同一支部较新的报送包"
         if self.other_year:
@@ -145,7 +154,7 @@ class AggregateResult:
             lines.append(f"名单中未报送的党组织 {len(self.not_submitted)} 个：{names}")
         for bad in self.rejected:
             who = f"（{bad.branch}）" if bad.branch and bad.branch not in bad.path.name else ""
-            lines.append(f"{bad.state}：{bad.path.name}{who}")
+            lines.append(f"{bad.state}：{bad.shown_name}{who}")
             lines += [f"  {f}：{r}" for f, r in bad.problems]
             lines.append(f"  → {bad.advice}")
         return "\n".join(lines)
@@ -363,12 +372,30 @@ def _keep_newer(
         ((row, path), older) if row.created_at >= older[0].created_at else (older, (row, path))
     )
     chosen[_own_key(keep[0])] = keep
-    reason = f"同一党组织同一年度的报送包重复，已采用较新的 {keep[0].bundle}"
+    # Named with their folders: two copies of one file on two USB sticks share the file name.
+    same = _same_file(keep[1], drop[1])
+    if same:
+        reason = f"与 {keep[1]} 是同一次导出的报送包（重复的副本），已采用那一份"
+    else:
+        reason = f"同一党组织同一年度的报送包重复，已采用较新的 {keep[1]}"
     result.rejected.append(
         RejectedBundle(
-            drop[1], [(drop[0].bundle, reason)], duplicate=True, branch=row.branch, year=row.year
+            drop[1],
+            [(drop[0].bundle, reason)],
+            duplicate=True,
+            same_export=same,
+            branch=row.branch,
+            year=row.year,
         )
     )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Two copies of one bundle (the same file on two USB sticks), byte for byte."""
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
 
 
 def _own_key(row: BranchSummary) -> tuple[str, int]:

@@ -33,12 +33,12 @@ from app.services.attendance import (
     load_sheet,
     save_attendance,
 )
-from app.services.ledger import activity_year, year_activities
+from app.services.ledger import activity_year
 from app.services.roster import ORDER_PINYIN, ORDER_ROLL
 from app.ui.attendance_sheet import AttendanceModel, AttendanceTable, GuestsModel
 from app.ui.dialog_kit import column, panel, side_by_side
 from app.ui.member_year_view import MemberYearView
-from app.ui.state import AppState
+from app.ui.state import ALL, AppState, watch
 from app.ui.year_selector import year_row
 
 __all__ = ["AttendanceModel", "AttendanceView", "MemberYearView"]
@@ -72,7 +72,9 @@ SAVE_DELAY_MS = 600
 class AttendanceView(QWidget):
     """考勤 of the activities of the year on view; `set_activity()` picks one."""
 
-    def __init__(self, state: AppState, parent: QWidget | None = None, *, show_selector=True):
+    def __init__(
+        self, state: AppState, parent: QWidget | None = None, *, show_selector=True, start=True
+    ):
         super().__init__(parent)
         self.state = state
         self.sheet: AttendanceSheet | None = None
@@ -114,9 +116,13 @@ class AttendanceView(QWidget):
         self.model.modelReset.connect(self._update_counts)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.flush)
 
-        state.changed.connect(self._data_changed)
-        state.year_changed.connect(lambda *_: self.reload_activities())
-        self.reload_activities()
+        # Refreshed while on view, else when next shown (app.ui.state.watch); its own saves
+        # change nothing it shows.
+        self.refresher = watch(
+            state, self, lambda _what: self.reload_activities(), wants=self._not_own_change
+        )
+        if start:  # else RosterTab starts it once placed
+            self.refresher.changed(ALL)
 
     def _build_top(self, show_selector: bool) -> QHBoxLayout:
         """Year, activity, 全部出席, 立即保存 and the name order; the year and the activity are
@@ -182,7 +188,7 @@ class AttendanceView(QWidget):
         pick the latest activity on or before today."""
         self.flush()
         keep = keep if keep is not None else self.activity_id()
-        acts = year_activities(self.state.year)
+        acts = self.state.activities()
         self.activity_box.blockSignals(True)
         self.activity_box.clear()
         chosen = -1
@@ -288,6 +294,15 @@ class AttendanceView(QWidget):
         self.model.mark_unmarked_present()
         self.table.setFocus()
 
+    def focus_sheet(self) -> None:
+        """The keys go to the sheet, on its first member unless one is chosen: after 登记考勤…
+        the first key marks someone (it used to land in the year box and do nothing)."""
+        if self.model.rowCount() == 0:
+            return
+        if not self.table.currentIndex().isValid():
+            self._move_to(0)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _edited(self) -> None:
         self.dirty = True
         self.save_label.setText(TEXT["unsaved"])
@@ -342,10 +357,8 @@ class AttendanceView(QWidget):
             self._own_change = False
         return True
 
-    def _data_changed(self, what: str) -> None:
-        if self._own_change:
-            return
-        self.reload_activities()
+    def _not_own_change(self, _what: str) -> bool:
+        return not self._own_change
 
     def hideEvent(self, event) -> None:  # noqa: N802
         self.flush()

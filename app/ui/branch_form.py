@@ -21,6 +21,7 @@ from app.errors import UserError
 from app.services import record_rules as rules
 from app.services.branch import BranchSettings, save_branch
 from app.services.ledger import require_branch
+from app.ui.dialog_kit import edit_signals
 from app.ui.text_limits import limit_line
 
 TEXT = {
@@ -87,6 +88,10 @@ class BranchForm(QWidget):
         form.addRow(TEXT["deadline"], self.deadline_edit)
         form.addRow("", self.leave_check)
         form.addRow(self.error_label)
+        # The message was about what was typed before: any edit clears it (the first run's
+        # "请填写党组织名称" stayed red while the name was being typed).
+        for signal in edit_signals(self):
+            signal.connect(lambda *_: self.error_label.clear())
 
     def load(self, branch) -> None:  # a Branch
         self.name_edit.setText(branch.name)

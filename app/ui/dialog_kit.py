@@ -180,6 +180,9 @@ class FieldErrors:
 
 
 # --- tables ---------------------------------------------------------------------------------
+FIT_SAMPLE_ROWS = 100  # rows measured when columns are fitted to their text
+
+
 def read_only_table(
     model, *, single: bool = True, wrap: bool = True, row_height: int = 0, fit: bool = True
 ) -> QTableView:
@@ -197,6 +200,9 @@ def read_only_table(
         view.verticalHeader().setDefaultSectionSize(row_height)
     if fit:
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Columns fitted to the rows on view and a sample of the others, not to every row: fitting
+    # 300 members' rows took most of a refresh of the 统计 tab.
+    view.horizontalHeader().setResizeContentsPrecision(FIT_SAMPLE_ROWS)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 

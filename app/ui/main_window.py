@@ -31,7 +31,7 @@ from app.services import plan as plans
 from app.services.ledger import require_branch
 from app.ui.desktop import open_in_viewer
 from app.ui.icons import icon
-from app.ui.state import AppState
+from app.ui.state import ALL, DEFER_BEFORE_SHOWN, AppState
 
 if TYPE_CHECKING:
     from app.ui.backup_dialogs import BackupActions
@@ -183,6 +183,8 @@ class MainWindow(QMainWindow):
     def __init__(self, data_dir: Path):
         super().__init__()
         self.state = AppState(data_dir, self)
+        # The first paint reads data only for the screens it shows (app.ui.state.watch).
+        self.setProperty(DEFER_BEFORE_SHOWN, True)
         self.settings = settings_for(data_dir)
         branch = require_branch()
         self.setWindowTitle(f"{APP_NAME} — {branch.name}")
@@ -306,27 +308,29 @@ class MainWindow(QMainWindow):
                 return
 
     # --- the four tabs (built on first use) -----------------------------------------------------
+    # Each is built with the window as its parent: one built after the first paint, behind the
+    # tab on view, reads nothing until it is shown (app.ui.state.watch).
     def _build_plan_tab(self) -> PlanTab:
         from app.ui.plan_tab import PlanTab
 
-        return PlanTab(self.state)
+        return PlanTab(self.state, self)
 
     def _build_record_tab(self) -> RecordTab:
         from app.ui.record_tab import RecordTab
 
-        tab = RecordTab(self.state)
+        tab = RecordTab(self.state, self)
         tab.attendance_requested.connect(self.show_attendance)
         return tab
 
     def _build_roster_tab(self) -> RosterTab:
         from app.ui.roster_tab import RosterTab
 
-        return RosterTab(self.state)
+        return RosterTab(self.state, self)
 
     def _build_stats_tab(self) -> StatsTab:
         from app.ui.stats_tab import StatsTab
 
-        return StatsTab(self.state)
+        return StatsTab(self.state, self)
 
     @property
     def plan_tab(self) -> PlanTab:
@@ -491,7 +495,9 @@ class MainWindow(QMainWindow):
         )
 
     # --- status and geometry -----------------------------------------------------------------
-    def _update_status(self, *_: object) -> None:
+    def _update_status(self, what: str = ALL) -> None:
+        if what not in (ALL, "branch"):
+            return  # only the branch's name is shown
         branch = require_branch()
         self.status_label.setText(f"{branch.name}　|　数据目录：{self.state.data_dir}")
 

@@ -38,7 +38,15 @@ from app.services.roster import (
 )
 from app.services.roster_dates import DAY, read_date
 from app.services.text_rules import NAME_MAX
-from app.ui.dialog_kit import WARNING_STYLE, FieldErrors, column, save_cancel, text_label
+from app.ui.dialog_kit import (
+    WARNING_STYLE,
+    FieldErrors,
+    column,
+    edit_signals,
+    hide_message,
+    save_cancel,
+    text_label,
+)
 
 TEXT = {
     "new_member": "新增党员",
@@ -102,6 +110,17 @@ def _date_edit(hint: str) -> QLineEdit:
     edit.setPlaceholderText(hint)
     edit.setMaxLength(20)
     return edit
+
+
+# Fields whose checks read one another (roster._date_problems, _id_problems).
+RELATED_FIELDS = (
+    "birth_date",
+    "joined_party_date",
+    "full_member_date",
+    "roll_start",
+    "id_number",
+    "gender",
+)
 
 
 class MemberDialog(QDialog):
@@ -177,9 +196,20 @@ class MemberDialog(QDialog):
         layout.addWidget(buttons)
 
         self.is_mobile.toggled.connect(self._mobile_toggled)
+        for key in RELATED_FIELDS:
+            for signal in edit_signals(getattr(self, key)):
+                signal.connect(self._related_edited)
+        for signal in edit_signals(self.name) + edit_signals(self.birth_date):
+            signal.connect(lambda *_: hide_message(self.warning))  # 同名 was about the old name
         if member_id is not None:
             self._load(get_member(member_id))
         self._mobile_toggled(self.is_mobile.isChecked())
+
+    def _related_edited(self, *_: object) -> None:
+        """The dates, the ID number and the gender are checked against each other: a message
+        under one of them may be fixed by editing another, so an edit clears them all."""
+        for key in RELATED_FIELDS:
+            hide_message(self.errors.labels[key])
 
     def _mobile_toggled(self, on: bool) -> None:
         self.mobile_location.setEnabled(on)

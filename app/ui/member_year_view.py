@@ -14,7 +14,7 @@ from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
 from app.services.roster import ORDER_PINYIN, list_members
 from app.ui.dialog_kit import read_only_table
 from app.ui.name_search import install_name_search
-from app.ui.state import AppState
+from app.ui.state import ALL, AppState, watch
 from app.ui.table_model import RowsTableModel
 from app.ui.year_selector import year_row
 
@@ -51,7 +51,7 @@ class MemberYearModel(RowsTableModel):
 class MemberYearView(QWidget):
     """个人年度情况: each activity of the year with the member's status and the running count."""
 
-    def __init__(self, state: AppState, parent: QWidget | None = None):
+    def __init__(self, state: AppState, parent: QWidget | None = None, *, start=True):
         super().__init__(parent)
         self.state = state
         self.member_box = QComboBox()
@@ -74,25 +74,13 @@ class MemberYearView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
-        self._stale = True
-        state.changed.connect(self._data_changed)
-        state.year_changed.connect(self._data_changed)
-        self.refresh()
-
-    def _data_changed(self, *_: object) -> None:
-        # refreshed when next shown: attendance saves often, and the list may hold 1,000 names
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
+        # Refreshed while on view, else when next shown (app.ui.state.watch): attendance saves
+        # often, and the member list may hold 1,000 names.
+        self.refresher = watch(state, self, lambda _what: self.refresh())
+        if start:  # else RosterTab starts it once placed
+            self.refresher.changed(ALL)
 
     def refresh(self) -> None:
-        self._stale = False
         current = self.member_box.currentData()
         self.member_box.blockSignals(True)
         self.member_box.clear()

@@ -29,7 +29,7 @@ from app.filenames import safe_stem
 from app.models import vocab
 from app.services import calendar as cal
 from app.services import plan as plans
-from app.services.ledger import ActivityRow, load_year, require_branch, year_activities
+from app.services.ledger import ActivityRow, require_branch, year_activities
 from app.ui.dates import CHINESE_FORMAT, date_edit, pydate
 from app.ui.dialog_kit import (
     ERROR_STYLE,
@@ -42,7 +42,7 @@ from app.ui.dialog_kit import (
 from app.ui.plan_entry_dialog import PlanEntryDialog
 from app.ui.plan_table import COL_MONTH, COL_UNVERIFIED, WARN_COLOR, PlanTableModel
 from app.ui.printing import Printable, PrintActions
-from app.ui.state import AppState
+from app.ui.state import ALL, AppState, watch
 from app.ui.year_selector import year_row
 
 __all__ = ["COL_MONTH", "COL_UNVERIFIED", "PlanEntryDialog", "PlanTab"]
@@ -126,9 +126,9 @@ class PlanTab(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
 
-        state.changed.connect(self.refresh)
-        state.year_changed.connect(self._year_changed)
-        self.refresh()
+        # Refreshed while on view; behind another tab, when next shown (app.ui.state.watch).
+        self.refresher = watch(state, self, self._update)
+        self.refresher.changed(ALL)
 
     # --- building -----------------------------------------------------------------------------
     def _button(self, key: str, slot: Callable[[], None]) -> QPushButton:
@@ -231,14 +231,21 @@ class PlanTab(QWidget):
         return splitter
 
     # --- reading ------------------------------------------------------------------------------
-    def _year_changed(self, _year: int) -> None:
+    def _update(self, what: str) -> None:
+        # Whatever the line said (已从计划中删除…) was about the data before this change; a
+        # restore from 回收站 or another year must not leave it standing.
         self.message.clear()
-        self.refresh()
+        self._show()
 
     def refresh(self, *_: object) -> None:
+        """Read the year afresh from the database and show it."""
+        self.state.forget()
+        self._show()
+
+    def _show(self) -> None:
         year = self.state.year
         plan = plans.get_plan(year)
-        self.entries = year_activities(year)
+        self.entries = self.state.activities()  # the plan alone: no year of attendance read
         self.model.set_entries(self.entries)
         self.view.resizeRowsToContents()
         has_plan = plan is not None
@@ -273,7 +280,8 @@ class PlanTab(QWidget):
         for widget in (self.file_button, self.filed_date, self.filed_date_label):
             widget.setVisible(has_plan and not filed)
         self.unfile_button.setVisible(has_plan and filed)
-        banner = plans.filing_banner(year, status, require_branch().plan_deadline, today)
+        made = plan.status if plan is not None else None  # None: not generated yet
+        banner = plans.filing_banner(year, made, require_branch().plan_deadline, today)
         if banner and not has_plan and offer_next:
             # Late in a year the program was not used for: point to next year's plan rather
             # than urge filing a plan for a year nearly over.
@@ -319,8 +327,8 @@ class PlanTab(QWidget):
 
     # --- writing ------------------------------------------------------------------------------
     def _done(self, text: str, what: str = "plan") -> None:
+        self.state.changed.emit(what)  # clears the line of an earlier change (_update)
         self.message.setText(text)
-        self.state.changed.emit(what)
 
     def generate(self) -> None:
         day_mode = (None, vocab.DAY_FIFTH, vocab.DAY_TENTH)[self.day_combo.currentIndex()]
@@ -434,7 +442,7 @@ class PlanTab(QWidget):
         from app.reports.plan_docx import render_plan_docx
         from app.reports.plan_pdf import plan_missing_glyphs, plan_title, render_plan_pdf
 
-        data = load_year(self.state.year)
+        data = self.state.year_data()
         missing = plan_missing_glyphs(data)
         branch = safe_stem(data.branch.name, "党支部")
         return Printable(

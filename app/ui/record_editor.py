@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTime, Signal
@@ -32,7 +33,7 @@ from app.models import vocab
 from app.services import record_rules as rules
 from app.services import records
 from app.services.content import fill_template, list_templates
-from app.services.ledger import ActivityRow, find_activity
+from app.services.ledger import ActivityRow, YearData, find_activity
 from app.services.records import RecordInput
 from app.ui.dates import date_edit, pydate, pytime, qdate, qtime
 from app.ui.desktop import open_in_viewer
@@ -365,7 +366,7 @@ class RecordEditor(QWidget):
         finally:
             self._loading = False
         self.dirty = False
-        self.refresh_figures()
+        self.show_figures()
         self.attachments.show_activity(activity_id)
 
     def _fill(self, activity: ActivityRow) -> None:
@@ -401,9 +402,14 @@ class RecordEditor(QWidget):
     def refresh_figures(self) -> None:
         """Recompute 应参加/实际参加 from the attendance in the database, and the warnings from
         what is on screen (saved or not)."""
+        self.state.forget()
+        self.show_figures()
+
+    def show_figures(self) -> None:
+        """`refresh_figures` from the year the window holds (read once per change)."""
         if self.activity_id is None:
             return
-        data, row = records.load_record(self.activity_id)
+        data, row = self._year_and_row()
         summary = records.attendance_summary(data, row)
         expected = len(summary.expected)
         if not expected:
@@ -424,6 +430,15 @@ class RecordEditor(QWidget):
         )
         self._row = row
         self.refresh_warnings()
+
+    def _year_and_row(self) -> tuple[YearData, ActivityRow]:
+        """The record's year (the one the 记录 list read, when it is the year on view) and a copy
+        of the record's row, which `refresh_warnings` changes to what is on screen."""
+        data = self.state.year_data()
+        row = next((a for a in data.activities if a.activity_id == self.activity_id), None)
+        if row is None:  # a record of another year, on screen while the year moves on
+            data, row = records.load_record(self.activity_id)
+        return data, replace(row)
 
     def refresh_warnings(self) -> None:
         if self.activity_id is None or self._row is None:

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.models import vocab
-from app.services.ledger import ActivityRow, activity_year, year_activities
+from app.services.ledger import ActivityRow, activity_year
 from app.services.records import activity_state
 from app.ui.dialog_kit import column, panel, read_only_table, side_by_side
 from app.ui.receipt_label import ReceiptStatusLabel
 from app.ui.record_editor import RecordEditor
-from app.ui.state import AppState
+from app.ui.state import ALL, YEAR, AppState, watch
 from app.ui.table_model import RowsTableModel
 from app.ui.year_selector import year_row
 
@@ -127,9 +127,10 @@ class RecordTab(QWidget):
         column(self, side_by_side(left, right, stretch=(2, 3), sizes=(420, 680)))
 
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
-        state.changed.connect(self._data_changed)
-        state.year_changed.connect(lambda *_: self.refresh())
-        self.refresh()
+        # Refreshed while on view; behind another tab, when next shown (app.ui.state.watch) —
+        # at once when typing there is unsaved, so a year switch saves it as before.
+        self.refresher = watch(state, self, self._update, urgent=self.has_unsaved_record)
+        self.refresher.changed(ALL)
 
     def _show_error_widget(self, widget: QWidget) -> None:
         if self.scroll.widget().isAncestorOf(widget):
@@ -202,7 +203,8 @@ class RecordTab(QWidget):
     def _show_list(self, *, reselect: bool) -> list[ActivityRow]:
         """Fill the list with the year on view; `reselect`: select the record on view again
         (without reloading it)."""
-        acts = year_activities(self.state.year)
+        # The whole year, read once and shared: the editor's figures need its attendance too.
+        acts = self.state.year_data().activities
         self._syncing = True
         self.model.set_activities(acts, self.today())
         self._syncing = False
@@ -211,7 +213,18 @@ class RecordTab(QWidget):
         return acts
 
     def refresh(self, keep: int | None = None) -> None:
-        """Reload the list; keep the record on view if it is still there."""
+        """Read the year afresh from the database; keep the record on view if still there."""
+        self.state.forget()
+        self._reload(keep)
+
+    def _update(self, what: str) -> None:
+        if what == YEAR:
+            self._reload()
+        else:
+            self._data_changed(what)
+
+    def _reload(self, keep: int | None = None) -> None:
+        """Fill the list with the year on view; keep the record on view if it is still there."""
         keep = keep if keep is not None else self.editor.activity_id
         acts = self._show_list(reselect=False)
         self.notice.setText("" if acts else TEXT["no_plan"].format(year=self.state.year))
@@ -245,7 +258,7 @@ class RecordTab(QWidget):
         if activity_id in self.model.keys:
             self.view.selectRow(self.model.keys.index(activity_id))
         else:
-            self.refresh(keep=activity_id)
+            self._reload(keep=activity_id)
 
     def _select_quietly(self, activity_id: int) -> None:
         if activity_id in self.model.keys:
@@ -277,10 +290,10 @@ class RecordTab(QWidget):
         current = self.editor.activity_id
         if self.editor.dirty and activity_year(current) is not None:
             self.refresh_list_only()
-            self.editor.refresh_figures()
+            self.editor.show_figures()
             return
         self.editor.dirty = False
-        self.refresh(keep=current)
+        self._reload(keep=current)
 
     def refresh_list_only(self) -> None:
         self._show_list(reselect=True)

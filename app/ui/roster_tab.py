@@ -51,7 +51,7 @@ from app.ui.desktop import choose_save_path
 from app.ui.dialog_kit import STRETCH, ask_yes_no, button, read_only_table, row
 from app.ui.import_dialog import ImportDialog
 from app.ui.member_dialog import AttendeeDialog, LeaveDialog, MemberDialog
-from app.ui.state import AppState
+from app.ui.state import ALL, YEAR, AppState, watch
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background
 
@@ -140,10 +140,17 @@ def _table(model) -> QTableView:
     return view
 
 
+def _shows_members(what: str) -> bool:
+    """The roster and the invited non-members do not show attendance, nor depend on the year."""
+    return what not in ("attendance", YEAR)
+
+
 class RosterPage(QWidget):
     """花名册: filters, the table, and the member actions."""
 
-    def __init__(self, state: AppState, tab: RosterTab, parent: QWidget | None = None):
+    def __init__(
+        self, state: AppState, tab: RosterTab, parent: QWidget | None = None, *, start=True
+    ):
         super().__init__(parent)
         self.state = state
         self.tab = tab
@@ -217,7 +224,9 @@ class RosterPage(QWidget):
         layout.addWidget(self.empty_hint)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.message)
-        self.refresh()
+        self.refresher = watch(state, self, lambda _what: self.refresh(), wants=_shows_members)
+        if start:  # else RosterTab starts it once placed
+            self.refresher.changed(ALL)
 
     def current_filter(self) -> RosterFilter:
         return RosterFilter(
@@ -356,7 +365,7 @@ class RosterPage(QWidget):
 class AttendeesPage(QWidget):
     """列席人员: invited non-members [二.3]."""
 
-    def __init__(self, state: AppState, parent: QWidget | None = None):
+    def __init__(self, state: AppState, parent: QWidget | None = None, *, start=True):
         super().__init__(parent)
         self.state = state
         explain = QLabel(TEXT["attendee_explain"])
@@ -376,7 +385,9 @@ class AttendeesPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.message)
-        self.refresh()
+        self.refresher = watch(state, self, lambda _what: self.refresh(), wants=_shows_members)
+        if start:  # else RosterTab starts it once placed
+            self.refresher.changed(ALL)
 
     def refresh(self, *_: object) -> None:
         rows = list_attendees()
@@ -431,10 +442,12 @@ class RosterTab(QWidget):
         self._export_worker = None
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
-        self.roster = RosterPage(state, self)
-        self.attendees = AttendeesPage(state)
-        self.attendance = AttendanceView(state)
-        self.year = MemberYearView(state)
+        # The pages are started once placed: the one on view fills at once, the others when
+        # first shown (app.ui.state.watch).
+        self.roster = RosterPage(state, self, start=False)
+        self.attendees = AttendeesPage(state, start=False)
+        self.attendance = AttendanceView(state, start=False)
+        self.year = MemberYearView(state, start=False)
         self.pages.addTab(self.roster, TEXT["page_roster"])
         self.pages.addTab(self.attendees, TEXT["page_attendees"])
         self.pages.addTab(self.attendance, TEXT["page_attendance"])
@@ -442,8 +455,8 @@ class RosterTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pages)
-        state.changed.connect(self.refresh)
-        state.year_changed.connect(self.refresh)
+        for page in (self.roster, self.attendees, self.attendance, self.year):
+            page.refresher.changed(ALL)
 
         self.import_action = QAction(TEXT["import"], self)
         self.import_action.triggered.connect(self.import_members)
@@ -459,15 +472,15 @@ class RosterTab(QWidget):
         """导入/导出花名册 for the window's 文件 menu."""
         return [self.import_action, self.export_action]
 
-    def refresh(self, what: object = "*") -> None:
-        if what == "attendance":  # the roster does not show attendance
-            return
+    def refresh(self) -> None:
+        """Read the roster and the invited non-members afresh."""
         self.roster.refresh()
         self.attendees.refresh()
 
     def show_attendance(self, activity_id: int) -> None:
         self.pages.setCurrentWidget(self.attendance)
         self.attendance.set_activity(activity_id)
+        self.attendance.focus_sheet()
 
     def show_member_year(self, member_id: int) -> None:
         self.year.show_member(member_id)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,14 +35,14 @@ from app.services.evaluation import (
     set_talk_state,
     talks_for_year,
 )
-from app.services.ledger import load_year, require_branch
+from app.services.ledger import require_branch
 from app.services.statistics import MemberStats, YearStatistics, compute_statistics
 from app.ui import stats_tables as tables
 from app.ui.desktop import choose_save_path
 from app.ui.dialog_kit import progress_bar
 from app.ui.printing import Printable, PrintActions
 from app.ui.receipt_label import ReceiptStatusLabel
-from app.ui.state import AppState
+from app.ui.state import ALL, AppState, ShownRefresh, watch
 from app.ui.stats_charts import StatsCharts
 from app.ui.stats_tables import MEMBER_HEADERS, StatsTableModel
 from app.ui.talk_dialog import TalkDialog
@@ -106,6 +107,7 @@ class StatsTab(QWidget):
         self.today: dt.date | None = None  # None: the real today (tests pin a day)
         self.talk_dialog: TalkDialog | None = None
         self._worker = None
+        self._fitted: set[QTableView] = set()  # the tables whose columns were fitted
 
         self.sections = QTabWidget()
         self.sections.addTab(self._build_members(), TEXT["sec_members"])
@@ -114,15 +116,19 @@ class StatsTab(QWidget):
         self.charts = StatsCharts()
         self.rate_chart, self.status_chart = self.charts.rate_chart, self.charts.status_chart
         self.sections.addTab(self.charts, TEXT["sec_charts"])
+        # Drawn when their page is on view: drawing them was a tenth of a refresh.
+        self.chart_refresher = ShownRefresh(
+            None, self.charts, lambda _what: self.charts.show_year(self.stats)
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top())
         layout.addWidget(self._build_summary())
         layout.addWidget(self.print_message)
         layout.addWidget(self.sections, 1)
 
-        state.changed.connect(self.refresh)
-        state.year_changed.connect(self.refresh)
-        self.refresh()
+        # Refreshed while on view; behind another tab, when next shown (app.ui.state.watch).
+        self.refresher = watch(state, self, lambda _what: self._show())
+        self.refresher.changed(ALL)
 
     # --- building ----------------------------------------------------------------------------
     def _build_top(self) -> QHBoxLayout:
@@ -217,8 +223,13 @@ class StatsTab(QWidget):
         return self.today or dt.date.today()
 
     def refresh(self, *_: object) -> None:
+        """Read the year afresh from the database and show it (刷新)."""
+        self.state.forget()
+        self._show()
+
+    def _show(self) -> None:
         year = self.state.year
-        self.stats = compute_statistics(load_year(year), today=self.today)
+        self.stats = compute_statistics(self.state.year_data(), today=self.today)
         self.talks = talks_for_year(year)
         stats = self.stats
         self.leave_check.blockSignals(True)
@@ -226,7 +237,7 @@ class StatsTab(QWidget):
         self.leave_check.blockSignals(False)
         self._show_summary(stats)
         self._show_tables(stats)
-        self.charts.show_year(stats)
+        self.chart_refresher.changed(ALL)
 
     def _show_summary(self, stats: YearStatistics) -> None:
         b = stats.branch
@@ -274,7 +285,11 @@ class StatsTab(QWidget):
             [tables.BASIS_COLOR] * len(basis),
         )
         for view in (self.member_view, self.talk_view, self.basis_view):
-            view.resizeColumnsToContents()
+            # Fitted once, to the first rows shown (a sample of them: dialog_kit): the widths
+            # suit every year after, and refitting 300 rows was most of a refresh.
+            if view not in self._fitted and view.model().rowCount():
+                view.resizeColumnsToContents()
+                self._fitted.add(view)
         self.sections.setTabText(SEC_TALK, TEXT["sec_talk"].format(n=len(talk)))
         self.sections.setTabText(SEC_BASIS, TEXT["sec_basis"].format(n=len(basis)))
         self.talk_message.clear()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -85,19 +86,25 @@ TEXT = {
     "open_out_folder": "打开所在文件夹",
     "close": "关闭",
 }
+OK_COLOR, ERROR_COLOR, HINT_COLOR = "#1b5e20", "#b00020", "#666666"  # as dialog_kit's styles
 _REASON_SHARES = (0.22, 0.15, 0.11, 0.26)  # of the table's width; 处理办法 takes the rest
 
 
 def outcome_text(result: AggregateResult) -> str:
-    """What the dialog says when the workbook is written."""
+    """What the dialog says when the workbook is written (rich text): the workbook written in
+    the colour of done, bundles that failed in red, bundles set aside (nothing to do) in grey."""
     year = f"{result.year}年度" if result.year else ""
-    text = TEXT["done"].format(rows=len(result.rows), year=year, path=result.out_path)
+    done = TEXT["done"].format(rows=len(result.rows), year=year, path=result.out_path)
+    parts = [(done, OK_COLOR)]
     failed = len(result.failed)
     if failed:
-        text += TEXT["failed"].format(n=failed)
+        parts.append((TEXT["failed"].format(n=failed), ERROR_COLOR))
     if len(result.rejected) > failed:
-        text += TEXT["set_aside"].format(n=len(result.rejected) - failed)
-    return text
+        parts.append((TEXT["set_aside"].format(n=len(result.rejected) - failed), HINT_COLOR))
+    return "".join(
+        f'<span style="color: {color};">{escape(text).replace(chr(10), "<br>")}</span>'
+        for text, color in parts
+    )
 
 
 def rejected_rows(result: AggregateResult) -> list[tuple[str, str, str, str, str]]:
@@ -107,7 +114,7 @@ def rejected_rows(result: AggregateResult) -> list[tuple[str, str, str, str, str
         advice = r.advice  # once per bundle: it reads all of the bundle's problems
         for f, reason in r.problems:
             shown = reason if f == r.path.name else f"{f}：{reason}"
-            rows.append((r.path.name, r.branch or "—", r.state, shown, advice))
+            rows.append((r.shown_name, r.branch or "—", r.state, shown, advice))
     return rows
 
 
@@ -405,7 +412,7 @@ class AggregateDialog(QDialog):
             self.rejected_model.set_rows(rejected_rows(result))
             self.rejected_view.show()
         # Sizes the dialog first, then the columns fit it.
-        show_message(self.result_label, outcome_text(result), ok=result.ok)
+        show_message(self.result_label, outcome_text(result), ok=True)  # coloured by part
         if result.rejected:
             self.fit_rejected_columns()
         self.open_button.show()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.bundle.names import MANIFEST, SIGNATURE
 from app.filenames import documents_folder
 from app.township.register import register_in_use
 from app.township.verify import VerifyReport, verify_bundle
@@ -39,6 +40,8 @@ TEXT = {
     "ok": "校验通过：{name}\n{about}\n签名：{signature}",
     "bad": "校验未通过：{name}（{n} 个问题，见下表）{about}\n怎么办：{advice}。",
     "file_ok": "完好（大小、sha256 校验值相符）",
+    "manifest_ok": "清单：列出以上每个文件的大小和校验值",
+    "signature_ok": "清单的签名：{signature}",
     "col_file": "包内文件",
     "col_state": "情况",
     "whole_file": "（整个文件）",
@@ -48,6 +51,17 @@ TEXT = {
 
 def _zips(mime) -> list[Path]:
     return [p for p in dropped_paths(mime) if p.suffix.lower() == ".zip"]
+
+
+def file_rows(report: VerifyReport) -> list[tuple[str, str]]:
+    """Every file of a bundle that passed, as many as `report.about()` counts: the files the
+    manifest lists, then the manifest itself and (format 2) its signature."""
+    manifest = report.manifest or {}
+    rows = [(f["path"], TEXT["file_ok"]) for f in manifest.get("files") or []]
+    rows.append((MANIFEST, TEXT["manifest_ok"]))
+    if manifest.get("format_version") == 2:
+        rows.append((SIGNATURE, TEXT["signature_ok"].format(signature=report.signature_text())))
+    return rows
 
 
 class VerifyDialog(QDialog):
@@ -145,8 +159,7 @@ class VerifyDialog(QDialog):
             text = TEXT["ok"].format(
                 name=report.path.name, about=about, signature=report.signature_text()
             )
-            files = (report.manifest or {}).get("files") or []
-            rows = [(f["path"], TEXT["file_ok"]) for f in files]
+            rows = file_rows(report)
         else:
             text = TEXT["bad"].format(
                 name=report.path.name,
