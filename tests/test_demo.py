@@ -10,24 +10,16 @@ from collections import Counter
 
 import pytest
 
+from app import models
 from app.errors import UserError
-from app.models import (
-    Activity,
-    AnnualPlan,
-    Attachment,
-    Attendance,
-    Attendee,
-    AttendeePresence,
-    Member,
-    vocab,
-)
+from app.models import vocab
 from app.services.attendance import counts_as_not_taking_part, is_on_roll
 from app.services.demo import create_demo
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 
 
 def test_demo_has_about_thirty_members_covering_every_special_case(demo):
-    members = list(Member.select())
+    members = list(models.Member.select())
     assert 28 <= len(members) <= 35
     assert {m.category for m in members} == {"正式党员", "预备党员"}
     assert any(m.is_mobile and m.inflow_org for m in members)  # may attend at the 流入地党组织
@@ -38,12 +30,12 @@ def test_demo_has_about_thirty_members_covering_every_special_case(demo):
     assert len(left) == 2 and all(m.left_date.year == DEMO_YEAR for m in left)
     assert {m.left_reason for m in left} <= set(vocab.LEAVE_REASONS)
     assert any(m.roll_start and m.roll_start.year == DEMO_YEAR for m in members)
-    assert {a.kind for a in Attendee.select()} == set(vocab.ATTENDEE_KINDS)
+    assert {a.kind for a in models.Attendee.select()} == set(vocab.ATTENDEE_KINDS)
 
 
 def test_demo_plan_and_past_records_with_all_six_statuses(demo):
-    plan = AnnualPlan.get(AnnualPlan.year == DEMO_YEAR)
-    activities = list(plan.activities.order_by(Activity.plan_date))
+    plan = models.AnnualPlan.get(models.AnnualPlan.year == DEMO_YEAR)
+    activities = list(plan.activities.order_by(models.Activity.plan_date))
     assert len(activities) == 12
     assert (plan.status, plan.filed_date) == ("已报送", dt.date(DEMO_YEAR, 3, 16))
     assert sorted({a.plan_date.month for a in activities}) == list(range(1, 13))
@@ -55,21 +47,23 @@ def test_demo_plan_and_past_records_with_all_six_statuses(demo):
         rows = list(a.attendance)
         # Exactly the members on the roll that day have a status (rule 4).
         expected = {
-            m.id for m in Member.select() if is_on_roll(m.roll_start, m.left_date, a.held_date)
+            m.id
+            for m in models.Member.select()
+            if is_on_roll(m.roll_start, m.left_date, a.held_date)
         }
         assert {r.member_id for r in rows} == expected
-    assert AttendeePresence.select().count() > 0
-    statuses = Counter(r.status for r in Attendance.select())
+    assert models.AttendeePresence.select().count() > 0
+    statuses = Counter(r.status for r in models.Attendance.select())
     assert set(statuses) == set(vocab.ATTENDANCE_STATUSES)
     assert any(a.submitted_date is None for a in held)  # one still to be sent (overdue)
-    photos = list(Attachment.select())
+    photos = list(models.Attachment.select())
     assert len(photos) == 3 and all(p.kind == "照片" and p.activity.held_date for p in photos)
     assert all((demo / "attachments" / p.stored_path).stat().st_size == p.bytes for p in photos)
 
 
 def test_demo_has_members_at_three_and_at_six_times_not_taking_part(demo):
     missed = Counter(
-        r.member_id for r in Attendance.select() if counts_as_not_taking_part(r.status)
+        r.member_id for r in models.Attendance.select() if counts_as_not_taking_part(r.status)
     )
     assert any(n >= 6 for n in missed.values())
     assert any(3 <= n < 6 for n in missed.values())
@@ -78,7 +72,7 @@ def test_demo_has_members_at_three_and_at_six_times_not_taking_part(demo):
 def test_demo_refuses_a_data_dir_that_has_data(demo):
     with pytest.raises(UserError, match="已有数据"):
         create_demo(demo, year=DEMO_YEAR)
-    assert Member.select().count() < 40
+    assert models.Member.select().count() < 40
 
 
 def test_demo_and_refusal_through_the_command_line(tmp_path):

@@ -14,18 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from app import models
 from app.errors import UserError
-from app.models import (
-    DB,
-    Activity,
-    AnnualPlan,
-    Attendance,
-    Attendee,
-    AttendeePresence,
-    Branch,
-    Member,
-    vocab,
-)
+from app.models import vocab
 from app.services.attendance import is_on_roll
 from app.services.branch import BranchSettings, save_branch
 
@@ -138,14 +129,18 @@ def create_demo(data_dir: Path, year: int | None = None, today: dt.date | None =
 
     today = today or dt.date.today()
     year = year or today.year
-    if Branch.select().exists() or Member.select().exists() or AnnualPlan.select().exists():
+    if (
+        models.Branch.select().exists()
+        or models.Member.select().exists()
+        or models.AnnualPlan.select().exists()
+    ):
         raise UserError(
             f"数据目录 {data_dir} 中已有数据，演示数据只能载入空的数据目录。"
             "请用 --data-dir 指定一个新的空目录再试。",
             "the data dir is not empty; demo data only goes into an empty data dir",
         )
     rng = random.Random(year)
-    with DB.atomic():
+    with models.DB.atomic():
         save_branch(
             BranchSettings(
                 name="中共青山村支部委员会",
@@ -165,13 +160,13 @@ def create_demo(data_dir: Path, year: int | None = None, today: dt.date | None =
         members[JOINS_LATER].note = "从镇中心学校党支部转入"
         for i in (LEAVES_TRANSFER, LEAVES_DEATH, JOINS_LATER):
             members[i].save()
-        attendees = [Attendee.create(name=n, kind=k) for n, k in ATTENDEES]
+        attendees = [models.Attendee.create(name=n, kind=k) for n, k in ATTENDEES]
 
         plan = create_plan(year)
         filed = dt.date(year, 3, 16)  # filed upward before the 25 March deadline (rule 6)
         if filed < today and filed <= dt.date.today():
             file_plan(year, filed)
-        activities = list(plan.activities.order_by(Activity.plan_date))
+        activities = list(plan.activities.order_by(models.Activity.plan_date))
         held = [a for a in activities if a.plan_date < today]
         for number, activity in enumerate(held):
             _hold(activity, number, members, attendees, rng, today)
@@ -186,8 +181,8 @@ def create_demo(data_dir: Path, year: int | None = None, today: dt.date | None =
     )
 
 
-def _create_member(m: DemoMember) -> Member:
-    return Member.create(
+def _create_member(m: DemoMember) -> models.Member:
+    return models.Member.create(
         name=m.name,
         gender=m.gender,
         birth_date=dt.date.fromisoformat(m.born),
@@ -203,10 +198,10 @@ def _create_member(m: DemoMember) -> Member:
 
 
 def _hold(
-    activity: Activity,
+    activity: models.Activity,
     number: int,
-    members: list[Member],
-    attendees: list[Attendee],
+    members: list[models.Member],
+    attendees: list[models.Attendee],
     rng: random.Random,
     today: dt.date,
 ) -> None:
@@ -237,12 +232,12 @@ def _hold(
         if not is_on_roll(member.roll_start, member.left_date, held):
             continue
         status, reason = _status_for(index, member, number, rng)
-        Attendance.create(activity=activity, member=member, status=status, reason=reason)
+        models.Attendance.create(activity=activity, member=member, status=status, reason=reason)
     for attendee in attendees[: 2 + number % 3]:
-        AttendeePresence.create(activity=activity, attendee=attendee)
+        models.AttendeePresence.create(activity=activity, attendee=attendee)
 
 
-def _attach_demo_photo(data_dir: Path, activity: Activity) -> None:
+def _attach_demo_photo(data_dir: Path, activity: models.Activity) -> None:
     """A drawn stand-in for a photo of the activity (有资料), so the ledger and the bundle show
     attachments without shipping real people's pictures."""
     from PIL import Image, ImageDraw, ImageFont
@@ -271,7 +266,9 @@ def _attach_demo_photo(data_dir: Path, activity: Activity) -> None:
         add_attachment(data_dir, activity.id, photo, "照片")
 
 
-def _status_for(index: int, member: Member, number: int, rng: random.Random) -> tuple[str, str]:
+def _status_for(
+    index: int, member: models.Member, number: int, rng: random.Random
+) -> tuple[str, str]:
     if index == MISSES_SIX:
         # Misses most months: absent, with some leave in between (leave counts by default).
         return (
