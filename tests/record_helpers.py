@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app import models
 from app.models import (
     Activity,
     AnnualPlan,
@@ -86,3 +87,15 @@ def full_record(**changes) -> RecordInput:
     )
     values.update(changes)
     return RecordInput(**values)
+
+
+def attachment_row(activity: Activity, **values) -> models.Attachment:
+    """An attachment row with no file behind it: a photo unless `values` say otherwise."""
+    row = {
+        "kind": "照片",
+        "stored_path": "x/1.jpg",
+        "sha256": "0" * 64,
+        "original_name": "1.jpg",
+        "bytes": 10,
+    }
+    return models.Attachment.create(activity=activity, **{**row, **values})

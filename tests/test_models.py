@@ -8,6 +8,7 @@ import peewee as pw
 import pytest
 
 from app import models
+from tests.record_helpers import attachment_row
 
 D = dt.date
 
@@ -128,32 +129,13 @@ def test_deleting_an_activity_takes_its_attendance_presence_and_attachments(acti
     a = models.Attendee.create(name="周九", kind="群众代表")
     models.Attendance.create(activity=activity, member=m, status="缺席")
     models.AttendeePresence.create(activity=activity, attendee=a)
-    models.Attachment.create(
-        activity=activity,
-        kind="照片",
-        stored_path="x/1.jpg",
-        sha256="0" * 64,
-        original_name="1.jpg",
-        bytes=10,
+    attachment_row(activity)
+    rejected(
+        lambda: attachment_row(activity, kind="视频", stored_path="x/2", original_name="2", bytes=1)
     )
     rejected(
-        lambda: models.Attachment.create(
-            activity=activity,
-            kind="视频",
-            stored_path="x/2",
-            sha256="0" * 64,
-            original_name="2",
-            bytes=1,
-        )
-    )
-    rejected(
-        lambda: models.Attachment.create(
-            activity=activity,
-            kind="照片",
-            stored_path="x/3",
-            sha256="abc",
-            original_name="3",
-            bytes=1,
+        lambda: attachment_row(
+            activity, stored_path="x/3", sha256="abc", original_name="3", bytes=1
         )
     )
     rejected(lambda: models.AttendeePresence.create(activity=activity, attendee=a))

@@ -17,6 +17,7 @@ from app.services.trash import (
     trash_activity,
     trash_member,
 )
+from tests.record_helpers import attachment_row
 
 
 @pytest.fixture
@@ -49,13 +50,8 @@ def ledger(branch, data_dir):
     photo = attachments_dir(data_dir) / "2026" / "photo1.jpg"
     photo.parent.mkdir(parents=True)
     photo.write_bytes(b"\xff\xd8jpeg")
-    models.Attachment.create(
-        activity=activity,
-        kind="照片",
-        stored_path="2026/photo1.jpg",
-        sha256="a" * 64,
-        original_name="合影.jpg",
-        bytes=6,
+    attachment_row(
+        activity, stored_path="2026/photo1.jpg", sha256="a" * 64, original_name="合影.jpg", bytes=6
     )
     return {"zhang": zhang, "li": li, "new": new, "activity": activity, "photo": photo}
 
