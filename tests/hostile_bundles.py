@@ -1,6 +1,7 @@
-"""Building hostile bundles by hand for the township's tests: a real export taken apart, changed as
-an attacker would, and put back together with a manifest that lists it correctly (what a careful
-forger does), or with zip headers patched byte by byte where zipfile would not write them."""
+"""Building hostile bundles by hand for the township's tests: a real export (`export_demo`) taken
+apart, changed as an attacker would, and put back together with a manifest that lists it correctly
+(what a careful forger does), or with zip headers patched byte by byte where zipfile would not
+write them."""
 
 from __future__ import annotations
 
@@ -13,8 +14,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.bundle.signature import sign_manifest
+from app.bundle.write import export_bundle
+from app.models import close_database, open_database
+from app.paths import database_path
+from app.signing import load_key
+from tests.conftest import DEMO_TODAY, DEMO_YEAR
+
 LOCAL_SIGNATURE = b"PK\x03\x04"
 CENTRAL_SIGNATURE = b"PK\x01\x02"
+
+
+def export_demo(root: Path) -> Path:
+    """One real export of the demo branch made in `root` (its data dir is root/data), for a
+    module's attacks to share (each works on a copy)."""
+    from app.services.demo import create_demo
+
+    open_database(database_path(root / "data"))
+    try:
+        create_demo(root / "data", year=DEMO_YEAR, today=DEMO_TODAY)
+        return export_bundle(DEMO_YEAR, root, today=DEMO_TODAY)
+    finally:
+        close_database()
 
 
 def entries_of(path: Path) -> dict[str, bytes]:
@@ -40,6 +61,17 @@ def relist(entries: dict[str, bytes]) -> None:
         if n not in ("manifest.json", "manifest.sig")
     ]
     entries["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+
+
+def relist_signed(entries: dict[str, bytes], good: Path) -> None:
+    """`relist`, then sign the manifest again with the branch's own key (the data dir beside
+    `good`, as `export_demo` made it) — what a careful forger who also took the branch's PC would
+    do; so the checks beneath the signature are what the attacks meet (a forger without the key:
+    tests/test_signed_bundles.py)."""
+    relist(entries)
+    entries["manifest.sig"] = sign_manifest(
+        entries["manifest.json"], load_key(good.parent / "data")
+    )
 
 
 def with_data(good: Path, out: Path, change: Callable[[dict[str, Any]], object]) -> Path:

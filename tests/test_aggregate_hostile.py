@@ -10,15 +10,13 @@ import pytest
 from openpyxl import load_workbook
 
 from app.bundle.read import MAX_PROBLEMS
-from app.bundle.write import export_bundle
-from app.models import close_database, open_database
-from app.paths import database_path
 from app.reports.township_xlsx import REJECTED_HEADERS, SHEET_REJECTED, SHEET_SUMMARY
 from app.township.aggregate import aggregate_bundles
 from app.township.verify import verify_bundle
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 from tests.hostile_bundles import (
     entries_of,
+    export_demo,
     held_activity,
     overlap_bomb,
     relist,
@@ -33,15 +31,7 @@ PROBLEMS = 10_000
 
 @pytest.fixture(scope="module")
 def good_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app.services.demo import create_demo
-
-    root = tmp_path_factory.mktemp("branch")
-    open_database(database_path(root / "data"))
-    try:
-        create_demo(root / "data", year=DEMO_YEAR, today=DEMO_TODAY)
-        return export_bundle(DEMO_YEAR, root, today=DEMO_TODAY)
-    finally:
-        close_database()
+    return export_demo(tmp_path_factory.mktemp("branch"))
 
 
 def _ten_thousand_problems(doc) -> None:

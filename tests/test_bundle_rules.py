@@ -10,27 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from app.bundle.write import export_bundle
 from app.errors import UserError
-from app.models import close_database, open_database
-from app.paths import database_path
 from app.services.records import RecordInput, save_record
 from app.township.verify import verify_bundle
-from tests.conftest import DEMO_TODAY, DEMO_YEAR
-from tests.hostile_bundles import entries_of, held_activity, with_data, write_zip
+from tests.conftest import DEMO_YEAR
+from tests.hostile_bundles import entries_of, export_demo, held_activity, with_data, write_zip
 
 
 @pytest.fixture(scope="module")
 def good_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app.services.demo import create_demo
-
-    root = tmp_path_factory.mktemp("branch")
-    open_database(database_path(root / "data"))
-    try:
-        create_demo(root / "data", year=DEMO_YEAR, today=DEMO_TODAY)
-        return export_bundle(DEMO_YEAR, root, today=DEMO_TODAY)
-    finally:
-        close_database()
+    return export_demo(tmp_path_factory.mktemp("branch"))
 
 
 def _made_on(good: Path) -> dt.date:

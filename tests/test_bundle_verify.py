@@ -3,7 +3,6 @@ and no input, however hostile, makes the check itself crash."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import shutil
@@ -15,57 +14,15 @@ from pathlib import Path
 import pytest
 
 from app.bundle.checks import check_data_consistency
-from app.bundle.signature import sign_manifest
-from app.bundle.write import export_bundle
 from app.bundle.zipsafety import Limits
-from app.models import close_database, open_database
-from app.paths import database_path
-from app.signing import load_key
 from app.township.verify import verify_bundle
-from tests.conftest import DEMO_TODAY, DEMO_YEAR
+from tests.hostile_bundles import entries_of, export_demo, relist_signed, write_zip
 
 
 @pytest.fixture(scope="module")
 def good_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One real export of the demo branch, shared by the attacks (each works on a copy)."""
-    from app.services.demo import create_demo
-
-    root = tmp_path_factory.mktemp("branch")
-    data_dir = root / "data"
-    open_database(database_path(data_dir))
-    try:
-        create_demo(data_dir, year=DEMO_YEAR, today=DEMO_TODAY)
-        return export_bundle(DEMO_YEAR, root, today=DEMO_TODAY)
-    finally:
-        close_database()
-
-
-def _entries(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {i.filename: zf.read(i) for i in zf.infolist()}
-
-
-def _write(path: Path, entries: dict[str, bytes], infos: dict[str, zipfile.ZipInfo] | None = None):
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in entries.items():
-            zf.writestr((infos or {}).get(name, name), content)
-    return path
-
-
-def _relist(entries: dict[str, bytes], good: Path) -> None:
-    """Rewrite manifest.json so it lists exactly the other entries with correct hashes, and sign
-    it again with the branch's own key — what a careful forger who also took the branch's PC
-    would do; so the checks beneath the signature are what these attacks meet (a forger
-    without the key: tests/test_signed_bundles.py)."""
-    manifest = json.loads(entries["manifest.json"])
-    manifest["files"] = [
-        {"path": n, "sha256": hashlib.sha256(c).hexdigest(), "bytes": len(c)}
-        for n, c in entries.items()
-        if n not in ("manifest.json", "manifest.sig")
-    ]
-    entries["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
-    branch_key = load_key(good.parent / "data")  # the good_bundle fixture's data dir
-    entries["manifest.sig"] = sign_manifest(entries["manifest.json"], branch_key)
+    return export_demo(tmp_path_factory.mktemp("branch"))
 
 
 def _record_names(entries: dict[str, bytes]) -> list[str]:
@@ -81,7 +38,7 @@ def changed_byte_in_the_zip(good: Path, out: Path):
     """One byte flipped inside a record's compressed data, as a bad USB stick would."""
     shutil.copy(good, out)
     with zipfile.ZipFile(good) as zf:
-        info = zf.getinfo(_record_names(_entries(good))[2])
+        info = zf.getinfo(_record_names(entries_of(good))[2])
         raw = good.read_bytes()
         start = info.header_offset + 30
         start += int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
@@ -94,54 +51,54 @@ def changed_byte_in_the_zip(good: Path, out: Path):
 
 def changed_content_with_a_consistent_zip(good: Path, out: Path):
     """data.json edited (one character) and re-zipped properly: only the manifest's sha256 knows."""
-    entries = _entries(good)
+    entries = entries_of(good)
     text = entries["data.json"].decode()
     entries["data.json"] = text.replace('"缺席"', '"出席"', 1).encode()
-    return _write(out, entries), "data.json", "sha256 校验值不符"
+    return write_zip(out, entries), "data.json", "sha256 校验值不符"
 
 
 def missing_file(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     gone = _record_names(entries)[0]
     del entries[gone]
-    return _write(out, entries), gone, "清单列出的文件在包中缺失"
+    return write_zip(out, entries), gone, "清单列出的文件在包中缺失"
 
 
 def extra_file(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     entries["records/13-2026-12-05.pdf"] = b"%PDF-1.4 slipped in later"
-    return _write(out, entries), "records/13-2026-12-05.pdf", "清单中没有列出的多余文件"
+    return write_zip(out, entries), "records/13-2026-12-05.pdf", "清单中没有列出的多余文件"
 
 
 def data_hidden_in_a_folder_entry(good: Path, out: Path):
     """A name ending in '/' is a folder to unzip tools, yet the zip can still carry bytes in it."""
-    entries = _entries(good)
+    entries = entries_of(good)
     entries["attachments/"] = b"MZ hidden program"
-    return _write(out, entries), "attachments/", "文件夹条目中藏有数据"
+    return write_zip(out, entries), "attachments/", "文件夹条目中藏有数据"
 
 
 def dot_dot_path(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     entries["attachments/../../startup/evil.bat"] = b"format c:"
-    _relist(entries, good)
-    return _write(out, entries), "attachments/../../startup/evil.bat", "zip-slip"
+    relist_signed(entries, good)
+    return write_zip(out, entries), "attachments/../../startup/evil.bat", "zip-slip"
 
 
 def absolute_path(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     entries["/etc/cron.d/evil"] = b"* * * * * root rm -rf /"
-    _relist(entries, good)
-    return _write(out, entries), "/etc/cron.d/evil", "绝对路径"
+    relist_signed(entries, good)
+    return write_zip(out, entries), "/etc/cron.d/evil", "绝对路径"
 
 
 def symlink_entry(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     entries["attachments/link"] = b"/etc/passwd"
-    _relist(entries, good)
+    relist_signed(entries, good)
     link = zipfile.ZipInfo("attachments/link")
     link.create_system = 3
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
-    return _write(out, entries, {"attachments/link": link}), "attachments/link", "符号链接"
+    return write_zip(out, entries, {"attachments/link": link}), "attachments/link", "符号链接"
 
 
 def truncated_zip(good: Path, out: Path):
@@ -152,44 +109,44 @@ def truncated_zip(good: Path, out: Path):
 
 def zip_bomb(good: Path, out: Path):
     """50 MB of zeros in a ~50 kB entry, even listed in the manifest with its right hash."""
-    entries = _entries(good)
+    entries = entries_of(good)
     entries["attachments/2026/photo.jpg"] = bytes(50 * 1024 * 1024)
-    _relist(entries, good)
-    return _write(out, entries), "attachments/2026/photo.jpg", "压缩炸弹"
+    relist_signed(entries, good)
+    return write_zip(out, entries), "attachments/2026/photo.jpg", "压缩炸弹"
 
 
 def unknown_manifest_version(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     manifest = json.loads(entries["manifest.json"])
     manifest["format_version"] = 3
     entries["manifest.json"] = json.dumps(manifest).encode()
-    return _write(out, entries), "manifest.json", "格式版本 3"
+    return write_zip(out, entries), "manifest.json", "格式版本 3"
 
 
 def missing_manifest(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     del entries["manifest.json"]
-    return _write(out, entries), "manifest.json", "缺少清单文件"
+    return write_zip(out, entries), "manifest.json", "缺少清单文件"
 
 
 def member_who_does_not_exist(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     data = json.loads(entries["data.json"])
     held = next(a for a in data["activities"] if a["attendance"])
     held["attendance"][0]["member_id"] = 9999
     entries["data.json"] = json.dumps(data, ensure_ascii=False).encode()
-    _relist(entries, good)
-    return _write(out, entries), "data.json", "不存在的党员（member_id=9999）"
+    relist_signed(entries, good)
+    return write_zip(out, entries), "data.json", "不存在的党员（member_id=9999）"
 
 
 def counts_that_do_not_match_the_statuses(good: Path, out: Path):
-    entries = _entries(good)
+    entries = entries_of(good)
     data = json.loads(entries["data.json"])
     held = next(a for a in data["activities"] if a["attendance"])
     held["took_part"] += 2  # a flattering 实际参加 not borne out by the attendance
     entries["data.json"] = json.dumps(data, ensure_ascii=False).encode()
-    _relist(entries, good)
-    return _write(out, entries), "data.json", "与考勤状态统计的"
+    relist_signed(entries, good)
+    return write_zip(out, entries), "data.json", "与考勤状态统计的"
 
 
 ATTACKS: list[Attack] = [
@@ -220,8 +177,8 @@ def test_an_intact_bundle_passes_and_the_cli_exits_zero(good_bundle: Path, capsy
 
 
 def test_empty_folder_entries_as_zip_tools_write_them_still_pass(good_bundle: Path, tmp_path):
-    entries = {"records/": b"", "attachments/": b"", **_entries(good_bundle)}
-    report = verify_bundle(_write(tmp_path / "rezipped.zip", entries))
+    entries = {"records/": b"", "attachments/": b"", **entries_of(good_bundle)}
+    report = verify_bundle(write_zip(tmp_path / "rezipped.zip", entries))
     assert report.ok, report.problems
 
 
@@ -264,7 +221,7 @@ def test_size_limits_hold_per_file_and_in_total(good_bundle: Path):
 
 
 def test_data_json_is_checked_against_the_roll_and_the_rule_4_words(good_bundle: Path):
-    data = json.loads(_entries(good_bundle)["data.json"])
+    data = json.loads(entries_of(good_bundle)["data.json"])
     assert check_data_consistency(data) == []
     act = next(a for a in data["activities"] if a["attendance"])
     act["attendance"][1]["status"] = "迟到"
@@ -281,7 +238,7 @@ def test_no_damaged_file_makes_the_check_crash(good_bundle: Path, tmp_path: Path
     change inside any file's data is always caught unless every file still unpacks to exactly
     what was exported (the last byte of a deflate stream has padding bits no reader uses)."""
     raw = good_bundle.read_bytes()
-    contents = _entries(good_bundle)
+    contents = entries_of(good_bundle)
     with zipfile.ZipFile(good_bundle) as zf:
         data_ranges = []
         for info in zf.infolist():
@@ -299,7 +256,7 @@ def test_no_damaged_file_makes_the_check_crash(good_bundle: Path, tmp_path: Path
         report = verify_bundle(bad)  # must not raise
         assert all(isinstance(f, str) and isinstance(r, str) for f, r in report.problems)
         if any(s <= pos < e for s, e in data_ranges) and report.ok:
-            assert _entries(bad) == contents, pos  # only an unused padding bit changed
+            assert entries_of(bad) == contents, pos  # only an unused padding bit changed
     for garbage in (b"", b"PK\x05\x06" + bytes(18), b"not a zip at all" * 100):
         bad.write_bytes(garbage)
         assert not verify_bundle(bad).ok
@@ -320,11 +277,11 @@ def test_no_damaged_file_makes_the_check_crash(good_bundle: Path, tmp_path: Path
 def test_data_json_of_the_wrong_shape_is_named_not_crashed_on(
     vandalise, good_bundle: Path, tmp_path: Path
 ):
-    entries = _entries(good_bundle)
+    entries = entries_of(good_bundle)
     data = json.loads(entries["data.json"])
     vandalise(data)
     entries["data.json"] = json.dumps(data, ensure_ascii=False).encode()
-    _relist(entries, good_bundle)
-    report = verify_bundle(_write(tmp_path / "b.zip", entries))
+    relist_signed(entries, good_bundle)
+    report = verify_bundle(write_zip(tmp_path / "b.zip", entries))
     assert report.problems and all(f == "data.json" for f, _ in report.problems), report.problems
     assert not any("无法检查" in r for _, r in report.problems)
