@@ -3,7 +3,6 @@ reminder, the check of a bundle, and the township's aggregate — driven with cl
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 
@@ -17,23 +16,7 @@ from app.ui.export_dialog import ExportDialog
 from app.ui.township.aggregate_dialog import AggregateDialog
 from app.ui.township.verify_dialog import VerifyDialog
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
-
-SHOTS = os.environ.get("DANGRI_SHOTS")  # set to a folder to keep screenshots for review
-
-
-def _shot(widget, name: str) -> None:
-    if SHOTS:
-        widget.grab().save(str(Path(SHOTS) / name))
-
-
-def _cjk_font(qapp) -> None:
-    from PySide6.QtGui import QFont
-
-    from app.ui.application import load_font
-
-    family = load_font()
-    if family:
-        qapp.setFont(QFont(family, 10))
+from tests.ui.shots import cjk_font, shot
 
 
 def test_usb_sticks_are_told_apart_from_fixed_disks():
@@ -50,7 +33,7 @@ def test_usb_sticks_are_told_apart_from_fixed_disks():
 def test_export_lists_the_usb_stick_first_and_ends_with_the_eject_reminder(
     qtbot, qapp, demo: Path, tmp_path: Path
 ):
-    _cjk_font(qapp)
+    cjk_font(qapp)
     stick = tmp_path / "KINGSTON"
     stick.mkdir()
     dialog = ExportDialog(
@@ -78,7 +61,7 @@ def test_export_lists_the_usb_stick_first_and_ends_with_the_eject_reminder(
     text = dialog.result_label.text()
     assert str(bundle) in text and "安全弹出" in text and "校验通过" in text
     assert dialog.close_button.isEnabled() and dialog.open_button.isVisible()
-    _shot(dialog, "export_done.png")
+    shot(dialog, "export_done.png")
 
 
 def test_export_to_a_pulled_stick_says_so_next_to_the_destination_and_stays_open(
@@ -105,7 +88,7 @@ def test_without_a_usb_stick_the_dialog_says_how_to_go_on(qtbot, demo: Path):
 
 
 def test_verify_dialog_shows_each_problem_with_its_file(qtbot, qapp, demo: Path, tmp_path: Path):
-    _cjk_font(qapp)
+    cjk_font(qapp)
     good = export_bundle(DEMO_YEAR, tmp_path, today=DEMO_TODAY)
     bad = tmp_path / "中共黄岭村支部委员会-2026-党日活动.zip"
     bad.write_bytes(good.read_bytes())
@@ -133,13 +116,13 @@ def test_verify_dialog_shows_each_problem_with_its_file(qtbot, qapp, demo: Path,
     assert "怎么办：请该支部重新导出报送包" in dialog.result_label.text()
     files = [dialog.model.rows[i][0] for i in range(dialog.model.rowCount())]
     assert "attachments/../../evil.bat" in files and dialog.view.isVisible()
-    _shot(dialog, "verify_bad.png")
+    shot(dialog, "verify_bad.png")
 
 
 def test_township_aggregate_sums_the_good_and_lists_the_bad(
     qtbot, qapp, demo: Path, tmp_path: Path
 ):
-    _cjk_font(qapp)
+    cjk_font(qapp)
     inbox = tmp_path / "各支部报送包"
     inbox.mkdir()
     good = export_bundle(DEMO_YEAR, inbox, today=DEMO_TODAY)
@@ -179,7 +162,7 @@ def test_township_aggregate_sums_the_good_and_lists_the_bad(
             assert view.rowHeight(row) >= need, (row, col, text)
     names = [r[1] for r in load_workbook(out)["汇总"].iter_rows(min_row=3, values_only=True)]
     assert "中共青山村支部委员会" in names
-    _shot(dialog, "aggregate_done.png")
+    shot(dialog, "aggregate_done.png")
 
 
 def test_the_three_actions_are_in_the_file_menu(qtbot, demo: Path):
@@ -217,7 +200,7 @@ def test_a_usb_stick_full_of_bundles_is_one_click_or_one_drop(
     dragged in does the same; the empty list says how, and a folder without bundles says so."""
     from app.services.plan import create_plan
 
-    _cjk_font(qapp)
+    cjk_font(qapp)
     stick = tmp_path / "KINGSTON"
     (stick / "青山村").mkdir(parents=True)
     export_bundle(DEMO_YEAR, stick / "青山村", today=DEMO_TODAY)
@@ -233,7 +216,7 @@ def test_a_usb_stick_full_of_bundles_is_one_click_or_one_drop(
     dialog.show()
     assert dialog.bundles_stack.currentWidget() is dialog.drop_hint
     assert "拖到这里" in dialog.drop_hint.text()
-    _shot(dialog, "aggregate_empty.png")
+    shot(dialog, "aggregate_empty.png")
 
     (usb_button,) = dialog.usb_buttons
     assert "KINGSTON (E:)" in usb_button.text()
@@ -258,7 +241,7 @@ def test_a_usb_stick_full_of_bundles_is_one_click_or_one_drop(
     text = dialog.result_label.text()
     assert "已汇总 1 个党支部2025年度的报送包" in text and "1 个报送包未采用" in text
     assert dialog.rejected_model.rows[0][2] == "未采用（其他年度）"
-    _shot(dialog, "aggregate_year.png")
+    shot(dialog, "aggregate_year.png")
 
 
 def test_a_bundle_dropped_on_the_verify_dialog_is_checked(qtbot, demo: Path, tmp_path: Path):

@@ -5,8 +5,6 @@ line on its 记录 and 统计 tabs), the township's 生成下发包 dialog and t
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
@@ -31,27 +29,11 @@ from tests.test_downlink import (
     township_with_notice,
     use,
 )
-
-SHOTS = os.environ.get("DANGRI_SHOTS")  # set to a folder to keep screenshots for review
-
-
-def _shot(widget, name: str) -> None:
-    if SHOTS:
-        widget.grab().save(str(Path(SHOTS) / name))
-
-
-def _cjk_font(qapp) -> None:
-    from PySide6.QtGui import QFont
-
-    from app.ui.application import load_font
-
-    family = load_font()
-    if family:
-        qapp.setFont(QFont(family, 10))
+from tests.ui.shots import cjk_font, shot
 
 
 def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, capsys):
-    _cjk_font(qapp)
+    cjk_font(qapp)
     town = township_with_notice(tmp_path)
     package = issue(capsys, town, tmp_path, "--deadline", "03-20")
     branch = branch_with_plan(tmp_path, QINGSHAN)
@@ -65,12 +47,12 @@ def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, cap
     shown = dialog.contents.toPlainText()
     assert "第一次导入" in shown and "劳动节：5月1日至5月5日，共5天" in shown
     assert dialog.import_button.isEnabled() and not dialog.key_check.isVisible()
-    _shot(dialog, "branch_import_package.png")
+    shot(dialog, "branch_import_package.png")
     with qtbot.waitSignal(state.changed):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert "5月5日为劳动节假期，顺延至5月6日" in dialog.result.text()
     assert not dialog.import_button.isEnabled()  # taken in once
-    _shot(dialog, "branch_import_package_done.png")
+    shot(dialog, "branch_import_package_done.png")
     months = {a.plan_date.month: a.plan_date for a in AnnualPlan.get(year=2027).activities}
     assert months[5] == dt.date(2027, 5, 6) and Branch.get().plan_deadline == "03-20"
 
@@ -84,7 +66,7 @@ def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, cap
     assert "签名密钥变了" in dialog.contents.toPlainText()
     assert dialog.key_check.isVisible() and not dialog.import_button.isEnabled()
     assert "请先打电话向乡镇党委核实" in dialog.error.text()
-    _shot(dialog, "branch_import_package_new_key.png")
+    shot(dialog, "branch_import_package_new_key.png")
     dialog.key_check.setChecked(True)
     assert dialog.import_button.isEnabled() and not dialog.error.isVisible()
     dialog.key_check.setChecked(False)  # not taken: the remembered key stays
@@ -102,12 +84,12 @@ def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, cap
     dialog.show()
     today = dt.date.today().isoformat()
     assert dialog.result.text().startswith(f"已接收：{TOWNSHIP}于 {today} 接收了本支部2027年度")
-    _shot(dialog, "branch_import_receipt.png")
+    shot(dialog, "branch_import_receipt.png")
     expected = f"回执：{TOWNSHIP}已于 {today} 接收2027年度报送包。"
     assert record_tab.receipt_label.text() == expected == stats_tab.receipt_label.text()
     assert receipt_status(2027).accepted
     stats_tab.show()
-    _shot(stats_tab, "branch_stats_tab_receipt.png")
+    shot(stats_tab, "branch_stats_tab_receipt.png")
 
     # A receipt for another file is refused in red, and nothing changes.
     dialog = ImportReceiptDialog(state, path=package)
@@ -117,7 +99,7 @@ def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, cap
 
 
 def test_township_issues_a_package_and_writes_receipts_after_summing(qtbot, qapp, tmp_path, capsys):
-    _cjk_font(qapp)
+    cjk_font(qapp)
     town = township_with_notice(tmp_path)
     branch = branch_with_plan(tmp_path, QINGSHAN)
     up = tmp_path / "up"
@@ -142,7 +124,7 @@ def test_township_issues_a_package_and_writes_receipts_after_summing(qtbot, qapp
     qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
     assert (tmp_path / f"{TOWNSHIP}-2027-下发包.zip").is_file()
     assert "密钥指纹：" in dialog.result.text() and dialog.open_button.isVisible()
-    _shot(dialog, "township_issue_package.png")
+    shot(dialog, "township_issue_package.png")
 
     aggregate = AggregateDialog(today=dt.date(2027, 12, 2))
     qtbot.addWidget(aggregate)
@@ -159,7 +141,7 @@ def test_township_issues_a_package_and_writes_receipts_after_summing(qtbot, qapp
     step.write_to(folder)
     assert (folder / f"{QINGSHAN}-2027-回执.zip").is_file()
     assert "已写回执 1 份（已接收 1 份，退回 0 份）" in step.done.text()
-    _shot(aggregate, "township_aggregate_receipts.png")
+    shot(aggregate, "township_aggregate_receipts.png")
     footer = load_workbook(tmp_path / "汇总.xlsx").worksheets[0].oddFooter.center.text
     assert footer.startswith(f"{TOWNSHIP}　密钥指纹：")
     close_database()

@@ -4,34 +4,19 @@ what it cannot read), 保存 stores it and lists the plan dates it moved."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QPointF, Qt
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QGuiApplication
 
 from app.models import AnnualPlan, OfficialHolidaySchedule
 from app.services import calendar as cal
 from app.services import plan as plans
 from app.ui.holiday_dialog import HolidayNoticeDialog, default_year
 from app.ui.state import AppState
+from tests.ui.shots import cjk_font, shot
 
 NOTICES = Path(__file__).parent.parent / "fixtures" / "notices"
-SHOTS = os.environ.get("DANGRI_SHOTS")  # set to a folder to keep screenshots for review
-
-
-def _shot(widget, name: str) -> None:
-    if SHOTS:
-        QCoreApplication.processEvents()  # the layout settles after the labels changed
-        widget.grab().save(str(Path(SHOTS) / name))
-
-
-def _cjk_font(qapp) -> None:
-    from app.ui.application import load_font
-
-    family = load_font()
-    if family:
-        qapp.setFont(QFont(family, 10))
 
 
 def click(qtbot, button) -> None:
@@ -48,7 +33,7 @@ def paste(qtbot, dialog: HolidayNoticeDialog, text: str) -> None:
 
 
 def test_paste_recognise_and_save_the_notice_moves_the_plan(qtbot, qapp, branch, data_dir):
-    _cjk_font(qapp)
+    cjk_font(qapp)
     plans.create_plan(2027)  # made in December, before the notice: dates unverified
     state = AppState(data_dir)
     dialog = HolidayNoticeDialog(state, year=2027)
@@ -76,8 +61,8 @@ def test_paste_recognise_and_save_the_notice_moves_the_plan(qtbot, qapp, branch,
     october = dialog.calendar._month_rect(10)
     first_slot = dialog.calendar._cell(october, dt.date(2027, 10, 1).weekday())
     assert dialog.calendar.day_at(QPointF(first_slot.center())) == dt.date(2027, 10, 1)
-    _shot(dialog, "holiday_dialog.png")
-    _shot(dialog.calendar, "holiday_calendar.png")
+    shot(dialog, "holiday_dialog.png")
+    shot(dialog.calendar, "holiday_calendar.png")
     assert OfficialHolidaySchedule.select().count() == 0  # nothing stored before 保存
 
     with qtbot.waitSignal(state.changed, timeout=2000):
@@ -95,13 +80,11 @@ def test_paste_recognise_and_save_the_notice_moves_the_plan(qtbot, qapp, branch,
     assert "2027年计划中有 3 次活动改了日期" in moved and dialog.details.isVisible()
     assert "10月6日为国庆节假期，顺延至10月8日" in moved
     assert not dialog.save_button.isEnabled()
-    _shot(dialog, "holiday_dialog_saved.png")
+    shot(dialog, "holiday_dialog_saved.png")
 
 
-def test_a_misread_item_is_named_and_typing_again_asks_for_a_new_recognition(
-    qtbot, qapp, data_dir
-):
-    _cjk_font(qapp)
+def test_a_misread_item_is_named_and_typing_again_asks_for_a_new_recognition(qtbot, qapp, data_dir):
+    cjk_font(qapp)
     dialog = HolidayNoticeDialog(None, year=2025)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -111,7 +94,7 @@ def test_a_misread_item_is_named_and_typing_again_asks_for_a_new_recognition(
     assert dialog.message_label.text().startswith("有 1 处没有读懂，不能保存")
     assert "第六项“国庆节、中秋节”：10月1日写的是“周四”" in dialog.details.toPlainText()
     assert not dialog.save_button.isEnabled()
-    _shot(dialog, "holiday_dialog_problem.png")
+    shot(dialog, "holiday_dialog_problem.png")
 
     paste(qtbot, dialog, text)
     click(qtbot, dialog.recognise_button)
@@ -123,7 +106,7 @@ def test_a_misread_item_is_named_and_typing_again_asks_for_a_new_recognition(
     click(qtbot, dialog.recognise_button)
     assert dialog.save_button.isEnabled()
     assert "4月27日（星期日）：录入的通知为休息" in dialog.details.toPlainText()
-    _shot(dialog, "holiday_dialog_differs.png")
+    shot(dialog, "holiday_dialog_differs.png")
     dialog.year_spin.setValue(2026)  # the year changed after 识别: read again first
     assert not dialog.save_button.isEnabled()
     assert "请重新点“识别”" in dialog.message_label.text()
