@@ -51,11 +51,6 @@ TEXT = {
     "no_talk": "未谈话",
     "talk_line": "{date} {talker}谈话：{note}（{state}）",
     "none": "无",
-    "not_held": "未开展",
-    "on_time": "按时报送",
-    "late": "逾期报送",
-    "overdue": "逾期未报送",
-    "pending": "待报送",
 }
 
 MEMBER_HEADERS = (
@@ -200,14 +195,6 @@ def _talks(stats: YearStatistics, talks: Talks | None, st: dict) -> list:
     return [*flow, _table(TALK_HEADERS, rows, TALK_WIDTHS_MM, st)]
 
 
-def _submission_state(a, stats: YearStatistics) -> str:
-    if not a.is_held:
-        return TEXT["not_held"]
-    if a.submitted_date is None:
-        return TEXT["overdue"] if a.overdue else TEXT["pending"]
-    return TEXT["late"] if a.overdue else TEXT["on_time"]
-
-
 def _activities(stats: YearStatistics, st: dict) -> list:
     rows = [
         [
@@ -219,7 +206,7 @@ def _activities(stats: YearStatistics, st: dict) -> list:
             a.took_part if a.is_held else "",
             _pct(a.rate) if a.is_held else "",
             a.submitted_date.isoformat() if a.submitted_date else "",
-            _submission_state(a, stats),
+            a.submission_state,
         ]
         for i, a in enumerate(stats.activities, start=1)
     ]

@@ -50,11 +50,6 @@ TEXT = {
     "basis_note": "说明：累计未参加6次及以上的，按《实施意见》四.2作为确定不合格党员的重要依据，"
     "是否认定由党支部按程序研究决定。",
     "none": "无",
-    "on_time": "按时报送",
-    "late": "逾期报送",
-    "overdue": "逾期未报送",
-    "pending": "待报送",
-    "not_held": "未开展",
     "no_talk": "未谈话",
     "talk_line": "{date} {talker}谈话；{state}",
     "talks_none": "（本年度没有累计未参加3次及以上的党员，也没有谈话提醒记录）",
@@ -149,14 +144,6 @@ def _table(
     ws.freeze_panes = ws.cell(row=first_row + 1, column=3)
     last = get_column_letter(len(headers))
     ws.auto_filter.ref = f"A{first_row}:{last}{first_row + len(rows)}"
-
-
-def _submission_state(a, today: dt.date) -> str:
-    if not a.is_held:
-        return TEXT["not_held"]
-    if a.submitted_date is None:
-        return TEXT["overdue"] if a.overdue else TEXT["pending"]
-    return TEXT["late"] if a.overdue else TEXT["on_time"]
 
 
 def _hint(m: MemberStats) -> str:
@@ -292,7 +279,7 @@ def _activities_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> No
             a.unrecorded if a.is_held else None,
             a.rate,
             a.submitted_date,
-            _submission_state(a, stats.today),
+            a.submission_state,
         ]
         for i, a in enumerate(stats.activities, start=1)
     ]

@@ -21,6 +21,7 @@ from app.services.records import submission_deadline
 ACTIVITIES_PER_YEAR = 12  # 每年不少于12次
 
 STATUSES = vocab.ATTENDANCE_STATUSES
+SUBMITTED_ON_TIME, SUBMITTED_LATE, SUBMISSION_PENDING = "按时报送", "逾期报送", "待报送"
 
 
 def is_overdue(held_date: dt.date | None, submitted_date: dt.date | None, today: dt.date) -> bool:
@@ -111,6 +112,16 @@ class ActivityStats:
     @property
     def rate(self) -> float | None:
         return _rate(self.took_part, self.expected)
+
+    @property
+    def submission_state(self) -> str:
+        """报送情况 (rule 7) as the statistics print it: 未开展, 待报送, 逾期未报送, 按时报送 or
+        逾期报送 (`overdue` was reckoned on the statistics' day)."""
+        if not self.is_held:
+            return vocab.ACTIVITY_NOT_HELD
+        if self.submitted_date is None:
+            return vocab.RECORD_OVERDUE if self.overdue else SUBMISSION_PENDING
+        return SUBMITTED_LATE if self.overdue else SUBMITTED_ON_TIME
 
 
 @dataclass

@@ -173,6 +173,7 @@ def test_the_statistics_print_as_a_pdf(qtbot, demo, tmp_path):
     assert f"{DEMO_YEAR}年党员活动日统计" in first
     assert "一、党员参加情况" in first and "王建国" in first
     assert "三、活动情况" in "".join(pages)
+    assert "按时报送" in pages[-1] and "逾期未报送" in "".join(pages)  # rule 7, as the workbook
     assert tab.print_message.text().startswith("已送往打印机")
 
 
