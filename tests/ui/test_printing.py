@@ -7,68 +7,30 @@ secretary does in it (choose a printer, click 打印) on a QPrinter printing to 
 from __future__ import annotations
 
 import io
-import os
-import re
-from pathlib import Path
 
 from PIL import Image, ImageChops, ImageStat
 from pypdf import PdfReader
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 
 from app.paths import temp_dir
 from app.ui import printing
-from app.ui.record_tab import RecordTab
 from app.ui.state import AppState
 from app.ui.stats_tab import StatsTab
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
-from tests.record_helpers import TODAY, build_year
+from tests.record_helpers import build_year
+from tests.ui.print_helpers import SHOTS, pdf_printer, texts
+from tests.ui.test_record_tab import make_tab
 from tests.ui.typing import type_text
 
 CLICK = Qt.MouseButton.LeftButton
-SHOTS = Path(os.environ.get("DANGRI_SHOTS", "/tmp"))
-
-
-def pdf_printer(out: Path, pages: tuple[int, int] | None = None, shot: str = ""):
-    """A `present` that prints from the preview to `out` as a PDF printer would (the pages
-    `pages` only, when given), after taking a picture of the preview when `shot` is named."""
-
-    def present(dialog) -> int:
-        if shot:
-            dialog.show()
-            dialog.findChild(QPrintPreviewWidget).fitInView()
-            dialog.grab().save(str(SHOTS / shot))
-        printer = dialog.printer()
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(out))
-        if pages:
-            printer.setPrintRange(QPrinter.PrintRange.PageRange)
-            printer.setFromTo(*pages)
-        return printing.print_from_preview(dialog)
-
-    return present
-
-
-def texts(pdf: Path) -> list[str]:
-    return [re.sub(r"\s+", "", p.extract_text()) for p in PdfReader(str(pdf)).pages]
-
-
-def record_tab(qtbot, data_dir) -> RecordTab:
-    state = AppState(data_dir)
-    state.year = 2026
-    tab = RecordTab(state, today=lambda: TODAY)
-    qtbot.addWidget(tab)
-    tab.resize(1200, 860)
-    tab.show()
-    return tab
 
 
 def test_printing_the_record_goes_through_the_preview_to_the_printer(
     qtbot, branch, data_dir, tmp_path, monkeypatch
 ):
     march, _ = build_year()
-    tab = record_tab(qtbot, data_dir)
+    tab = make_tab(qtbot, data_dir)
     tab.select_activity(march.id)
     e = tab.editor
     type_text(qtbot, e.theme, "（扩大会议）")
@@ -103,7 +65,7 @@ def test_a_printer_gets_each_page_as_the_pdf_draws_it(qtbot, branch, data_dir, t
     """A paper printer (here a page range, which a PDF file printer also gets as pages drawn)
     receives page images whose ink is where the PDF's is."""
     march, _ = build_year()
-    tab = record_tab(qtbot, data_dir)
+    tab = make_tab(qtbot, data_dir)
     tab.select_activity(march.id)
     e = tab.editor
     e.print_what.setCurrentIndex(1)  # the 签名表 alone, before the activity
@@ -136,7 +98,7 @@ def test_a_printer_gets_each_page_as_the_pdf_draws_it(qtbot, branch, data_dir, t
 
 def test_save_as_pdf_asks_where_and_writes_the_file_there(qtbot, branch, data_dir, tmp_path):
     march, _ = build_year()
-    tab = record_tab(qtbot, data_dir)
+    tab = make_tab(qtbot, data_dir)
     tab.select_activity(march.id)
     e = tab.editor
     asked = []
@@ -183,7 +145,7 @@ def test_save_as_word_beside_the_pdf_on_the_record_and_plan_tabs(qtbot, branch, 
     from app.ui.plan_tab import PlanTab
 
     march, _ = build_year()
-    tab = record_tab(qtbot, data_dir)
+    tab = make_tab(qtbot, data_dir)
     tab.select_activity(march.id)
     e = tab.editor
     assert e.printing.word_button.isVisible()

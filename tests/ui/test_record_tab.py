@@ -18,7 +18,7 @@ from app.ui.record_editor import RecordEditor
 from app.ui.record_tab import RecordTab
 from app.ui.state import AppState
 from tests.record_helpers import MARCH, TODAY, build_year
-from tests.ui.test_printing import pdf_printer
+from tests.ui.print_helpers import pdf_printer
 from tests.ui.typing import type_text
 
 CLICK = Qt.MouseButton.LeftButton
