@@ -56,9 +56,10 @@ def removable_drives() -> list[Drive]:
     return drives
 
 
-def start_folder() -> Path:
-    """Where a file picker opens: a USB stick when one is in, else the documents folder."""
-    drives = removable_drives()
+def start_folder(drives: list[Drive] | None = None) -> Path:
+    """Where a file picker opens: the first USB stick (of `drives`, else of those in now), else
+    the documents folder — never the program's own folder."""
+    drives = removable_drives() if drives is None else drives
     return drives[0].root if drives else documents_folder()
 
 

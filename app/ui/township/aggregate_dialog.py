@@ -41,7 +41,7 @@ from app.ui.dialog_kit import (
     show_message,
     size_text,
 )
-from app.ui.drives import Drive, dropped_paths, removable_drives
+from app.ui.drives import Drive, DropTarget, removable_drives, start_folder
 from app.ui.icons import icon
 from app.ui.table_model import RowsTableModel
 from app.ui.township.receipt_step import ReceiptStep
@@ -118,7 +118,7 @@ def rejected_rows(result: AggregateResult) -> list[tuple[str, str, str, str, str
     return rows
 
 
-class AggregateDialog(QDialog):
+class AggregateDialog(DropTarget, QDialog):
     """The township: many bundles in (files, folders, a whole USB stick, or dragged in), each
     verified, one workbook out, with a way to open it or its folder."""
 
@@ -301,15 +301,11 @@ class AggregateDialog(QDialog):
         if len(self.paths) == before and items:
             show_message(self.bundles_error, TEXT["added_none"].format(name=items[0]), ok=False)
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if self.start_button.isEnabled() and dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
+    def accepts_drop(self) -> bool:
+        return self.start_button.isEnabled()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
-        paths = dropped_paths(event.mimeData())
-        if paths and self.start_button.isEnabled():
-            event.acceptProposedAction()
-            self.add_paths(paths)
+    def take_drop(self, paths: list[Path]) -> None:
+        self.add_paths(paths)
 
     def choose_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(
@@ -326,11 +322,7 @@ class AggregateDialog(QDialog):
     def start_folder(self) -> Path:
         """Where the file pickers open: beside the last bundle added, else the first USB stick,
         else the documents folder — never the program's own folder."""
-        if self.paths:
-            return self.paths[-1].parent
-        if self.drives:
-            return self.drives[0].root
-        return documents_folder()
+        return self.paths[-1].parent if self.paths else start_folder(self.drives)
 
     def remove_selected(self) -> None:
         rows = {i.row() for i in self.bundles_view.selectionModel().selectedRows()}

@@ -19,11 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.bundle.names import MANIFEST, SIGNATURE
-from app.filenames import documents_folder
 from app.township.register import register_in_use
 from app.township.verify import VerifyReport, verify_bundle
 from app.ui.dialog_kit import progress_bar, read_only_table, result_label, show_message
-from app.ui.drives import Drive, dropped_paths, removable_drives
+from app.ui.drives import Drive, DropTarget, dropped_paths, removable_drives, start_folder
 from app.ui.icons import icon
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background
@@ -64,7 +63,7 @@ def file_rows(report: VerifyReport) -> list[tuple[str, str]]:
     return rows
 
 
-class VerifyDialog(QDialog):
+class VerifyDialog(DropTarget, QDialog):
     """Pick a bundle, check it off the UI thread, show every (file, reason)."""
 
     def __init__(
@@ -108,15 +107,14 @@ class VerifyDialog(QDialog):
         layout.addWidget(self.filler, 1)
         layout.addWidget(buttons)
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if self.choose_button.isEnabled() and _zips(event.mimeData()):
-            event.acceptProposedAction()
+    def accepts_drop(self) -> bool:
+        return self.choose_button.isEnabled()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
-        zips = _zips(event.mimeData())
-        if zips and self.choose_button.isEnabled():
-            event.acceptProposedAction()
-            self.check(zips[0])
+    def dropped(self, mime) -> list[Path]:
+        return _zips(mime)
+
+    def take_drop(self, paths: list[Path]) -> None:
+        self.check(paths[0])
 
     def choose_bundle(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -131,11 +129,7 @@ class VerifyDialog(QDialog):
 
     def start_folder(self) -> Path:
         """Beside the bundle checked last, else the first USB stick, else the documents."""
-        if self.report is not None:
-            return self.report.path.parent
-        if self.drives:
-            return self.drives[0].root
-        return documents_folder()
+        return self.report.path.parent if self.report is not None else start_folder(self.drives)
 
     def check(self, path: Path) -> None:
         self.result_label.hide()
