@@ -21,6 +21,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewW
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 from app import files
+from app.errors import UserError
 from app.paths import temp_dir
 from app.ui.desktop import choose_save_path
 from app.ui.dialog_kit import progress_bar
@@ -249,7 +250,7 @@ class PrintActions(QObject):
         self.report("")
         try:
             printed = print_pdf(self.parent_widget, Path(pdf), item.title, present=self.present)
-        except (RuntimeError, OSError) as err:
+        except (RuntimeError, OSError, UserError) as err:  # UserError: the PDF file held open
             self._failed(str(err))
             return
         finally:

@@ -170,3 +170,22 @@ def test_save_as_word_beside_the_pdf_on_the_record_and_plan_tabs(qtbot, branch, 
     doc = Document(str(out))
     assert doc.paragraphs[0].text == "中共青山村支部委员会2026年度党员活动日计划安排表"
     assert [row.cells[3].text for row in doc.tables[0].rows] == ["主题", "学习贯彻党章", "清明祭扫"]
+
+
+def test_printing_to_a_pdf_file_open_in_the_reader_says_so(
+    qtbot, branch, data_dir, tmp_path, windows
+):
+    march, _ = build_year()
+    tab = make_tab(qtbot, data_dir)
+    tab.select_activity(march.id)
+    e = tab.editor
+    out = tmp_path / "已打开.pdf"
+    out.write_bytes(b"%PDF-1.4 an old copy")
+    windows.hold(out)
+    e.printing.present = pdf_printer(out)
+    with qtbot.waitSignal(e.printing.finished, timeout=30000) as blocker:
+        qtbot.mouseClick(e.print_button, CLICK)
+    assert blocker.args == [""]
+    assert "正被PDF 阅读器" in e.message.text() and "无法覆盖" in e.message.text()
+    assert e.print_button.isEnabled()
+    assert not any(temp_dir(data_dir).glob("print-*"))  # the copy for printing is gone
