@@ -15,6 +15,7 @@ from app.models import Activity, vocab
 from app.reports.plan_pdf import render_plan_pdf
 from app.services import plan as plans
 from app.services.ledger import load_year
+from tests.pdf_words import pdf_words
 
 LONG_CONTENT = (
     "组织全体党员集中学习党章党规和习近平总书记关于基层治理的重要讲话精神，"
@@ -28,20 +29,11 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def words(pdf: Path) -> list[tuple[float, float, float, str]]:
-    """(xMin, yMin, xMax, text) of every word poppler finds, in reading order."""
-    bbox = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
-    return [(float(a), float(b), float(c), t) for a, b, c, t in re.findall(pattern, bbox)]
-
-
 def column_text(pdf: Path, left_mm: float, right_mm: float) -> str:
     """The text inside one table column, lines joined: a wrapped cell reads as one string."""
     pt = 72 / 25.4
-    inside = [w for w in words(pdf) if left_mm * pt <= w[0] and w[2] <= right_mm * pt]
-    return "".join(w[3] for w in sorted(inside, key=lambda w: (w[1], w[0])))
+    inside = [w for w in pdf_words(pdf) if left_mm * pt <= w.x0 and w.x1 <= right_mm * pt]
+    return "".join(w.text for w in sorted(inside, key=lambda w: (w.y0, w.x0)))
 
 
 def test_plan_pdf_lists_every_entry_with_reasons_and_embeds_the_font(branch, tmp_path: Path):
@@ -90,7 +82,7 @@ def test_plan_pdf_lists_every_entry_with_reasons_and_embeds_the_font(branch, tmp
 
     # Wrapped, not run off: every word of the page lies inside the 15 mm side margins.
     margin = 15 * 72 / 25.4
-    assert all(margin - 1 <= w[0] and w[2] <= width - margin + 1 for w in words(out))
+    assert all(margin - 1 <= w.x0 and w.x1 <= width - margin + 1 for w in pdf_words(out))
 
 
 def test_unverified_dates_are_marked_in_the_pdf_and_print_plan_writes_it(
@@ -178,18 +170,18 @@ def test_the_seal_has_blank_paper_around_the_date_for_a_4_cm_seal(branch, tmp_pa
     out = render_plan_pdf(load_year(2026), tmp_path / "seal.pdf")
     assert len(PdfReader(out).pages) == 1  # a monthly plan still fits one page
     pt = 72 / 25.4
-    found = words(out)
-    name = next(w for w in found if w[3].startswith("党组织（盖章）"))
-    date = next(w for w in found if w[3] == "2026年3月16日")
-    assert date[1] - name[1] >= 15 * pt  # the date well below the name
+    found = pdf_words(out)
+    name = next(w for w in found if w.text.startswith("党组织（盖章）"))
+    date = next(w for w in found if w.text == "2026年3月16日")
+    assert date.y0 - name.y0 >= 15 * pt  # the date well below the name
     # A 42 mm seal centred on the date: nothing else printed inside it (the footer is below).
-    cx, cy = (date[0] + date[2]) / 2, date[1]
+    cx, cy = (date.x0 + date.x1) / 2, date.y0
     inside = [
         w
         for w in found
         if w not in (name, date)
-        and abs((w[0] + w[2]) / 2 - cx) < 21 * pt
-        and abs(w[1] - cy) < 21 * pt
+        and abs((w.x0 + w.x1) / 2 - cx) < 21 * pt
+        and abs(w.y0 - cy) < 21 * pt
     ]
     assert not inside, inside
 

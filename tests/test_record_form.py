@@ -20,6 +20,7 @@ from app.reports.record_form import (
     render_record_pdf,
 )
 from app.services.records import load_record, save_record
+from tests.pdf_words import PT_PER_MM, pdf_words
 from tests.record_helpers import (
     EXPECTED_IN_MARCH,
     JOINS_IN_APRIL,
@@ -238,18 +239,9 @@ def crowded_march(march):
 
 def sheet_rows(pdf: Path, page: int) -> list[tuple[float, float, str]]:
     """(yMin, yMax, text) of the words in the 备注 column (the last 68 mm) of one page."""
-    bbox = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
-    left = (210 - 18 - 68) * 72 / 25.4
+    left = (210 - 18 - 68) * PT_PER_MM
     return sorted(
-        (float(y0), float(y1), t)
-        for x, y0, y1, t in re.findall(pattern, bbox)
-        if float(x) > left and float(y1) < 270 * 72 / 25.4
+        (w.y0, w.y1, w.text) for w in pdf_words(pdf, page) if w.x0 > left and w.y1 < 270 * PT_PER_MM
     )
 
 
@@ -310,36 +302,19 @@ def test_a_moved_day_prints_the_planned_day_with_its_reason_and_the_cost(march, 
 
 def test_a_blank_form_leaves_room_for_the_pen_in_the_date_and_the_count(branch, tmp_path):
     _, april = build_year()
-    out = print_record(april.id, tmp_path / "空白.pdf")
-    bbox = subprocess.run(
-        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    pattern = r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
-    found = [(float(a), float(b), t) for a, b, t in re.findall(pattern, bbox)]
-    mm_ = 72 / 25.4
+    found = pdf_words(print_record(april.id, tmp_path / "空白.pdf"), 1)
 
     def gap(before: str, after: str) -> float:
-        left = next(w for w in found if w[2].endswith(before))
-        right = next(w for w in found if w[2].startswith(after) and w[0] > left[1])
-        return (right[0] - left[1]) / mm_
+        left = next(w for w in found if w.text.endswith(before))
+        right = next(w for w in found if w.text.startswith(after) and w.x0 > left.x1)
+        return (right.x0 - left.x1) / PT_PER_MM
 
     assert gap("年", "月") >= 7 and gap("月", "日") >= 7  # 年 月 日 beside 党组织（盖章）
     assert gap("实际参加党员", "人") >= 10  # the count written in by hand
 
 
 def test_there_is_blank_paper_above_the_branch_name_for_a_round_seal(march, tmp_path):
-    out = print_record(march.id, tmp_path / "seal.pdf")
-    bbox = subprocess.run(
-        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    pattern = r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
-    found = [(float(a), float(b), t) for a, b, t in re.findall(pattern, bbox)]
-    title = next(w for w in found if w[2] == "池州市党日活动记录表")
-    seal = next(w for w in found if w[2].startswith("党组织（盖章）"))
-    assert (seal[0] - title[1]) / (72 / 25.4) >= 14  # mm of white between title and name
+    found = pdf_words(print_record(march.id, tmp_path / "seal.pdf"), 1)
+    title = next(w for w in found if w.text == "池州市党日活动记录表")
+    seal = next(w for w in found if w.text.startswith("党组织（盖章）"))
+    assert (seal.y0 - title.y1) / PT_PER_MM >= 14  # mm of white between title and name
