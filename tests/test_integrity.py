@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-try:
-    import resource
-except ImportError:  # Windows
-    resource = None
 
 from app.errors import UserError
 from app.models import Member, close_database
@@ -27,8 +21,7 @@ from app.services.backup import (
     newest_good_backup,
     restore,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli_run import run_cli, run_python
 
 
 def damage_pages(path: Path) -> None:
@@ -44,19 +37,6 @@ def make_ledger(data_dir: Path, count: int = 300) -> None:
         [{"name": f"党员{i:03d}", "note": "备注" * 20} for i in range(count)]
     ).execute()
     close_database()  # checkpoint the WAL into the file, as after a normal exit
-
-
-def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        env=env,
-    )
 
 
 def test_healthy_ledger_passes_the_check(branch, data_dir):
@@ -165,18 +145,7 @@ def check_with_a_full_disk(data_dir: Path) -> subprocess.CompletedProcess:
         "except DatabaseUnavailable as err:\n"
         "    print('unavailable', err.message)\n"
     )
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))
-
-    return subprocess.run(
-        [sys.executable, "-c", code, str(data_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        preexec_fn=limit,
-        timeout=60,
-    )
+    return run_python(code, data_dir, file_limit=3000)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
@@ -205,19 +174,8 @@ def test_a_start_up_backup_failing_on_a_nearly_full_disk_lets_work_go_on_and_lea
         "print(startup.check_database_on_start(Path(sys.argv[1])))\n"
         "print(startup.backup_problem)\n"
     )
-
-    def limit() -> None:  # room for SQLite's 32 KB index file, not for a copy of the ledger
-        resource.setrlimit(resource.RLIMIT_FSIZE, (60000, 60000))
-
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(data_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        preexec_fn=limit,
-        timeout=60,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    # Room for SQLite's 32 KB index file, not for a copy of the ledger.
+    result = run_python(code, data_dir, file_limit=60000)
     went_on, told = result.stdout.splitlines()[:2]
     assert went_on == "True", result.stderr
     assert "没能自动备份" in told and "备份到…" in told
@@ -243,13 +201,7 @@ def test_backup_to_usb_on_a_full_disk_says_so_in_chinese_and_leaves_nothing_half
         "except UserError as err:\n"
         "    sys.stdout.write('said ' + err.message)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(data_dir), str(usb)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python(code, data_dir, usb)
     # It was a traceback ("程序内部错误") when the snapshot could not be written.
     assert result.stdout.startswith("said ") and "磁盘" in result.stdout, result.stderr
     assert "Traceback" not in result.stderr

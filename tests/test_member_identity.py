@@ -5,8 +5,6 @@ template."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +19,7 @@ from app.services.roster import MemberInput, create_member, update_member
 from app.services.roster_dates import format_date
 from app.services.roster_export import write_template
 from app.services.roster_import import HEADERS, field_for_header, import_file, preview_file
+from tests.cli_run import run_cli
 from tests.conftest import DEMO_TODAY as TODAY
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roster_old.xls"
@@ -223,12 +222,7 @@ def test_export_members_round_trips_into_a_fresh_data_dir(branch, data_dir, tmp_
     out = tmp_path / "导出" / "花名册.xlsx"
     fresh = tmp_path / "新电脑"
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "app", *args], capture_output=True, text=True, encoding="utf-8"
-        )
-
-    run = cli("--data-dir", str(data_dir), "export-members", "--out", str(out), "--with-id")
+    run = run_cli(data_dir, "export-members", "--out", str(out), "--with-id")
     assert run.returncode == 0, run.stderr
     assert "含公民身份号码" in run.stdout
     sheet = openpyxl.load_workbook(out).active
@@ -236,11 +230,11 @@ def test_export_members_round_trips_into_a_fresh_data_dir(branch, data_dir, tmp_
     assert all(field_for_header(h) or h == "序号" for h in headers)
     assert headers[-2:] == ["转正日期", "公民身份号码"]
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
-    run = cli("--data-dir", str(fresh), "import-members", str(out))
+    run = run_cli(fresh, "import-members", str(out))
     assert run.returncode == 0, run.stderr
     assert _members(fresh) == _members(data_dir)
 
-    run = cli("--data-dir", str(data_dir), "export-members", "--out", str(out))
+    run = run_cli(data_dir, "export-members", "--out", str(out))
     assert run.returncode == 0, run.stderr
     assert "公民身份号码" not in [c.value for c in openpyxl.load_workbook(out).active[1]]
     open_database(database_path(data_dir))  # for the fixture's teardown

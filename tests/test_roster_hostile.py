@@ -16,6 +16,7 @@ import pytest
 from app.errors import UserError
 from app.models import Member, close_database
 from app.services.roster_import import MAX_PROBLEMS, import_file, preview_file
+from tests.cli_run import run_cli
 from tests.conftest import DEMO_TODAY as TODAY
 
 HEAD = (
@@ -151,12 +152,7 @@ def test_the_active_visible_sheet_is_the_one_imported(data_dir, tmp_path):
 def test_the_cli_names_the_sheet_it_read(branch, tmp_path, data_dir):
     path = _two_sheet_book(tmp_path / "隐藏.xlsx", hide_first=True, active=0)
     close_database()
-    run = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), "import-members", str(path)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-    )
+    run = run_cli(data_dir, "import-members", str(path))
     assert run.returncode == 0, run.stderr
     assert "工作表“在册党员”" in run.stdout and "新增党员 1 人" in run.stdout
 

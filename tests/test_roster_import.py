@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +13,7 @@ from app.models import Member, vocab
 from app.services.roster import MemberInput, create_member
 from app.services.roster_export import export_roster
 from app.services.roster_import import import_file, preview_file
+from tests.cli_run import run_cli
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -193,22 +192,12 @@ def test_cli_import_members_reports_every_bad_row(branch, tmp_path, data_dir):
     from app.models import close_database
 
     close_database()
-    run = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), "import-members", str(path)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-    )
+    run = run_cli(data_dir, "import-members", str(path))
     assert run.returncode == 2
     assert "第7行：性别“男人”应填“男”或“女”" in run.stderr
     assert "第7行：入党时间（1980-07-01）应晚于出生日期（1985-01-01）" in run.stderr
     ok = _xlsx(tmp_path / "好.xlsx", [HEADER, *GOOD_ROWS])
-    run = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), "import-members", str(ok)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-    )
+    run = run_cli(data_dir, "import-members", str(ok))
     assert run.returncode == 0, run.stderr
     assert "新增党员 4 人" in run.stdout
 
