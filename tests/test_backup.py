@@ -28,21 +28,14 @@ from app.services.backup import (
     restore,
     rotate_backups,
 )
-
-
-def names_in(path: Path) -> list[str]:
-    con = sqlite3.connect(path)
-    try:
-        return [r[0] for r in con.execute("SELECT name FROM member ORDER BY id")]
-    finally:
-        con.close()
+from tests.stored import member_names
 
 
 def test_start_backup_is_written_only_when_something_changed(branch, data_dir):
     Member.create(name="张三")
     first = backup_on_start(data_dir)
     assert first is not None and first.reason == REASON_START
-    assert names_in(first.path) == ["张三"]
+    assert member_names(first.path) == ["张三"]
     assert not check_integrity(first.path)
     # A backup is a complete file on its own, not a WAL database needing side files.
     assert not first.path.with_name(first.path.name + "-wal").exists()
@@ -51,7 +44,7 @@ def test_start_backup_is_written_only_when_something_changed(branch, data_dir):
     Member.create(name="李四")
     second = backup_on_start(data_dir)
     assert second is not None
-    assert names_in(second.path) == ["张三", "李四"]
+    assert member_names(second.path) == ["张三", "李四"]
     assert [b.path for b in list_backups(data_dir)][0] == second.path
 
 
@@ -63,7 +56,7 @@ def test_backup_of_open_database_holds_the_committed_state_not_a_half_write(bran
         Member.create(name="未提交")
         # The open transaction is invisible to the backup's own connection.
         info = create_backup(data_dir)
-    assert names_in(info.path) == ["已提交"]
+    assert member_names(info.path) == ["已提交"]
 
 
 def _fake(folder: Path, when: dt.datetime) -> BackupInfo:
@@ -118,7 +111,7 @@ def test_migration_copies_are_listed_as_backups(tmp_path):
         (info,) = list_backups(data)
         assert info.reason == REASON_MIGRATION
         assert info.label == "升级前自动备份"
-        assert names_in(info.path) == ["老党员"]
+        assert member_names(info.path) == ["老党员"]
     finally:
         close_database()
 
@@ -134,9 +127,9 @@ def test_restore_backs_up_current_state_first_and_reopens(branch, data_dir):
     ]  # the database is open on the restored file
     before = [b for b in list_backups(data_dir) if b.reason == REASON_RESTORE]
     assert len(before) == 1
-    assert names_in(before[0].path) == ["张三", "误操作后的记录"]
+    assert member_names(before[0].path) == ["张三", "误操作后的记录"]
     Member.create(name="恢复后新增")  # and writable
-    assert names_in(database_path(data_dir)) == ["张三", "恢复后新增"]
+    assert member_names(database_path(data_dir)) == ["张三", "恢复后新增"]
 
 
 def test_restore_refuses_a_damaged_backup_and_changes_nothing(branch, data_dir):
@@ -311,13 +304,13 @@ def test_restoring_the_oldest_of_twelve_backups_brings_it_back_and_keeps_the_fil
     oldest = twelve[0]
     restore(data_dir, oldest, now=dt.datetime(2026, 11, 25, 10, 0))
     assert [m.name for m in Member.select()] == ["党员01"]
-    assert oldest.exists() and names_in(oldest) == ["党员01"]
+    assert oldest.exists() and member_names(oldest) == ["党员01"]
     # Rotation still thins the rest: the newest ten, the pre-restore backup among them, and
     # the one restored from.
     left = {b.path for b in list_backups(data_dir)}
     assert len(left) == KEEP_RECENT + 1 and oldest in left
     (before,) = [b for b in list_backups(data_dir) if b.reason == REASON_RESTORE]
-    assert len(names_in(before.path)) == 12
+    assert len(member_names(before.path)) == 12
 
 
 def test_restore_from_a_ledger_file_with_its_wal_reads_through_the_wal(branch, data_dir, tmp_path):
