@@ -19,26 +19,18 @@ from app.ui.state import AppState
 from app.ui.stats_tab import StatsTab
 from app.ui.township.aggregate_dialog import AggregateDialog
 from app.ui.township.issue_dialog import IssuePackageDialog
-from tests.test_downlink import (
-    QINGSHAN,
-    TOWNSHIP,
-    branch_with_plan,
-    export_and_aggregate,
-    issue,
-    run,
-    township_with_notice,
-    use,
-)
+from tests import test_downlink as downlink
+from tests.test_downlink import QINGSHAN, TOWNSHIP
 from tests.ui.shots import cjk_font, shot
 
 
 def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, capsys):
     cjk_font(qapp)
-    town = township_with_notice(tmp_path)
-    package = issue(capsys, town, tmp_path, "--deadline", "03-20")
-    branch = branch_with_plan(tmp_path, QINGSHAN)
+    town = downlink.township_with_notice(tmp_path)
+    package = downlink.issue(capsys, town, tmp_path, "--deadline", "03-20")
+    branch = downlink.branch_with_plan(tmp_path, QINGSHAN)
 
-    use(branch)
+    downlink.use(branch)
     state = AppState(branch)
     state.year = 2027
     dialog = ImportPackageDialog(state, path=package)
@@ -57,9 +49,9 @@ def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, cap
     assert months[5] == dt.date(2027, 5, 6) and Branch.get().plan_deadline == "03-20"
 
     # Another key signs the next one: the secretary must confirm the change before 导入.
-    other = township_with_notice(tmp_path / "new-pc")
-    second = issue(capsys, other, tmp_path / "new-pc")
-    use(branch)
+    other = downlink.township_with_notice(tmp_path / "new-pc")
+    second = downlink.issue(capsys, other, tmp_path / "new-pc")
+    downlink.use(branch)
     dialog = ImportPackageDialog(state, path=second)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -73,8 +65,8 @@ def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, cap
     assert SuperiorKey.select().count() == 1
     close_database()
 
-    receipts, _, code, err = export_and_aggregate(capsys, tmp_path, [branch], town)
-    use(branch)
+    receipts, _, code, err = downlink.export_and_aggregate(capsys, tmp_path, [branch], town)
+    downlink.use(branch)
     record_tab, stats_tab = RecordTab(state), StatsTab(state)
     qtbot.addWidget(record_tab)
     qtbot.addWidget(stats_tab)
@@ -100,13 +92,13 @@ def test_branch_takes_in_the_package_then_its_receipt(qtbot, qapp, tmp_path, cap
 
 def test_township_issues_a_package_and_writes_receipts_after_summing(qtbot, qapp, tmp_path, capsys):
     cjk_font(qapp)
-    town = township_with_notice(tmp_path)
-    branch = branch_with_plan(tmp_path, QINGSHAN)
+    town = downlink.township_with_notice(tmp_path)
+    branch = downlink.branch_with_plan(tmp_path, QINGSHAN)
     up = tmp_path / "up"
     up.mkdir()
-    assert run(capsys, branch, "export", "--year", "2027", "--out", str(up))[0] == 0
+    assert downlink.run(capsys, branch, "export", "--year", "2027", "--out", str(up))[0] == 0
 
-    use(town)
+    downlink.use(town)
     dialog = IssuePackageDialog(today=dt.date(2026, 12, 2))
     qtbot.addWidget(dialog)
     dialog.show()
