@@ -10,21 +10,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.models import Member, vocab
-from app.ui.member_dialog import MemberDialog
+from tests.ui.test_roster_tab import member_dialog
 
-TODAY = dt.date(2026, 11, 25)
 MAN_1965 = "340802196511051232"
 
 
-def _dialog(qtbot, member_id=None) -> MemberDialog:
-    dialog = MemberDialog(member_id, today=TODAY)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
-
-
 def test_the_id_number_is_checked_shown_masked_and_kept_whole(qtbot, branch):
-    dialog = _dialog(qtbot)
+    dialog = member_dialog(qtbot)
     dialog.name.setText("陈志强")
     dialog.birth_date.setText("1966.11")
     dialog.id_number.setText(MAN_1965[:-1] + "9")
@@ -39,7 +31,7 @@ def test_the_id_number_is_checked_shown_masked_and_kept_whole(qtbot, branch):
     m = Member.get_by_id(dialog.saved_id)
     assert (m.id_number, m.birth_date, m.gender) == (MAN_1965, dt.date(1965, 11, 5), "男")
 
-    again = _dialog(qtbot, m.id)
+    again = member_dialog(qtbot, m.id)
     assert again.id_number.text() == "3408**********1232"
     assert MAN_1965 not in again.id_number.text()
     again.phone.setText("13900000000")
@@ -49,7 +41,7 @@ def test_the_id_number_is_checked_shown_masked_and_kept_whole(qtbot, branch):
 
 
 def test_a_month_stays_a_month_and_full_membership_makes_a_full_member(qtbot, branch):
-    dialog = _dialog(qtbot)
+    dialog = member_dialog(qtbot)
     dialog.name.setText("吴敏")
     dialog.birth_date.setText("1968.3")
     dialog.joined_party_date.setText("2024-06-30")
@@ -60,7 +52,7 @@ def test_a_month_stays_a_month_and_full_membership_makes_a_full_member(qtbot, br
     m = Member.get_by_id(dialog.saved_id)
     assert (m.birth_date, m.birth_precision) == (dt.date(1968, 3, 1), "month")
     assert (m.category, m.full_member_date) == (vocab.FULL_MEMBER, dt.date(2025, 6, 30))
-    again = _dialog(qtbot, m.id)
+    again = member_dialog(qtbot, m.id)
     assert again.birth_date.text() == "1968年3月"
     again.full_member_date.setText("2025.06")  # 转正 decides who is 预备 on which day
     qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
@@ -68,7 +60,7 @@ def test_a_month_stays_a_month_and_full_membership_makes_a_full_member(qtbot, br
 
 
 def test_a_name_longer_than_the_limit_is_cut_and_the_limit_is_shown(qtbot, branch):
-    dialog = _dialog(qtbot)
+    dialog = member_dialog(qtbot)
     dialog.name.setText("阿" * 25)
     assert dialog.name.text() == "阿" * 20 and "最多20个字" in dialog.name.placeholderText()
     dialog.name.setText("刘\x07洋")

@@ -41,16 +41,16 @@ def _answer_next_message_box(button: QMessageBox.StandardButton) -> list[str]:
     return seen
 
 
-def new_member_dialog(qtbot) -> MemberDialog:
-    """新增党员, shown, on TODAY."""
-    dialog = MemberDialog(today=TODAY)
+def member_dialog(qtbot, member_id: int | None = None) -> MemberDialog:
+    """The member dialog (新增党员 without an id), shown, on TODAY."""
+    dialog = MemberDialog(member_id, today=TODAY)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
 
 
 def test_member_dialog_stays_open_and_names_each_wrong_field(qtbot, branch):
-    dialog = new_member_dialog(qtbot)
+    dialog = member_dialog(qtbot)
     dialog.birth_date.setText("1990-13-01")
     dialog.joined_party_date.setText("2030-07-01")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -72,7 +72,7 @@ def test_member_dialog_stays_open_and_names_each_wrong_field(qtbot, branch):
     assert m.is_mobile and m.mobile_location == "浙江省杭州市"
 
     # the same name and birth date again: warned, saved only on the second click
-    again = new_member_dialog(qtbot)
+    again = member_dialog(qtbot)
     again.name.setText("陈志强")
     again.birth_date.setText("1985-01-22")
     qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
