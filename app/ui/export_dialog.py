@@ -14,11 +14,9 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,12 +26,17 @@ from app.bundle.write import ExportResult, export_bundle_detailed
 from app.filenames import documents_folder
 from app.ui.desktop import open_in_viewer
 from app.ui.dialog_kit import (
+    STRETCH,
+    button,
+    column,
     error_label,
     progress_bar,
     result_label,
+    row,
     set_progress,
     show_message,
     size_text,
+    text_label,
 )
 from app.ui.drives import Drive, removable_drives
 from app.ui.icons import icon
@@ -91,8 +94,6 @@ class ExportDialog(QDialog):
         self.setWindowTitle(TEXT["title"])
         self.resize(640, 480)
 
-        intro = QLabel(TEXT["intro"])
-        intro.setWordWrap(True)
         self.year_box = QSpinBox()
         self.year_box.setRange(2000, 2100)
         self.year_box.setValue(year)
@@ -105,47 +106,39 @@ class ExportDialog(QDialog):
         self.status_label = QLabel()
         self.result_label = result_label()
         buttons = QDialogButtonBox()
-        self.export_button = QPushButton(icon("fa5s.file-export"), TEXT["export"])
+        self.export_button = button(TEXT["export"], self.start_export, "fa5s.file-export")
         self.export_button.setDefault(True)
-        self.open_button = QPushButton(TEXT["open_folder"])
-        self.close_button = QPushButton(TEXT["close"])
+        self.open_button = button(TEXT["open_folder"], self.open_folder)
+        self.close_button = button(TEXT["close"], self.reject)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.open_button.hide()  # after addButton, which shows it
-        self.export_button.clicked.connect(self.start_export)
-        self.open_button.clicked.connect(self.open_folder)
-        self.close_button.clicked.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.result_label)
-        layout.addWidget(buttons)
+        column(
+            self,
+            text_label(TEXT["intro"]),
+            form,
+            self.progress,
+            self.status_label,
+            self.result_label,
+            buttons,
+        )
         self.refresh_destinations()
 
     def _destination_box(self) -> QVBoxLayout:
         self.destinations = QListWidget()
         self.destinations.setMinimumHeight(110)
-        self.no_usb_label = QLabel(TEXT["no_usb"])
-        self.no_usb_label.setWordWrap(True)
-        self.refresh_button = QPushButton(icon("fa5s.sync"), TEXT["refresh"])
-        self.other_button = QPushButton(icon("fa5s.folder-open"), TEXT["other_folder"])
-        self.refresh_button.clicked.connect(self.refresh_destinations)
-        self.other_button.clicked.connect(self.choose_folder)
+        self.no_usb_label = text_label(TEXT["no_usb"])
+        self.refresh_button = button(TEXT["refresh"], self.refresh_destinations, "fa5s.sync")
+        self.other_button = button(TEXT["other_folder"], self.choose_folder, "fa5s.folder-open")
         self.error_label = error_label()
-        dest_buttons = QHBoxLayout()
-        dest_buttons.addWidget(self.refresh_button)
-        dest_buttons.addWidget(self.other_button)
-        dest_buttons.addStretch(1)
-        dest = QVBoxLayout()
-        dest.addWidget(self.destinations)
-        dest.addWidget(self.no_usb_label)
-        dest.addLayout(dest_buttons)
-        dest.addWidget(self.error_label)
-        return dest
+        return column(
+            None,
+            self.destinations,
+            self.no_usb_label,
+            row(self.refresh_button, self.other_button, STRETCH),
+            self.error_label,
+        )
 
     # destinations: USB sticks first, then the desktop and documents, then what the user picked
     def refresh_destinations(self) -> None:

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QPlainTextEdit, QWidget
 
 from app.filenames import desktop_folder
 from app.services.roster import format_date
@@ -27,6 +15,15 @@ from app.services.roster_import import (
     ImportResult,
     import_file,
     preview_file,
+)
+from app.ui.dialog_kit import (
+    STRETCH,
+    button,
+    column,
+    progress_bar,
+    read_only_table,
+    row,
+    text_label,
 )
 from app.ui.state import AppState
 from app.ui.table_model import RowsTableModel
@@ -90,50 +87,31 @@ class ImportDialog(QDialog):
         self.setWindowTitle(TEXT["title"])
         self.resize(900, 600)
 
-        explain = QLabel(TEXT["explain"])
-        explain.setWordWrap(True)
-        self.choose_button = QPushButton(TEXT["choose"])
-        self.choose_button.clicked.connect(self.choose_file)
+        self.choose_button = button(TEXT["choose"], self.choose_file)
         self.file_label = QLabel(TEXT["no_file"])
-        self.progress = QProgressBar()
-        self.progress.hide()
-        self.columns_label = QLabel()
-        self.columns_label.setWordWrap(True)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        self.progress = progress_bar()
+        self.columns_label = text_label()
+        self.summary = text_label()
         self.model = RowsTableModel(TEXT["headers"], self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(self.model, single=False)
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)
         self.problems.setStyleSheet("color: #c0392b;")
         self.problems.setMaximumHeight(150)
         self.problems.hide()
-        self.import_button = QPushButton(TEXT["import"])
+        self.import_button = button(TEXT["import"], self.start_import)
         self.import_button.setEnabled(False)
-        self.import_button.clicked.connect(self.start_import)
-        close = QPushButton(TEXT["close"])
-        close.clicked.connect(self.accept)
-
-        row = QHBoxLayout()
-        row.addWidget(self.choose_button)
-        row.addWidget(self.file_label, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(row)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.columns_label)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.problems)
-        layout.addLayout(buttons)
+        column(
+            self,
+            text_label(TEXT["explain"]),
+            row(self.choose_button, (self.file_label, 1)),
+            self.progress,
+            self.columns_label,
+            self.summary,
+            (self.table, 1),
+            self.problems,
+            row(STRETCH, self.import_button, button(TEXT["close"], self.accept)),
+        )
 
     def start_folder(self) -> str:
         """Where the picker opens: the folder of the last file chosen, else the desktop (where a
