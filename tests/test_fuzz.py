@@ -68,6 +68,23 @@ def import_and_check(path: Path) -> None:
     assert Member.select().where(Member.id.in_(result.added_ids)).count() == result.added
 
 
+def byte_edits(most: int, longest: int):
+    """1 to `most` overwrites of a file: where (0 to 1 of its length) and the bytes written."""
+    return st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=longest)),
+        min_size=1,
+        max_size=most,
+    )
+
+
+def overwritten(raw: bytes, edits: list[tuple[float, bytes]]) -> bytearray:
+    damaged = bytearray(raw)
+    for where, patch in edits:
+        pos = int(where * len(damaged))
+        damaged[pos : pos + len(patch)] = patch
+    return damaged
+
+
 ALL_HEADERS = [alias for aliases in HEADERS.values() for alias in aliases]
 dates_written = st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)).flatmap(
     lambda d: st.sampled_from(
@@ -175,13 +192,7 @@ def test_a_damaged_xlsx_is_refused_not_crashed_on(data_dir, tmp_path):
 
 
 @fuzz(60)
-@given(
-    edits=st.lists(
-        st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=6)),
-        min_size=1,
-        max_size=3,
-    )
-)
+@given(edits=byte_edits(3, 6))
 def test_an_xlsx_damaged_anywhere_is_refused_or_read_never_crashed_on(data_dir, tmp_path, edits):
     wb = openpyxl.Workbook()
     wb.active.append(["姓名", "性别", "出生日期", "入党时间"])
@@ -189,12 +200,8 @@ def test_an_xlsx_damaged_anywhere_is_refused_or_read_never_crashed_on(data_dir, 
     wb.active.append(["李建华", "男", "1968-11-20", "1990-06-30"])
     good = tmp_path / "good.xlsx"
     wb.save(good)
-    raw = bytearray(good.read_bytes())
-    for where, patch in edits:
-        pos = int(where * len(raw))
-        raw[pos : pos + len(patch)] = patch
     path = tmp_path / "花名册.xlsx"
-    path.write_bytes(bytes(raw))
+    path.write_bytes(bytes(overwritten(good.read_bytes(), edits)))
     import_and_check(path)
 
 
@@ -355,19 +362,12 @@ def test_fuzzed_bundle_structure_is_answered_with_reasons(
 
 @fuzz(150)
 @given(
-    edits=st.lists(
-        st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=8)),
-        min_size=1,
-        max_size=4,
-    ),
+    edits=byte_edits(4, 8),
     cut=st.none() | st.floats(0, 1),
 )
 def test_damaged_bytes_never_crash_the_check_or_pass_changed_data(bundle, tmp_path, edits, cut):
     path, entries = bundle
-    raw = bytearray(path.read_bytes())
-    for where, patch in edits:
-        pos = int(where * len(raw))
-        raw[pos : pos + len(patch)] = patch
+    raw = overwritten(path.read_bytes(), edits)
     if cut is not None:
         raw = raw[: int(cut * len(raw))]
     assume(bytes(raw) != path.read_bytes())
