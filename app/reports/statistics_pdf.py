@@ -8,6 +8,7 @@ page and each footer naming the sheet with 第 n 页 共 N 页 (as the plan PDF)
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -19,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from app import files
+from app.reports import statistics_columns as shared
 from app.reports.fonts import register_font
 from app.reports.record_form import NumberedCanvas, draw_footer
 from app.services.evaluation import Talks
@@ -34,8 +36,6 @@ WARN = colors.HexColor("#b00000")
 TEXT = {
     "title": "{branch}{year}年党员活动日统计",
     "computed": "统计日期：{today}　　请假{leave}未参加次数",
-    "leave_counts": "计入",
-    "leave_excused": "不计入",
     "summary": "计划 {planned} 次，已开展 {held} 次（截至统计日应开展 {due} 次）；"
     "无活动月份：{months}；报送逾期 {overdue} 份（活动后3日内未报送），尚未报送 {not_submitted} 份；"
     "平均参加率 {rate}。",
@@ -43,43 +43,17 @@ TEXT = {
     "members": "一、党员参加情况",
     "talks": "二、谈话提醒（累计未参加3次及以上）",
     "activities": "三、活动情况",
-    "talk": "谈话提醒",
     "basis": "不合格党员认定依据（参考）",
-    "basis_note": "说明：累计未参加6次及以上的，按《实施意见》四.2作为确定不合格党员的重要依据，"
-    "是否认定由党支部按程序研究决定。",
     "no_talks": "本年度没有累计未参加3次及以上的党员。",
-    "no_talk": "未谈话",
     "talk_line": "{date} {talker}谈话：{note}（{state}）",
-    "none": "无",
+    **shared.WORDS,
 }
 
-MEMBER_HEADERS = (
-    "序号",
-    "姓名",
-    "类别",
-    "应参加",
-    "实际参加",
-    "请假",
-    "缺席",
-    "未登记",
-    "未参加次数",
-    "参加率",
-    "提示",
-)
+MEMBER_HEADERS = ("序号", "姓名", "类别", "应参加", *shared.MEMBER_TOTALS)
 MEMBER_WIDTHS_MM = (12, 26, 26, 16, 18, 14, 14, 16, 22, 18, 85)
 TALK_HEADERS = ("姓名", "未参加次数", "谈话情况")
 TALK_WIDTHS_MM = (30, 24, 213)
-ACTIVITY_HEADERS = (
-    "序号",
-    "计划日期",
-    "开展日期",
-    "活动主题",
-    "应参加",
-    "实际参加",
-    "参加率",
-    "报送日期",
-    "报送情况",
-)
+ACTIVITY_HEADERS = (*shared.ACTIVITY_FIRST, *shared.ACTIVITY_LAST)
 ACTIVITY_WIDTHS_MM = (12, 26, 26, 100, 16, 18, 18, 26, 25)
 
 
@@ -110,6 +84,13 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape("" if text is None else str(text)).replace("\n", "<br/>"), style)
 
 
+def _shown(value: object) -> object:
+    """A date as 2026-03-05, nothing for an empty cell; numbers and texts as they are."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.1%}"
 
@@ -136,10 +117,6 @@ def _table(headers: tuple[str, ...], rows: list[list], widths_mm: tuple, st: dic
     return table
 
 
-def _hint(m: MemberStats) -> str:
-    return TEXT["basis"] if m.unqualified_basis else TEXT["talk"] if m.talk_reminder else ""
-
-
 def _members(stats: YearStatistics, st: dict) -> list:
     rows = [
         [
@@ -147,13 +124,9 @@ def _members(stats: YearStatistics, st: dict) -> list:
             m.name,
             m.category,
             m.expected,
-            m.took_part,
-            m.leave,
-            m.absent,
-            m.unrecorded,
-            m.not_taking_part,
+            *shared.member_counts(m),
             _pct(m.rate),
-            _hint(m),
+            shared.member_hint(m, TEXT["basis"]),
         ]
         for i, m in enumerate(stats.members, start=1)
     ]
@@ -198,14 +171,9 @@ def _talks(stats: YearStatistics, talks: Talks | None, st: dict) -> list:
 def _activities(stats: YearStatistics, st: dict) -> list:
     rows = [
         [
-            i,
-            a.plan_date.isoformat(),
-            a.held_date.isoformat() if a.held_date else "",
-            a.theme,
-            a.expected if a.is_held else "",
-            a.took_part if a.is_held else "",
+            *map(_shown, shared.activity_first(i, a)),
             _pct(a.rate) if a.is_held else "",
-            a.submitted_date.isoformat() if a.submitted_date else "",
+            _shown(a.submitted_date),
             a.submission_state,
         ]
         for i, a in enumerate(stats.activities, start=1)
@@ -219,8 +187,8 @@ def _activities(stats: YearStatistics, st: dict) -> list:
 
 def _summary(stats: YearStatistics, st: dict) -> list:
     b = stats.branch
-    leave = TEXT["leave_counts"] if stats.leave_counts_as_absent else TEXT["leave_excused"]
-    months = "、".join(f"{m}月" for m in b.months_without_activity) or TEXT["none"]
+    leave = shared.leave_word(stats)
+    months = shared.months_without_activity(b)
     line = TEXT["summary"].format(
         planned=b.planned,
         held=b.held,

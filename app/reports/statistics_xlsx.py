@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app import files
 from app.models import vocab
+from app.reports import statistics_columns as shared
 from app.reports.xlsx_cells import append, fit_row_heights, put
 from app.services.evaluation import TalkRecord, Talks
 from app.services.statistics import MemberStats, YearStatistics, talk_progress
@@ -35,22 +36,16 @@ PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
 
 TEXT = {
+    **shared.WORDS,
     "summary": "支部汇总",
     "members": "党员情况",
     "talks": "谈话提醒",
     "activities": "活动情况",
     "title": "{branch}　{year}年党员活动日统计",
     "computed": "统计日期：{today}　请假{leave}未参加次数",
-    "leave_counts": "计入",
-    "leave_excused": "不计入",
-    "talk": "谈话提醒",
     "basis": "不合格党员认定依据（供支部认定参考，不是结论）",
     "below_three": "未达3次（已登记谈话）",
     "basis_short": "6次及以上，不合格党员认定依据（参考）",
-    "basis_note": "说明：累计未参加6次及以上的，按《实施意见》四.2作为确定不合格党员的重要依据，"
-    "是否认定由党支部按程序研究决定。",
-    "none": "无",
-    "no_talk": "未谈话",
     "talk_line": "{date} {talker}谈话；{state}",
     "talks_none": "（本年度没有累计未参加3次及以上的党员，也没有谈话提醒记录）",
     "talks_note": "说明：按《实施意见》四.2，党员每年不参加活动累计3次的，党支部要及时谈话提醒、"
@@ -64,13 +59,7 @@ MEMBER_HEADERS = [
     "离开日期",
     "应参加",
     *vocab.TAKING_PART_STATUSES,
-    "实际参加",
-    "请假",
-    "缺席",
-    "未登记",
-    "未参加次数",
-    "参加率",
-    "提示",
+    *shared.MEMBER_TOTALS,
 ]
 TALK_COLUMN = "谈话提醒情况"  # added to MEMBER_HEADERS when the talk records are given
 TALK_HEADERS = [
@@ -88,17 +77,10 @@ TALK_HEADERS = [
     "整改情况",
 ]
 ACTIVITY_HEADERS = [
-    "序号",
-    "计划日期",
-    "开展日期",
-    "活动主题",
-    "应参加",
-    "实际参加",
+    *shared.ACTIVITY_FIRST,
     *vocab.ATTENDANCE_STATUSES,
     "未登记",
-    "参加率",
-    "报送日期",
-    "报送情况",
+    *shared.ACTIVITY_LAST,
 ]
 
 
@@ -146,10 +128,6 @@ def _table(
     ws.auto_filter.ref = f"A{first_row}:{last}{first_row + len(rows)}"
 
 
-def _hint(m: MemberStats) -> str:
-    return TEXT["basis"] if m.unqualified_basis else TEXT["talk"] if m.talk_reminder else ""
-
-
 def _talk_summary(m: MemberStats, talks: Talks, today: dt.date) -> str:
     """The member sheet's 谈话提醒情况 cell: the latest talk, or 未谈话 for a member due one."""
     held = talks.get(m.member_id) or []
@@ -176,13 +154,9 @@ def _members_sheet(
                 m.left_date,
                 m.expected,
                 *(m.by_status[s] for s in vocab.TAKING_PART_STATUSES),
-                m.took_part,
-                m.leave,
-                m.absent,
-                m.unrecorded,
-                m.not_taking_part,
+                *shared.member_counts(m),
                 m.rate,
-                _hint(m),
+                shared.member_hint(m, TEXT["basis"]),
                 *([_talk_summary(m, talks, stats.today)] if talks is not None else []),
             ]
         )
@@ -269,12 +243,7 @@ def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Tal
 def _activities_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> None:
     rows = [
         [
-            i,
-            a.plan_date,
-            a.held_date,
-            a.theme,
-            a.expected if a.is_held else None,
-            a.took_part if a.is_held else None,
+            *shared.activity_first(i, a),
             *((a.by_status[s] if a.is_held else None) for s in vocab.ATTENDANCE_STATUSES),
             a.unrecorded if a.is_held else None,
             a.rate,
@@ -313,7 +282,7 @@ def _summary_sheet(
         ["截至统计日应开展次数", b.due],
         [
             "无活动月份",
-            "、".join(f"{m}月" for m in b.months_without_activity) or TEXT["none"],
+            shared.months_without_activity(b),
         ],
         ["报送逾期（活动后3日内未报送）", b.overdue_records],
         ["已开展、尚未报送", b.not_submitted],
@@ -359,8 +328,9 @@ def write_statistics_xlsx(stats: YearStatistics, out: Path, talks: Talks | None 
     gets the 谈话提醒 sheet and a 谈话提醒情况 column; without them (not known) neither, rather
     than calling everyone 未谈话."""
     out = Path(out)
-    leave = TEXT["leave_counts"] if stats.leave_counts_as_absent else TEXT["leave_excused"]
-    subtitle = TEXT["computed"].format(today=stats.today.isoformat(), leave=leave)
+    subtitle = TEXT["computed"].format(
+        today=stats.today.isoformat(), leave=shared.leave_word(stats)
+    )
 
     wb = Workbook()
     summary = wb.active
