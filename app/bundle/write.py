@@ -124,7 +124,12 @@ def export_bundle_detailed(
         check_part_sizes(parts)
         need = sum(p.source.stat().st_size for p in parts) + 64 * 1024
         check_free_space(out_dir, need)
-        total_bytes = _write_zip(final, parts, data, step, ensure_key(data_dir))
+        try:
+            total_bytes = _write_zip(final, parts, data, step, ensure_key(data_dir))
+        except files.HeldOpen as err:
+            if err.target != final:
+                raise
+            raise _older_bundle_held(final) from err
 
     step("正在重新读取并校验…")
     check = check_bundle(final)
@@ -349,6 +354,18 @@ def _write_zip(final: Path, parts: list[Part], data, step: Steps, signer: Signer
             zf.writestr(_zipinfo(MANIFEST, stamp), manifest)
             zf.writestr(_zipinfo(SIGNATURE, stamp), sign_manifest(manifest, signer))
     return written
+
+
+def _older_bundle_held(final: Path) -> UserError:
+    """An earlier bundle of the same name is open in a zip program (Windows refuses to replace
+    it, docs/windows.md). The name is the bundle's own, so the way out is closing that program
+    or another folder, never a second bundle of the year beside the first."""
+    return UserError(
+        f"“{final.parent}”里原有的报送包“{final.name}”正被{files.holder_of(final)}打开，"
+        "无法覆盖，原有的报送包没有改变。请先关闭该程序中的这个文件再导出，"
+        "或导出到另一个文件夹。",
+        f"the earlier {final} is held open by another program",
+    )
 
 
 def _manifest_text(data, listing: list[dict[str, Any]], signer: Signer) -> str:
