@@ -50,8 +50,26 @@ def _rate(took_part: int, expected: int) -> float | None:
     return took_part / expected if expected else None
 
 
+@dataclass(kw_only=True)
+class AttendanceCounts:
+    """Who was expected and how each attended, counted over a member's year or at one activity
+    (rule 4): 应参加, the count of each status, and the expected with nothing entered."""
+
+    expected: int = 0  # 应参加
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    unrecorded: int = 0  # expected, but no attendance entered
+
+    @property
+    def took_part(self) -> int:
+        return sum(self.by_status[s] for s in vocab.TAKING_PART_STATUSES)
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.took_part, self.expected)
+
+
 @dataclass
-class MemberStats:
+class MemberStats(AttendanceCounts):
     """One member's year (rule 8). Only held activities while the member was on the roll count."""
 
     member_id: int
@@ -59,14 +77,7 @@ class MemberStats:
     category: str
     left_date: dt.date | None
     roll_start: dt.date | None = None
-    expected: int = 0  # 应参加
-    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
-    unrecorded: int = 0  # expected, but no attendance entered
     not_taking_part: int = 0  # 缺席, plus 请假 unless the branch excuses leave
-
-    @property
-    def took_part(self) -> int:
-        return sum(self.by_status[s] for s in vocab.TAKING_PART_STATUSES)
 
     @property
     def leave(self) -> int:
@@ -75,10 +86,6 @@ class MemberStats:
     @property
     def absent(self) -> int:
         return self.by_status[vocab.ABSENT]
-
-    @property
-    def rate(self) -> float | None:
-        return _rate(self.took_part, self.expected)
 
     @property
     def talk_reminder(self) -> bool:
@@ -90,28 +97,17 @@ class MemberStats:
 
 
 @dataclass
-class ActivityStats:
+class ActivityStats(AttendanceCounts):
     activity_id: int
     plan_date: dt.date
     held_date: dt.date | None
     theme: str
-    expected: int = 0
-    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
-    unrecorded: int = 0
     submitted_date: dt.date | None = None
     overdue: bool = False
 
     @property
     def is_held(self) -> bool:
         return self.held_date is not None
-
-    @property
-    def took_part(self) -> int:
-        return sum(self.by_status[s] for s in vocab.TAKING_PART_STATUSES)
-
-    @property
-    def rate(self) -> float | None:
-        return _rate(self.took_part, self.expected)
 
     @property
     def submission_state(self) -> str:
