@@ -12,7 +12,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from app import APP_ID
+from app import APP_ID, __version__
 
 ENV_DATA_DIR = "DANGRI_DATA_DIR"
 DB_FILENAME = "dangri.sqlite3"
@@ -45,6 +45,12 @@ def temp_dir(data_dir: Path) -> Path:
 def keys_dir(data_dir: Path) -> Path:
     """The ledger's signing key (docs/signing.md); kept in every backup."""
     return data_dir / "keys"
+
+
+def icon_cache_dir(data_dir: Path) -> Path:
+    """The window's icons drawn once by qtawesome, as PNG files (app/ui/icons.py); one folder
+    per program version, so an update draws its own. Not in backups: drawn again when missing."""
+    return data_dir / "cache" / f"icons-{__version__}"
 
 
 def resources_root() -> Path:

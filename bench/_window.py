@@ -2,6 +2,11 @@
 
     python bench/_window.py app DATA_DIR   # the real start-up: app.cli.main(["--data-dir", D])
     python bench/_window.py bare           # a bare QMainWindow, started the same way
+    python bench/_window.py app DATA_DIR --stalls 2   # then the longest stall in 2 s
+
+With `--stalls S` the loop runs on for S seconds after the window has painted itself (appeared),
+a timer asking for a turn every 5 ms; the longest wait between two turns (the UI thread busy
+with something else: building the other tabs, loading dialogs) is printed as "stall <seconds>".
 
 Both patch QApplication.exec so that, once the event loop runs with the window shown, the time
 is printed and the loop quits. CLOCK_MONOTONIC is system-wide, so the parent subtracts the time
@@ -35,12 +40,61 @@ def _patch_exec(widgets) -> None:
         def shown() -> None:
             windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
             print(f"shown {time.monotonic():.6f} {len(windows)}", flush=True)
-            QApplication.quit()
+            if STALLS:
+                _after_first_paint(windows[0], lambda: _watch_stalls(STALLS))
+            else:
+                QApplication.quit()
 
         QTimer.singleShot(0, shown)
         return _exec()
 
     QApplication.exec = _exec_once_shown
+
+
+def _after_first_paint(window, then) -> None:
+    """Call `then` once the window has painted itself the first time (it has appeared)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class Painted(QObject):
+        done = False
+
+        def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt name)
+            if event.type() == QEvent.Type.Paint and not self.done:
+                self.done = True
+                QTimer.singleShot(0, then)  # once this paint is done
+            return False
+
+    painted = Painted()
+    _keep.append(painted)
+    window.installEventFilter(painted)
+
+
+def _watch_stalls(seconds: float) -> None:
+    """Print the longest gap between 5 ms timer turns over `seconds`, then quit."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    start = last = time.perf_counter()
+    worst = [0.0]
+    timer = QTimer()
+
+    def tick() -> None:
+        nonlocal last
+        now = time.perf_counter()
+        worst[0] = max(worst[0], now - last)
+        last = now
+        if now - start >= seconds:
+            timer.stop()
+            print(f"stall {worst[0]:.4f}", flush=True)
+            QApplication.quit()
+
+    timer.timeout.connect(tick)
+    timer.start(5)
+    _keep.append(timer)
+
+
+_keep: list = []
+STALLS = 0.0
 
 
 class _PatchWhenImported(importlib.abc.MetaPathFinder):
@@ -75,6 +129,8 @@ def bare() -> int:
 
 
 if __name__ == "__main__":
+    if "--stalls" in sys.argv:
+        STALLS = float(sys.argv[sys.argv.index("--stalls") + 1])
     if sys.argv[1] == "bare":
         sys.exit(bare())
     from app.cli import main

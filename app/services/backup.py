@@ -74,8 +74,11 @@ class BackupInfo:
 
 
 # --- the start-up check ----------------------------------------------------------------------
-def database_problems(data_dir: Path) -> list[str]:
-    """The start-up check of the data dir's database: [] when it is healthy or not there yet.
+def database_problems(
+    data_dir: Path, *, full: bool | None = None, scan: bool = True
+) -> list[str]:
+    """The start-up check of the data dir's database: [] when it is healthy or not there yet
+    (`full`, `scan`: as `check_integrity` takes them).
 
     An empty file (no tables) is what a first start killed before creating its tables leaves;
     it is only a problem when backups exist, i.e. when there was a ledger that is now gone.
@@ -83,7 +86,7 @@ def database_problems(data_dir: Path) -> list[str]:
     path = database_path(data_dir)
     if not path.exists():
         return []
-    problems = check_integrity(path)
+    problems = check_integrity(path, full=full, scan=scan)
     if problems == [EMPTY_FILE] and not list_backups(data_dir):
         return []
     return problems

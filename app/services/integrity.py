@@ -83,12 +83,15 @@ def _explain(err: sqlite3.Error) -> str:
     return f"{_SQLITE_WORDS[text]}（{text}）" if text in _SQLITE_WORDS else text
 
 
-def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
+def check_integrity(path: Path, *, full: bool | None = None, scan: bool = True) -> list[str]:
     """What is wrong with the SQLite file at `path` (empty list: healthy).
 
     `full=None` runs PRAGMA integrity_check on files up to 4 MB and quick_check above; `full=True`
-    also runs foreign_key_check (检查数据库). A file that is not a 党日记实 database (e.g. empty,
-    or truncated to nothing) is a problem too: the app must never start afresh over it.
+    also runs foreign_key_check (检查数据库); `full=False` runs quick_check. `scan=False` reads no
+    page beyond the schema: only that the file opens as a 党日记实 database (before the window
+    opens; the pages are checked once it is up, app/ui/startup.py). A file that is not a 党日记实
+    database (e.g. empty, or truncated to nothing) is a problem too: the app must never start
+    afresh over it.
 
     Raises DatabaseUnavailable when the file cannot be checked at all (a full or read-only
     disk...): that is not damage, and must not be reported as such.
@@ -107,7 +110,7 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
         raise _unavailable(path, err) from err
     problems: list[str] = []
     try:
-        _find_problems(con, full, problems)
+        _find_problems(con, full, problems, scan)
     except sqlite3.DatabaseError as err:
         if not _is_damage(err):
             raise _unavailable(path, err) from err
@@ -117,10 +120,10 @@ def check_integrity(path: Path, *, full: bool | None = None) -> list[str]:
     return problems
 
 
-def _find_problems(con: sqlite3.Connection, full: bool, problems: list[str]) -> None:
+def _find_problems(con: sqlite3.Connection, full: bool, problems: list[str], scan: bool) -> None:
     """Add what is wrong to `problems` (a damaged file may fail part-way: what was found stays)."""
     pragma = "integrity_check" if full else "quick_check"
-    rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchall()]
+    rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchall()] if scan else ["ok"]
     if rows != ["ok"]:
         # SQLite's own report is many lines of page numbers (often in one row): a plain
         # sentence comes first, as the dialogs show it; the details follow, one line each.
@@ -133,7 +136,7 @@ def _find_problems(con: sqlite3.Connection, full: bool, problems: list[str]) -> 
         problems.append(EMPTY_FILE)
     elif "schema_version" not in tables:
         problems.append("文件中没有党日记实的数据表，不是本程序的数据文件或已损坏。")
-    elif full and not problems:
+    elif full and scan and not problems:
         bad = con.execute("PRAGMA foreign_key_check").fetchall()
         problems.extend(
             f"表 {t} 第 {rowid} 行引用的 {parent} 记录不存在" for t, rowid, parent, _ in bad[:20]

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__, files
 from app.errors import UserError
-from app.paths import database_path, font_path, resource_path
+from app.paths import database_path, font_path, icon_cache_dir, resource_path
 from app.ui.wheel_guard import install_wheel_guard
 
 
@@ -59,7 +59,6 @@ ERROR_TEXT = {
     "屏幕上输入的内容还在。请先腾出磁盘空间（或插好U盘、检查网络盘），再点一次保存。",
     "bug": "程序出了一个意外的错误，刚才的操作可能没有完成；已经保存的数据不受影响。\n\n"
     "错误已记在 {log}，请把这个文件交给技术支持。\n\n（{kind}：{value}）",
-    "startup_backup": "启动时的自动备份",
     "editable": "可编辑的主题建议和内容模板",
 }
 _STORAGE_WORDS = (
@@ -168,45 +167,81 @@ def run_gui(data_dir: Path) -> int:
     if not instance.acquire(sys.argv[1:]):
         return 0
 
-    from app.models import open_database
-    from app.services.ledger import has_branch
-    from app.signing import ensure_key
     from app.ui import startup
-    from app.ui.main_window import MainWindow
+    from app.ui.icons import use_cache as use_icon_cache
 
     install_error_hook(data_dir)
-    if not startup.check_database_on_start(data_dir):  # integrity check, then start-up backup
+    use_icon_cache(icon_cache_dir(data_dir))  # qtawesome only for icons not drawn before
+    if not startup.check_before_window(data_dir):  # the file opens as a ledger; its pages: later
         return 2
-    try:
-        open_database(database_path(data_dir))
-        ensure_key(data_dir)  # set-up, or the first start after the update (docs/signing.md)
-    except UserError as err:
-        QMessageBox.critical(None, APP_NAME, err.message)
-        return 2
-    from app.services.editable import prepare
+    start = WindowStart(data_dir)
+    instance.activated.connect(lambda _args: start.window and bring_to_front(start.window))
+    code = start.open()
+    return code if code is not None else app.exec()
 
-    editable_problems = prepare(data_dir)  # themes.json and templates the branch edits
-    if not has_branch():
-        from app.ui.first_run import FirstRunDialog
 
-        dialog = FirstRunDialog(data_dir)
-        if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
-            return 0
-    window = MainWindow(data_dir)
-    instance.activated.connect(lambda _args: bring_to_front(window))
-    window.show()
-    if editable_problems:  # a broken themes.json: said, not silently replaced by the defaults
-        QTimer.singleShot(
-            0,
-            lambda: QMessageBox.warning(
-                window, ERROR_TEXT["editable"], "\n\n".join(editable_problems)
-            ),
-        )
-    if startup.backup_problem:  # said once the window is up; stderr is not seen on Windows
-        QTimer.singleShot(
-            0,
-            lambda: QMessageBox.warning(
-                window, ERROR_TEXT["startup_backup"], startup.backup_problem
-            ),
-        )
-    return app.exec()
+class WindowStart:
+    """The ledger opened and its window shown; opened again when the check made once the window
+    is up (`startup.check_after_window`) found damage and the secretary restored a backup."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.window = None
+        self.check = None  # the worker of the check after the window
+
+    def open(self) -> int | None:
+        """None: the window is up; else the exit code (2: the ledger cannot be opened, 0: the
+        first-run set-up was left)."""
+        from app.models import open_database
+        from app.services.editable import prepare
+        from app.services.ledger import has_branch
+        from app.signing import ensure_key
+        from app.ui import startup
+        from app.ui.main_window import MainWindow
+
+        try:
+            open_database(database_path(self.data_dir))
+            # set-up, or the first start after the update (docs/signing.md)
+            ensure_key(self.data_dir)
+        except UserError as err:
+            QMessageBox.critical(None, APP_NAME, err.message)
+            return 2
+        editable_problems = prepare(self.data_dir)  # themes.json and templates the branch edits
+        if not has_branch():
+            from app.ui.first_run import FirstRunDialog
+
+            dialog = FirstRunDialog(self.data_dir)
+            if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
+                return 0
+        window = self.window = MainWindow(self.data_dir)
+        window.show()
+        if editable_problems:  # a broken themes.json: said, not silently replaced by the defaults
+            QTimer.singleShot(
+                0,
+                lambda: QMessageBox.warning(
+                    window, ERROR_TEXT["editable"], "\n\n".join(editable_problems)
+                ),
+            )
+        # The file's pages checked, and the start-up backup made, while the window is in use.
+        self.check = startup.check_after_window(window, self.data_dir, self.damaged)
+        return None
+
+    def damaged(self, problems: list[str]) -> None:
+        """Damage found once the window was up: the window goes (nothing more is read from the
+        file or written to it), and the same dialog as before a window decides."""
+        from app.models import close_database
+        from app.ui import startup
+
+        app = QApplication.instance()
+        app.setQuitOnLastWindowClosed(False)  # while the window is gone and the dialog decides
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+        close_database()
+        code = 2
+        if startup.damaged_dialog_accepted(self.data_dir, problems):
+            code = self.open()
+        app.setQuitOnLastWindowClosed(True)
+        if code is not None:
+            app.exit(code)

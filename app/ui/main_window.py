@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -175,14 +176,34 @@ class DeferredActions:
 QUIT_SHORTCUT = "Ctrl+Q"
 TAB_ICONS = ("fa5s.calendar-alt", "fa5s.edit", "fa5s.users", "fa5s.chart-bar")
 # After the first paint, the tab icons are drawn and the other tabs built, one per event-loop
-# turn, after this delay.
+# turn, after this delay, once their modules are imported (on a thread: PREBUILD_MODULES).
 PREBUILD_DELAY_MS = 400
+PREBUILD_STEP_MS = 10  # between two steps: the user's keys and clicks, and paints, go first
+IMPORT_POLL_MS = 30
+PREBUILD_MODULES = (
+    "app.ui.record_tab",
+    "app.ui.roster_tab",
+    "app.ui.stats_tab",
+    "app.ui.bundle_menu",
+    "app.ui.backup_dialogs",
+)
+
+
+def _import_quietly(modules: tuple[str, ...]) -> None:
+    """Import `modules` ahead of use; a module that fails is imported again, and fails where it
+    is used, on the UI thread."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S112 (said again when used)
+            continue
 
 
 class MainWindow(QMainWindow):
     def __init__(self, data_dir: Path):
         super().__init__()
         self.state = AppState(data_dir, self)
+        self._imports: threading.Thread | None = None  # the other tabs' modules, after paint
         # The first paint reads data only for the screens it shows (app.ui.state.watch).
         self.setProperty(DEFER_BEFORE_SHOWN, True)
         self.settings = settings_for(data_dir)
@@ -286,6 +307,13 @@ class MainWindow(QMainWindow):
             return
         for index, name in enumerate(TAB_ICONS):
             self.tabs.setTabIcon(index, icon(name))
+        # The other tabs' and the dialogs' modules are imported on a thread of their own: an
+        # import of one (its services, openpyxl, stdnum…) took 0.1–0.2 s of the UI thread,
+        # a stall the user felt; the tabs are then built on the UI thread, one per turn.
+        self._imports = threading.Thread(
+            target=_import_quietly, args=(PREBUILD_MODULES,), name="prebuild", daemon=True
+        )
+        self._imports.start()
         self._prebuild_next_page()
 
     def _prebuild_next_page(self) -> None:
@@ -293,10 +321,13 @@ class MainWindow(QMainWindow):
         then load the 文件 menu's dialogs, so that none of them waits for an import later."""
         if not self.isVisible():  # closed meanwhile: nothing to prepare
             return
+        if self._imports is not None and self._imports.is_alive():
+            QTimer.singleShot(IMPORT_POLL_MS, self, self._prebuild_next_page)
+            return
         for page in self.pages:
             if page.content is None:
                 page.ensure()
-                QTimer.singleShot(0, self, self._prebuild_next_page)
+                QTimer.singleShot(PREBUILD_STEP_MS, self, self._prebuild_next_page)
                 return
         for group in (self._bundle_group, self._backup_group):
             if group.handler is None:
@@ -304,7 +335,7 @@ class MainWindow(QMainWindow):
                     QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next_page)
                 else:
                     group.load()
-                    QTimer.singleShot(0, self, self._prebuild_next_page)
+                    QTimer.singleShot(PREBUILD_STEP_MS, self, self._prebuild_next_page)
                 return
 
     # --- the four tabs (built on first use) -----------------------------------------------------

@@ -45,7 +45,6 @@ from app.services.roster import (
     return_to_roll,
     roster_counts,
 )
-from app.services.roster_export import export_roster
 from app.ui.attendance_view import AttendanceView, MemberYearView
 from app.ui.desktop import choose_save_path
 from app.ui.dialog_kit import STRETCH, ask_yes_no, button, read_only_table, row
@@ -498,6 +497,8 @@ class RosterTab(QWidget):
 
     def export_to(self, path: Path) -> None:
         """Write the roster in the background; the result shows under the table."""
+        from app.services.roster_export import export_roster  # openpyxl: 0.4 s, when used
+
         members = list_members(RosterFilter(roll=ROLL_ALL))
         self.roster.message.setText("正在导出…")
         self._export_worker = run_in_background(
