@@ -308,18 +308,18 @@ class RosterPage(QWidget):
             self._changed(dialog.saved_id)
 
     def edit_member(self) -> None:
-        member_id = self._need_selection()
-        if member_id is None:
-            return
-        dialog = MemberDialog(member_id, parent=self, today=self.today)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self._changed(member_id)
+        self._open_for_selected(MemberDialog)
 
     def leave_member(self) -> None:
+        self._open_for_selected(LeaveDialog)
+
+    def _open_for_selected(self, dialog_class: type[QDialog]) -> None:
+        """The member dialog or the 离开花名册 dialog for the selected member; the roster is
+        read again once it is saved."""
         member_id = self._need_selection()
         if member_id is None:
             return
-        dialog = LeaveDialog(member_id, parent=self, today=self.today)
+        dialog = dialog_class(member_id, parent=self, today=self.today)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._changed(member_id)
 
