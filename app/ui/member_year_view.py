@@ -3,13 +3,10 @@ times not taken part and the talk / 认定依据 thresholds."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
-from app.services.attendance import NOT_HELD, NOT_ON_ROLL, member_year
+from app.services.attendance import NOT_HELD, NOT_ON_ROLL, MemberYearRow, member_year
 from app.services.evaluation import is_unqualified_basis, needs_talk_reminder
 from app.services.roster import ORDER_PINYIN, list_members
 from app.ui.dialog_kit import read_only_table
@@ -32,20 +29,14 @@ TEXT = {
 COLUMN_WIDTHS = (100, 300, 110, 160, 90)
 
 
-class MemberYearModel(RowsTableModel):
-    def __init__(self, parent=None):
-        super().__init__(TEXT["year_headers"], parent)
-        self.missed: list[bool] = []
-        self._red = QBrush(QColor("#c0392b"))
-        self._grey = QBrush(QColor("#999999"))
+MISSED_COLOR = "#c0392b"  # counted as not taking part
+GREY = "#999999"  # not held, or the member was not on the roll that day
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
-            if self.missed[index.row()]:
-                return self._red
-            if self.rows[index.row()][2] in (NOT_HELD, NOT_ON_ROLL):
-                return self._grey
-        return super().data(index, role)
+
+def _row_color(row: MemberYearRow) -> str | None:
+    if row.not_taking_part:
+        return MISSED_COLOR
+    return GREY if row.shown_status in (NOT_HELD, NOT_ON_ROLL) else None
 
 
 class MemberYearView(QWidget):
@@ -61,7 +52,7 @@ class MemberYearView(QWidget):
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)
-        self.model = MemberYearModel(self)
+        self.model = RowsTableModel(TEXT["year_headers"], self)
         self.view = read_only_table(self.model, single=False, fit=False)
         for col, width in enumerate(COLUMN_WIDTHS):
             self.view.setColumnWidth(col, width)
@@ -101,12 +92,10 @@ class MemberYearView(QWidget):
     def refresh_year(self) -> None:
         member_id = self.member_box.currentData()
         if member_id is None:
-            self.model.missed = []
             self.model.set_rows([])
             self.summary.clear()
             return
         year = member_year(member_id, self.state.year)
-        self.model.missed = [r.not_taking_part for r in year.rows]
         self.model.set_rows(
             [
                 (
@@ -120,6 +109,7 @@ class MemberYearView(QWidget):
                 for r in year.rows
             ],
             [r.activity_id for r in year.rows],
+            foreground=[_row_color(r) for r in year.rows],
         )
         shown = ("name", "year", "expected", "took_part", "not_taking_part", "absent", "leave")
         text = TEXT["year_summary"].format(
