@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import shutil
 import sqlite3
 import zipfile
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from app.errors import UserError
 from app.paths import DB_FILENAME, attachments_dir, backups_dir, database_path, temp_dir
 from app.services import leftovers
 from app.services.integrity import EMPTY_FILE, DatabaseUnavailable, check_integrity, connect
+from app.services.restore_checks import BackupZip, migrated_problems, refuse, static_problems
 from app.signing import KEY_ENTRY, adopt_key, key_path
 
 KEEP_RECENT = 10
@@ -374,7 +374,7 @@ def backup_to(data_dir: Path, folder: Path, *, now: dt.datetime | None = None) -
 
 
 # --- bringing a backup back --------------------------------------------------------------------
-def _stage(backup: Path, work: Path) -> tuple[Path, zipfile.ZipFile | None]:
+def _stage(backup: Path, work: Path) -> tuple[Path, BackupZip | None]:
     """Read the chosen backup before anything else happens: its database is copied into `work`
     (out of a 备份到… zip, or the .sqlite3 file itself), so the pre-restore backup's rotation can
     never remove it first. The zip stays open for its attachments (zips are never rotated)."""
@@ -385,14 +385,14 @@ def _stage(backup: Path, work: Path) -> tuple[Path, zipfile.ZipFile | None]:
         else:  # our backups are one self-contained file: read as it is, even from a CD
             files.copy_file(backup, staged, what="数据副本")
         return staged, None
-    zf = zipfile.ZipFile(backup)
+    zf = BackupZip(backup)  # names and sizes checked as a bundle's are (restore_checks)
     try:
-        if DB_FILENAME not in zf.namelist():
+        if DB_FILENAME not in zf.entries:
             raise UserError(
                 f"{backup.name} 不是党日记实的备份（缺少 {DB_FILENAME}）。", "zip has no database"
             )
-        with zf.open(DB_FILENAME) as src, open(staged, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+        zf.check_room(work)
+        zf.unpack(DB_FILENAME, staged, what="数据副本")
     except BaseException:
         zf.close()
         raise
@@ -407,6 +407,10 @@ def _check_staged(backup: Path, staged: Path) -> None:
             f"backup {backup} is not usable: {problems[0]}",
         )
     _refuse_newer_schema(backup, staged)
+    # Nothing of its own that runs; every table and column of the program's (restore_checks).
+    problems = static_problems(staged) or migrated_problems(staged, staged.parent)
+    if problems:
+        raise refuse(backup, problems, "schema")
 
 
 def _holds_data(path: Path) -> bool:
@@ -500,7 +504,7 @@ def _restore(data_dir: Path, backup: Path, now: dt.datetime) -> Path:
                 _check_staged(backup, staged)
                 if zf is not None:
                     _restore_attachments(zf, attachments_dir(data_dir))
-                    if KEY_ENTRY in zf.namelist():
+                    if KEY_ENTRY in zf.entries:
                         key_pem = zf.read(KEY_ENTRY)
             _set_aside_current(data_dir, now, backup)
             _put_in_place(data_dir, staged)
@@ -569,14 +573,12 @@ def _database_is(path: Path) -> bool:
     return DB.obj is not None and Path(DB.obj.database).resolve() == path.resolve()
 
 
-def _restore_attachments(zf: zipfile.ZipFile, root: Path) -> None:
+def _restore_attachments(zf: BackupZip, root: Path) -> None:
     root = root.resolve()
-    for name in zf.namelist():
-        if not name.startswith("attachments/") or name.endswith("/"):
+    for name in zf.entries:
+        if not name.startswith("attachments/"):
             continue
         target = (root / name.removeprefix("attachments/")).resolve()
         if not target.is_relative_to(root) or target.exists():
             continue  # never outside the folder, never over an existing file
-        with files.replacing(target, what="附件") as tmp, zf.open(name) as src:
-            with open(tmp, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+        zf.unpack(name, target, what="附件")
