@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -32,6 +31,7 @@ from app import files
 from app.models import vocab
 from app.reports.fit import fitted, paragraph
 from app.reports.fonts import missing_glyphs, register_font
+from app.reports.pdf_kit import grid_style
 from app.reports.record_form import NumberedCanvas, chinese_date, draw_footer
 from app.services.ledger import ActivityRow, YearData
 
@@ -166,17 +166,7 @@ def _table(rows: list, repeat: bool) -> Table:
     table = (LongTable if repeat else Table)(
         rows, colWidths=[w * mm for w in WIDTHS_MM], repeatRows=1 if repeat else 0
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(grid_style(0.6))
     return table
 
 

@@ -22,6 +22,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 from app import files
 from app.reports import statistics_columns as shared
 from app.reports.fonts import register_font
+from app.reports.pdf_kit import grid_style
 from app.reports.record_form import NumberedCanvas, draw_footer
 from app.services.evaluation import Talks
 from app.services.statistics import MemberStats, YearStatistics, talk_progress
@@ -103,17 +104,7 @@ def _table(headers: tuple[str, ...], rows: list[list], widths_mm: tuple, st: dic
         for row in rows
     ]
     table = LongTable([head, *body], colWidths=[w * mm for w in widths_mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(grid_style(0.5))
     return table
 
 
