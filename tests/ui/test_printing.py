@@ -16,23 +16,28 @@ from PySide6.QtPdf import QPdfDocument
 from app.paths import temp_dir
 from app.ui import printing
 from app.ui.state import AppState
-from app.ui.stats_tab import StatsTab
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 from tests.record_helpers import build_year
 from tests.ui.print_helpers import SHOTS, pdf_printer, texts
 from tests.ui.test_record_tab import make_tab
+from tests.ui.test_stats_tab import shown_stats_tab
 from tests.ui.typing import type_text
 
 CLICK = Qt.MouseButton.LeftButton
 
 
-def test_printing_the_record_goes_through_the_preview_to_the_printer(
-    qtbot, branch, data_dir, tmp_path, monkeypatch
-):
+def march_editor(qtbot, data_dir):
+    """The 记录 tab shown with March's record open (tests/record_helpers.py); its editor."""
     march, _ = build_year()
     tab = make_tab(qtbot, data_dir)
     tab.select_activity(march.id)
-    e = tab.editor
+    return tab.editor
+
+
+def test_printing_the_record_goes_through_the_preview_to_the_printer(
+    qtbot, branch, data_dir, tmp_path, monkeypatch
+):
+    e = march_editor(qtbot, data_dir)
     type_text(qtbot, e.theme, "（扩大会议）")
     assert e.two_copies.isChecked() and e.print_what.currentIndex() == 0
     out = tmp_path / "printed.pdf"
@@ -64,10 +69,7 @@ def test_printing_the_record_goes_through_the_preview_to_the_printer(
 def test_a_printer_gets_each_page_as_the_pdf_draws_it(qtbot, branch, data_dir, tmp_path):
     """A paper printer (here a page range, which a PDF file printer also gets as pages drawn)
     receives page images whose ink is where the PDF's is."""
-    march, _ = build_year()
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    e = march_editor(qtbot, data_dir)
     e.print_what.setCurrentIndex(1)  # the 签名表 alone, before the activity
     e.two_copies.setChecked(False)
     out = tmp_path / "page1.pdf"
@@ -97,10 +99,7 @@ def test_a_printer_gets_each_page_as_the_pdf_draws_it(qtbot, branch, data_dir, t
 
 
 def test_save_as_pdf_asks_where_and_writes_the_file_there(qtbot, branch, data_dir, tmp_path):
-    march, _ = build_year()
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    e = march_editor(qtbot, data_dir)
     asked = []
     out = tmp_path / "chosen.pdf"
     e.printing.ask_path = lambda _p, title, name, _f, suffix: asked.append((title, name)) or out
@@ -119,13 +118,7 @@ def test_save_as_pdf_asks_where_and_writes_the_file_there(qtbot, branch, data_di
 
 
 def test_the_statistics_print_as_a_pdf(qtbot, demo, tmp_path):
-    state = AppState(demo)
-    state.year = DEMO_YEAR
-    tab = StatsTab(state)
-    tab.today = DEMO_TODAY
-    tab.refresh()
-    qtbot.addWidget(tab)
-    tab.show()
+    tab = shown_stats_tab(qtbot, demo, DEMO_YEAR, DEMO_TODAY)
     out = tmp_path / "stats.pdf"
     tab.printing.present = pdf_printer(out)
     with qtbot.waitSignal(tab.printing.finished, timeout=30000):
@@ -144,10 +137,7 @@ def test_save_as_word_beside_the_pdf_on_the_record_and_plan_tabs(qtbot, branch, 
 
     from app.ui.plan_tab import PlanTab
 
-    march, _ = build_year()
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    e = march_editor(qtbot, data_dir)
     assert e.printing.word_button.isVisible()
     asked = []
     out = tmp_path / "form.docx"
@@ -175,10 +165,7 @@ def test_save_as_word_beside_the_pdf_on_the_record_and_plan_tabs(qtbot, branch, 
 def test_printing_to_a_pdf_file_open_in_the_reader_says_so(
     qtbot, branch, data_dir, tmp_path, windows
 ):
-    march, _ = build_year()
-    tab = make_tab(qtbot, data_dir)
-    tab.select_activity(march.id)
-    e = tab.editor
+    e = march_editor(qtbot, data_dir)
     out = tmp_path / "已打开.pdf"
     out.write_bytes(b"%PDF-1.4 an old copy")
     windows.hold(out)

@@ -24,7 +24,8 @@ def _cell(model, row: int, header: str, headers=MEMBER_HEADERS) -> str:
     return model.data(model.index(row, headers.index(header)))
 
 
-def _tab(qtbot, data_dir, year: int, today: dt.date) -> StatsTab:
+def shown_stats_tab(qtbot, data_dir, year: int, today: dt.date) -> StatsTab:
+    """The 统计 tab on `year`, reckoned on `today`, shown at a laptop's size."""
     state = AppState(data_dir)
     state.year = year
     tab = StatsTab(state)
@@ -56,7 +57,7 @@ def _crafted() -> dict[str, Member]:
 
 def test_unchecking_leave_setting_moves_members_out_of_the_lists(qtbot, branch, data_dir):
     _crafted()
-    tab = _tab(qtbot, data_dir, YEAR, TODAY)
+    tab = shown_stats_tab(qtbot, data_dir, YEAR, TODAY)
     assert tab.sections.tabText(1) == "谈话提醒（2）"
     assert tab.sections.tabText(2) == "不合格党员认定依据（1）"
     assert _cell(tab.basis_model, 0, "姓名", ["姓名"]) == "钱伟"
@@ -79,7 +80,7 @@ def test_recording_a_talk_keeps_the_dialog_open_until_valid_then_follows_it_up(
     qtbot, branch, data_dir
 ):
     people = _crafted()
-    tab = _tab(qtbot, data_dir, YEAR, TODAY)
+    tab = shown_stats_tab(qtbot, data_dir, YEAR, TODAY)
     tab.sections.setCurrentIndex(1)
 
     qtbot.mouseClick(tab.record_talk_button, Qt.MouseButton.LeftButton)
@@ -145,7 +146,7 @@ def test_recording_a_talk_keeps_the_dialog_open_until_valid_then_follows_it_up(
 
 def test_demo_year_shows_figures_charts_and_exports_the_workbook(qtbot, demo, tmp_path):
     load_font()
-    tab = _tab(qtbot, demo, DEMO_YEAR, DEMO_TODAY)
+    tab = shown_stats_tab(qtbot, demo, DEMO_YEAR, DEMO_TODAY)
     stats = compute_statistics(load_year(DEMO_YEAR), today=DEMO_TODAY)
 
     assert tab.member_model.rowCount() == len(stats.members)
@@ -183,7 +184,7 @@ def test_demo_year_shows_figures_charts_and_exports_the_workbook(qtbot, demo, tm
 
 
 def test_a_year_with_nothing_kept_in_the_program_is_not_judged(qtbot, branch, data_dir):
-    tab = _tab(qtbot, data_dir, 2026, dt.date(2026, 11, 25))
+    tab = shown_stats_tab(qtbot, data_dir, 2026, dt.date(2026, 11, 25))
     text = tab.excellence_label.text()
     assert "还没有2026年的计划和活动记录" in text and "计划" in text
     assert "不得评先选优" not in text
@@ -204,7 +205,7 @@ def test_exporting_over_a_workbook_open_in_excel_says_so_in_chinese(
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     _crafted()
-    tab = _tab(qtbot, data_dir, YEAR, TODAY)
+    tab = shown_stats_tab(qtbot, data_dir, YEAR, TODAY)
     out = tmp_path / "青山村-2025-党日活动统计.xlsx"
     with qtbot.waitSignal(tab.exported, timeout=10_000):
         tab.export_to(out)
