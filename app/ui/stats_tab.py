@@ -19,10 +19,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QTableView,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +37,7 @@ from app.services.ledger import require_branch
 from app.services.statistics import MemberStats, YearStatistics, compute_statistics
 from app.ui import stats_tables as tables
 from app.ui.desktop import choose_save_path
-from app.ui.dialog_kit import progress_bar
+from app.ui.dialog_kit import button, column, panel, progress_bar, row, text_label
 from app.ui.printing import Printable, PrintActions
 from app.ui.receipt_label import ReceiptStatusLabel
 from app.ui.state import ALL, AppState, ShownRefresh, watch
@@ -120,11 +118,9 @@ class StatsTab(QWidget):
         self.chart_refresher = ShownRefresh(
             None, self.charts, lambda _what: self.charts.show_year(self.stats)
         )
-        layout = QVBoxLayout(self)
-        layout.addLayout(self._build_top())
-        layout.addWidget(self._build_summary())
-        layout.addWidget(self.print_message)
-        layout.addWidget(self.sections, 1)
+        column(
+            self, self._build_top(), self._build_summary(), self.print_message, (self.sections, 1)
+        )
 
         # Refreshed while on view; behind another tab, when next shown (app.ui.state.watch).
         self.refresher = watch(state, self, lambda _what: self._show())
@@ -136,10 +132,8 @@ class StatsTab(QWidget):
         self.leave_check = QCheckBox(TEXT["leave_counts"])
         self.leave_check.setToolTip(TEXT["leave_counts_tip"])
         self.leave_check.toggled.connect(self._leave_setting_changed)
-        self.refresh_button = QPushButton(TEXT["refresh"])
-        self.refresh_button.clicked.connect(self.refresh)
-        self.export_button = QPushButton(TEXT["export"])
-        self.export_button.clicked.connect(self.choose_export_file)
+        self.refresh_button = button(TEXT["refresh"], self.refresh)
+        self.export_button = button(TEXT["export"], self.choose_export_file)
         self.progress = progress_bar(busy=True, width=160)
         top.addSpacing(16)
         top.addWidget(self.leave_check)
@@ -148,8 +142,7 @@ class StatsTab(QWidget):
         top.addWidget(self.refresh_button)
         top.addWidget(self.export_button)
         # 打印… / 另存为PDF…: the statistics as a PDF (app.reports.statistics_pdf)
-        self.print_message = QLabel()
-        self.print_message.setWordWrap(True)
+        self.print_message = text_label()
         self.print_message.hide()
         self.printing = PrintActions(
             self, lambda: self.state.data_dir, self.printable, self._print_said, word=False
@@ -159,17 +152,12 @@ class StatsTab(QWidget):
         return top
 
     def _build_summary(self) -> QFrame:
-        self.summary_label = QLabel()
-        self.summary_label.setWordWrap(True)
-        self.excellence_label = QLabel()
-        self.excellence_label.setWordWrap(True)
+        self.summary_label = text_label()
+        self.excellence_label = text_label()
+        self.receipt_label = ReceiptStatusLabel(self.state)  # the township's 回执 on the year
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        box_layout = QVBoxLayout(box)
-        box_layout.addWidget(self.summary_label)
-        box_layout.addWidget(self.excellence_label)
-        self.receipt_label = ReceiptStatusLabel(self.state)  # the township's 回执 on the year
-        box_layout.addWidget(self.receipt_label)
+        column(box, self.summary_label, self.excellence_label, self.receipt_label)
         return box
 
     def _build_members(self) -> QWidget:
@@ -182,41 +170,29 @@ class StatsTab(QWidget):
         self.talk_model = StatsTableModel(tables.TALK_HEADERS)
         self.talk_view = tables.sortable_table(self.talk_model)
         self.talk_view.doubleClicked.connect(lambda *_: self.open_talk_dialog())
-        self.record_talk_button = QPushButton(TEXT["record_talk"])
-        self.record_talk_button.clicked.connect(lambda: self.open_talk_dialog())
-        self.mark_done_button = QPushButton(TEXT["mark_done"])
-        self.mark_done_button.clicked.connect(lambda: self.set_selected_talk_state(vocab.TALK_DONE))
-        self.mark_pending_button = QPushButton(TEXT["mark_pending"])
-        self.mark_pending_button.clicked.connect(
-            lambda: self.set_selected_talk_state(vocab.TALK_PENDING)
+        self.record_talk_button = button(TEXT["record_talk"], self.open_talk_dialog)
+        self.mark_done_button = button(
+            TEXT["mark_done"], lambda: self.set_selected_talk_state(vocab.TALK_DONE)
+        )
+        self.mark_pending_button = button(
+            TEXT["mark_pending"], lambda: self.set_selected_talk_state(vocab.TALK_PENDING)
         )
         self.talk_message = QLabel()
         self.talk_message.setStyleSheet(f"color: {ERROR_COLOR};")
-        talk_hint = QLabel(TEXT["talk_hint"])
-        talk_hint.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.record_talk_button)
-        buttons.addWidget(self.mark_done_button)
-        buttons.addWidget(self.mark_pending_button)
-        buttons.addWidget(self.talk_message, 1)
-        page = QWidget()
-        page_layout = QVBoxLayout(page)
-        page_layout.addWidget(talk_hint)
-        page_layout.addLayout(buttons)
-        page_layout.addWidget(self.talk_view)
-        return page
+        buttons = row(
+            self.record_talk_button,
+            self.mark_done_button,
+            self.mark_pending_button,
+            (self.talk_message, 1),
+        )
+        return panel(text_label(TEXT["talk_hint"]), buttons, self.talk_view, margins=None)
 
     def _build_basis(self) -> QWidget:
         self.basis_model = StatsTableModel(tables.BASIS_HEADERS)
         self.basis_view = tables.sortable_table(self.basis_model)
-        self.basis_hint = QLabel(TEXT["basis_hint"])
-        self.basis_hint.setWordWrap(True)
+        self.basis_hint = text_label(TEXT["basis_hint"])
         self.basis_hint.setStyleSheet(BASIS_HINT_STYLE)
-        page = QWidget()
-        page_layout = QVBoxLayout(page)
-        page_layout.addWidget(self.basis_hint)
-        page_layout.addWidget(self.basis_view)
-        return page
+        return panel(self.basis_hint, self.basis_view, margins=None)
 
     # --- data ------------------------------------------------------------------------------
     def _today(self) -> dt.date:
@@ -311,9 +287,9 @@ class StatsTab(QWidget):
 
     def select_talk_member(self, member_id: int) -> None:
         """Select a member's row in the 谈话提醒 list (also used by tests)."""
-        for row in range(self.talk_view.model().rowCount()):
-            if tables.source_key(self.talk_view, self.talk_model, row) == member_id:
-                self.talk_view.selectRow(row)
+        for i in range(self.talk_view.model().rowCount()):
+            if tables.source_key(self.talk_view, self.talk_model, i) == member_id:
+                self.talk_view.selectRow(i)
                 return
 
     def make_talk_dialog(self, member: MemberStats) -> TalkDialog:
