@@ -1,4 +1,4 @@
-"""The command line of SPEC.md. One small function per command: call a service, print, exit code.
+"""The command line (README, docs/formats.md). One small function per command: call a service, print, exit code.
 
 User mistakes (`UserError`) print a Chinese line and an English line to stderr and exit 2, never a
 traceback. What is printed is in the encoding its reader reads (app/console.py): UTF-8 on a
@@ -219,7 +219,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """One bundle as SPEC.md says; several, a folder or `*.zip` (which the Windows console
+    """One bundle as docs/formats.md says; several, a folder or `*.zip` (which the Windows console
     does not expand) check each in turn. Exit 0 only if every one is intact."""
     from app.township.aggregate import expand_bundle_paths
     from app.township.verify import verify_bundle

@@ -1,4 +1,4 @@
-"""The export bundle for the superior (SPEC.md "Export bundle"): every part listed with its sha256,
+"""The export bundle for the superior (docs/formats.md "Export bundle"): every part listed with its sha256,
 written whole or not at all, read back before it is called done."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The seed's words, stored verbatim in the database and in the bundle's data.json.
 
-Identifiers are English; the values are the Chinese words of SPEC.md, since they are data that
+Identifiers are English; the values are the Chinese words of the seed (docs/rules.md), since they are data that
 township tools and printed forms read.
 """
 

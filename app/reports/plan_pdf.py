@@ -1,4 +1,4 @@
-"""The plan PDF (SPEC rule 6, seed [四.1]): 《XX党支部YYYY年度党员活动日计划安排表》, the table of
+"""The plan PDF (docs/rules.md rule 6, seed [四.1]): 《XX党支部YYYY年度党员活动日计划安排表》, the table of
 activities with the reasons for moved dates, and the branch's name, date and a space for the seal.
 
 A4 landscape, the CJK font embedded as a subset; every cell is a wrapping Paragraph, so long text

@@ -1,4 +1,4 @@
-"""Who is expected and who took part (SPEC rules 3 and 4, seed [二.3])."""
+"""Who is expected and who took part (docs/rules.md rules 3 and 4, seed [二.3])."""
 
 from __future__ import annotations
 

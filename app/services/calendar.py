@@ -1,4 +1,4 @@
-"""Working days and statutory holidays in China (SPEC rule 1, seed [二.1]), from maintained packages.
+"""Working days and statutory holidays in China (docs/rules.md rule 1, seed [二.1]), from maintained packages.
 
 The official schedule (法定节假日 and 调休上班 weekends) is published each winter for the next year
 only. `year_calendar(year)` takes the schedule stored for that year from the State Council's notice

@@ -1,4 +1,4 @@
-"""What an activity contains (SPEC rule 5, seed [三]): the content warnings and the text templates.
+"""What an activity contains (docs/rules.md rule 5, seed [三]): the content warnings and the text templates.
 
 The seed wants every 党日 to be "按照要求 + 结合实际" and forbids reducing it to a mere study day or
 meeting day, or replacing it with volunteer work: such records get a visible warning, never a block.

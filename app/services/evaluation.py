@@ -1,4 +1,4 @@
-"""Evaluation of members (SPEC rule 8, seed [四.2] 推行记实评价): the 3- and 6-time thresholds and
+"""Evaluation of members (docs/rules.md rule 8, seed [四.2] 推行记实评价): the 3- and 6-time thresholds and
 the 谈话提醒 a branch holds with a member, with its deadline for correction and follow-up state.
 
 The thresholds only *mark* members; whether someone is an unqualified member is the branch's

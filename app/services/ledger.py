@@ -1,7 +1,7 @@
 """A year of the ledger as plain data: what statistics, reports and the export bundle read.
 
 `load_year()` reads it from the database; `YearData.to_json()` / `YearData.from_json()` are the
-bundle's `data.json` (SPEC.md "Export bundle"), so the township computes its figures from a
+bundle's `data.json` (docs/formats.md "Export bundle"), so the township computes its figures from a
 bundle with exactly the functions the branch used on its own PC.
 """
 

@@ -1,4 +1,4 @@
-"""The annual plan (SPEC rules 1, 5, 6; seed [二.1], [三], [四.1]): a year of 党员活动日 with dates
+"""The annual plan (docs/rules.md rules 1, 5, 6; seed [二.1], [三], [四.1]): a year of 党员活动日 with dates
 moved off holidays (and why), themes, planned content, the checks, and filing upward.
 
 A held activity is never changed by a plan operation: its planned date stays as it was.

@@ -1,4 +1,4 @@
-"""The 记录表 of one activity (SPEC rules 2-5 and 7, seed [二], [三], [四.2] and the 附件).
+"""The 记录表 of one activity (docs/rules.md rules 2-5 and 7, seed [二], [三], [四.2] and the 附件).
 
 Saving a record (validated, one transaction), its state in the 报送 cycle, the warnings the editor
 shows, the 应参加/实际参加 counts computed from attendance, and the attached photos and scans.

@@ -1,4 +1,4 @@
-"""The 花名册 (SPEC rule 3, seed [二.3]): party members with their special-case flags, invited
+"""The 花名册 (docs/rules.md rule 3, seed [二.3]): party members with their special-case flags, invited
 non-members, leaving the roll, and the checks a record must pass before it is written.
 
 Every mistake raises `UserError` with a Chinese message and `field` naming the input to fix, so

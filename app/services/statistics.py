@@ -1,4 +1,4 @@
-"""The year's figures (SPEC rules 4, 7 and 8): per member, per activity and for the branch.
+"""The year's figures (docs/rules.md rules 4, 7 and 8): per member, per activity and for the branch.
 
 Computed from plain `YearData`, never from the database, so the branch's own PC (`load_year`) and
 the township (a bundle's data.json, `YearData.from_json`) get the same numbers from the same code.
