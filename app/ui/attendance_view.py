@@ -37,11 +37,8 @@ from app.services.ledger import activity_year
 from app.services.roster import ORDER_PINYIN, ORDER_ROLL
 from app.ui.attendance_sheet import AttendanceModel, AttendanceTable, GuestsModel
 from app.ui.dialog_kit import column, panel, side_by_side
-from app.ui.member_year_view import MemberYearView
 from app.ui.state import ALL, AppState, watch
 from app.ui.year_selector import year_row
-
-__all__ = ["AttendanceModel", "AttendanceView", "MemberYearView"]
 
 TEXT = {
     "activity": "活动：",

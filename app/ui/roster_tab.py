@@ -45,11 +45,12 @@ from app.services.roster import (
     return_to_roll,
     roster_counts,
 )
-from app.ui.attendance_view import AttendanceView, MemberYearView
+from app.ui.attendance_view import AttendanceView
 from app.ui.desktop import choose_save_path
 from app.ui.dialog_kit import STRETCH, ask_yes_no, button, read_only_table, row
 from app.ui.import_dialog import ImportDialog
 from app.ui.member_dialog import AttendeeDialog, LeaveDialog, MemberDialog
+from app.ui.member_year_view import MemberYearView
 from app.ui.state import ALL, YEAR, AppState, watch
 from app.ui.table_model import RowsTableModel
 from app.ui.workers import run_in_background

@@ -47,8 +47,6 @@ from app.ui.talk_dialog import TalkDialog
 from app.ui.workers import run_in_background
 from app.ui.year_selector import year_row
 
-__all__ = ["MEMBER_HEADERS", "StatsTab", "TalkDialog"]
-
 TEXT = {
     "leave_counts": "请假计入未参加次数",
     "leave_counts_tip": "《实施意见》没有免除请假，默认计入；支部另有规定的可取消勾选，请假将不计入。",

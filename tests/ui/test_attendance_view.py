@@ -171,7 +171,7 @@ def test_with_nobody_on_the_roll_the_sheet_and_the_record_say_to_add_members_fir
 
 def test_a_members_year_marks_activities_not_held_yet(qtbot, data_dir, branch):
     from app.services.attendance import save_attendance
-    from app.ui.attendance_view import MemberYearView
+    from app.ui.member_year_view import MemberYearView
 
     plan = AnnualPlan.create(year=2026)
     held = Activity.create(plan=plan, plan_date=DAY, held_date=DAY, theme="党纪学习教育")
@@ -189,7 +189,7 @@ def test_a_members_year_marks_activities_not_held_yet(qtbot, data_dir, branch):
 
 
 def test_the_attendance_and_year_pages_choose_their_year(qtbot, data_dir, sheet_data):
-    from app.ui.attendance_view import MemberYearView
+    from app.ui.member_year_view import MemberYearView
 
     activity, members, _ = sheet_data
     view = _view(qtbot, data_dir)

@@ -12,7 +12,8 @@ from app.services.ledger import load_year
 from app.services.statistics import compute_statistics
 from app.ui.application import load_font
 from app.ui.state import AppState
-from app.ui.stats_tab import MEMBER_HEADERS, StatsTab
+from app.ui.stats_tab import StatsTab
+from app.ui.stats_tables import MEMBER_HEADERS
 from tests.conftest import DEMO_TODAY, DEMO_YEAR
 from tests.ui.typing import type_text
 
