@@ -109,6 +109,7 @@ def main() -> int:
         out["f"] = year_switch(window, app, repeat)
     if "g" in rows:
         out["g"] = attendance_key(window, app, repeat)
+    window.tabs.setCurrentIndex(0)  # the next start (bench row a) opens on the 计划 tab
     window.close()
     print(json.dumps(out))
     return 0
