@@ -114,6 +114,8 @@ def _entry_reason(info: zipfile.ZipInfo, limits: Limits) -> str | None:
     """Why a regular file entry's headers are refused (None: its headers are fine)."""
     if info.flag_bits & 0x1:
         return "文件被加密，无法校验"
+    if info.flag_bits & 0x60:  # patched data (bit 5), strong encryption (bit 6)
+        return "使用了不支持的压缩方式"
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return "使用了不支持的压缩方式"
     if info.file_size > limits.max_file_bytes:

@@ -54,6 +54,7 @@ TEXT = {
     "table": "数据库中含有党日记实不认识的数据表“{name}”",
     "missing_table": "数据库缺少数据表“{name}”，不是完整的党日记实数据",
     "missing_column": "数据表“{table}”缺少“{column}”一栏，不是完整的党日记实数据",
+    "not_zip": "它不是完整的 zip 文件（可能没有复制完，或已损坏）",
     "no_version": "数据库没有结构版本记录，不是党日记实的数据",
 }
 
@@ -82,7 +83,10 @@ class BackupZip:
         def add(file: str, reason: str) -> None:
             reasons.append(reason if file == backup.name else f"“{file}”{reason}")
 
-        self.zf = zipfile.ZipFile(backup)
+        try:
+            self.zf = zipfile.ZipFile(backup)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as err:
+            raise refuse(backup, [TEXT["not_zip"]], "not a zip") from err  # bad names, too
         try:
             self.entries = check_entries(self.zf, backup.name, add, BACKUP_LIMITS)
         except Unreadable:
