@@ -364,6 +364,37 @@ def _configure_signing(
     handlers["register"] = cmd_register
 
 
+def _configure_files(
+    sub: argparse._SubParsersAction, handlers: dict[str, Callable[[argparse.Namespace], int]]
+) -> None:
+    """The commands that carry files: check-db, backup, restore, export, verify, aggregate."""
+    p = sub.add_parser("check-db", help="检查数据库是否完好 / PRAGMA integrity_check")
+    handlers["check-db"] = cmd_check_db
+    p = sub.add_parser("backup", help="备份数据库（--out 文件夹：连同附件备份到U盘）")
+    p.add_argument("--out", default=None, help="目标文件夹，如U盘")
+    handlers["backup"] = cmd_backup
+    p = sub.add_parser("restore", help="从备份恢复（.sqlite3 或 zip；先自动备份当前数据）")
+    p.add_argument("file")
+    handlers["restore"] = cmd_restore
+
+    p = sub.add_parser("export", help="导出报送包（写入后自动校验） / write the export bundle")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, metavar="DIR", help="目标文件夹，如U盘")
+    handlers["export"] = cmd_export
+    p = sub.add_parser("verify", help="校验报送包；全部完好时退出码为 0 / check bundles")
+    p.add_argument(
+        "bundles", nargs="+", metavar="BUNDLE.zip", help="报送包 .zip（也可以是文件夹或 *.zip）"
+    )
+    handlers["verify"] = cmd_verify
+    p = sub.add_parser("aggregate", help="乡镇汇总：校验多个报送包并写出汇总表")
+    p.add_argument("bundles", nargs="+", metavar="BUNDLE", help="报送包 .zip、文件夹或 *.zip")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--year", type=int, default=None, help="只汇总该年度（默认：多数报送包的年度）")
+    p.add_argument("--receipts", metavar="DIR", default=None, help="给每个报送包写一份回执到 DIR")
+    p.add_argument("--township", metavar="NAME", default=None, help="乡镇党委名称（设置一次即可）")
+    handlers["aggregate"] = cmd_aggregate
+
+
 # Commands added by later issues register here: name -> (function, configure(parser)).
 def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -418,31 +449,7 @@ def _configure(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.
     p.add_argument("--on-display", nargs=2, default=None, help=argparse.SUPPRESS)
     handlers["selftest"] = cmd_selftest
 
-    p = sub.add_parser("check-db", help="检查数据库是否完好 / PRAGMA integrity_check")
-    handlers["check-db"] = cmd_check_db
-    p = sub.add_parser("backup", help="备份数据库（--out 文件夹：连同附件备份到U盘）")
-    p.add_argument("--out", default=None, help="目标文件夹，如U盘")
-    handlers["backup"] = cmd_backup
-    p = sub.add_parser("restore", help="从备份恢复（.sqlite3 或 zip；先自动备份当前数据）")
-    p.add_argument("file")
-    handlers["restore"] = cmd_restore
-
-    p = sub.add_parser("export", help="导出报送包（写入后自动校验） / write the export bundle")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--out", required=True, metavar="DIR", help="目标文件夹，如U盘")
-    handlers["export"] = cmd_export
-    p = sub.add_parser("verify", help="校验报送包；全部完好时退出码为 0 / check bundles")
-    p.add_argument(
-        "bundles", nargs="+", metavar="BUNDLE.zip", help="报送包 .zip（也可以是文件夹或 *.zip）"
-    )
-    handlers["verify"] = cmd_verify
-    p = sub.add_parser("aggregate", help="乡镇汇总：校验多个报送包并写出汇总表")
-    p.add_argument("bundles", nargs="+", metavar="BUNDLE", help="报送包 .zip、文件夹或 *.zip")
-    p.add_argument("--out", required=True, metavar="FILE.xlsx")
-    p.add_argument("--year", type=int, default=None, help="只汇总该年度（默认：多数报送包的年度）")
-    p.add_argument("--receipts", metavar="DIR", default=None, help="给每个报送包写一份回执到 DIR")
-    p.add_argument("--township", metavar="NAME", default=None, help="乡镇党委名称（设置一次即可）")
-    handlers["aggregate"] = cmd_aggregate
+    _configure_files(sub, handlers)
     _configure_signing(sub, handlers)
     p = sub.add_parser("holidays", help="节假日安排：显示所用的安排；--from-notice 录入国务院办公厅的通知")
     p.add_argument("--year", type=int, required=True)
