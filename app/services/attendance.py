@@ -207,12 +207,7 @@ def save_attendance(
             row = existing.get(member_id)
             if row is None:
                 new_rows.append(
-                    {
-                        "activity": activity_id,
-                        "member": member_id,
-                        "status": status,
-                        "reason": reason,
-                    }
+                    {"activity": activity_id, "member": member_id, "status": status, "reason": reason}
                 )
             elif (row.status, row.reason) != (status, reason):
                 Attendance.update(status=status, reason=reason).where(
@@ -221,27 +216,30 @@ def save_attendance(
         for start in range(0, len(new_rows), 200):  # SQLite's variable limit
             Attendance.insert_many(new_rows[start : start + 200]).execute()
         if attendee_ids is not None:
-            came = {int(a) for a in attendee_ids}
-            known = {a.id for a in Attendee.select(Attendee.id).where(Attendee.id.in_(list(came)))}
-            if came - known:
-                raise UserError(
-                    "有列席人员已被删除，请刷新后重新勾选。",
-                    f"unknown attendees {sorted(came - known)}",
-                    field="attendees",
-                )
-            AttendeePresence.delete().where(
-                (AttendeePresence.activity == activity_id)
-                & AttendeePresence.attendee.not_in(list(came))
-            ).execute()
-            have = {
-                p.attendee_id
-                for p in AttendeePresence.select().where(AttendeePresence.activity == activity_id)
-            }
-            missing = [a for a in came - have]
-            if missing:
-                AttendeePresence.insert_many(
-                    [{"activity": activity_id, "attendee": a} for a in missing]
-                ).execute()
+            _save_presence(activity_id, {int(a) for a in attendee_ids})
+
+
+def _save_presence(activity_id: int, came: set[int]) -> None:
+    """The invited non-members who came to one activity (inside the caller's transaction)."""
+    known = {a.id for a in Attendee.select(Attendee.id).where(Attendee.id.in_(list(came)))}
+    if came - known:
+        raise UserError(
+            "有列席人员已被删除，请刷新后重新勾选。",
+            f"unknown attendees {sorted(came - known)}",
+            field="attendees",
+        )
+    AttendeePresence.delete().where(
+        (AttendeePresence.activity == activity_id) & AttendeePresence.attendee.not_in(list(came))
+    ).execute()
+    have = {
+        p.attendee_id
+        for p in AttendeePresence.select().where(AttendeePresence.activity == activity_id)
+    }
+    missing = sorted(came - have)
+    if missing:
+        AttendeePresence.insert_many(
+            [{"activity": activity_id, "attendee": a} for a in missing]
+        ).execute()
 
 
 def mark_all_present(activity_id: int) -> int:
