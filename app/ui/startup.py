@@ -158,6 +158,8 @@ def check_after_window(window, data_dir: Path, on_damage: Callable[[list[str]], 
 
         QMessageBox.warning(window, APP_NAME, message)
 
-    return run_in_background(
+    worker = run_in_background(
         lambda _progress: check_and_back_up(data_dir, full=full), checked, failed
     )
+    window.start_check = worker  # kept with the window: its signals must outlive the thread
+    return worker
