@@ -318,12 +318,26 @@ def compute_statistics(data: YearData, today: dt.date | None = None) -> YearStat
             if counts_as_not_taking_part(status, leave_counts):
                 m.not_taking_part += 1
 
+    return YearStatistics(
+        year=data.year,
+        today=today,
+        leave_counts_as_absent=leave_counts,
+        branch=_branch_stats(data, activities, held_months, today),
+        members=members,
+        activities=activities,
+    )
+
+
+def _branch_stats(
+    data: YearData, activities: list[ActivityStats], held_months: set[int], today: dt.date
+) -> BranchStats:
+    """The branch's figures from its activities' (rule 8: held vs planned, months without)."""
     held = [s for s in activities if s.is_held]
     rates = [s.rate for s in held if s.rate is not None]
     months = elapsed_months(data.year, today)
     months_without = [m for m in months if m not in held_months]
     year_over = data.year < today.year
-    branch = BranchStats(
+    return BranchStats(
         name=data.branch.name,
         planned=len(activities),
         held=len(held),
@@ -336,14 +350,6 @@ def compute_statistics(data: YearData, today: dt.date | None = None) -> YearStat
         excellence_reasons=_excellence_reasons(
             data.year, len(activities), len(held), months_without, year_over
         ),
-    )
-    return YearStatistics(
-        year=data.year,
-        today=today,
-        leave_counts_as_absent=leave_counts,
-        branch=branch,
-        members=members,
-        activities=activities,
     )
 
 
