@@ -25,13 +25,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from app.bundle.write import export_bundle
 from app.errors import UserError
-from app.models import DB, Member, close_database, open_database
-from app.paths import database_path
+from app.models import DB, Member
 from app.services.roster_import import HEADERS, import_file
 from app.township.verify import verify_bundle
-from tests.conftest import DEMO_TODAY, DEMO_YEAR
+from tests.conftest import DEMO_TODAY
+from tests.hostile_bundles import entries_of, export_demo, write_zip
 
 EXPLORE = bool(os.environ.get("DANGRI_FUZZ_EXPLORE"))
 FUZZ = settings(
@@ -208,26 +207,8 @@ def test_an_xlsx_damaged_anywhere_is_refused_or_read_never_crashed_on(data_dir, 
 # --- bundle verification ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
-    from app.services.demo import create_demo
-
-    root = tmp_path_factory.mktemp("fuzz-branch")
-    data_dir = root / "data"
-    open_database(database_path(data_dir))
-    try:
-        create_demo(data_dir, year=DEMO_YEAR, today=DEMO_TODAY)
-        path = export_bundle(DEMO_YEAR, root, today=DEMO_TODAY)
-    finally:
-        close_database()
-    with zipfile.ZipFile(path) as zf:
-        entries = {i.filename: zf.read(i) for i in zf.infolist()}
-    return path, entries
-
-
-def write_zip(path: Path, entries: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in entries.items():
-            zf.writestr(name, content)
-    return path
+    path = export_demo(tmp_path_factory.mktemp("fuzz-branch"))
+    return path, entries_of(path)
 
 
 def relist(entries: dict[str, bytes]) -> None:
