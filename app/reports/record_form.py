@@ -290,23 +290,7 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
     if moved:
         time_cell.append(fitted(moved, st["small"], COLS[1] - CELL_PAD, BOX_H))
 
-    header = Table(
-        [
-            [
-                fitted(f"党组织（盖章）：{data.branch.name}", st["meta"], FRAME_W - 48 * mm, BOX_H),
-                _p(chinese_date(activity.held_date), st["meta_right"]),
-            ]
-        ],
-        colWidths=[FRAME_W - 48 * mm, 48 * mm],
-        style=TableStyle(
-            [
-                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        ),
-    )
+    header = _form_header(data, activity, st)
 
     rows = [
         [
@@ -332,8 +316,55 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         ],
     ]
     lines = _content_lines(activity.content, st["content"], COLS_CONTENT_W)
-    # The first content row holds enough lines to stand beside the vertical label; every other
-    # row is one line, so a long text continues on the next page between any two lines.
+    cells = _content_cells(lines)
+    first = len(rows)
+    rows.append([_p("活\n动\n内\n容", st["label"]), cells[0][0], "", ""])
+    rows += [["", piece, "", ""] for piece, _ in cells[1:]]
+    last = len(rows) - 1
+    style = _form_style(first, last, cells)
+    title = fitted(form_title(data), st["title"], FRAME_W, BOX_H)
+    note = _p(NOTE_LINE, st["note"])
+    # Rows get at least the form's heights; the 活动内容 box fills the rest of the first page as
+    # on the printed form (label centred beside it), or, when longer, runs onto the next page.
+    probe = Table(rows, colWidths=COLS, style=style)
+    probe.wrap(FRAME_W, 100 * FRAME_H)
+    heights = list(probe._rowHeights)
+    for i, minimum in enumerate((14 * mm, 16 * mm, 14 * mm)):
+        heights[i] = max(heights[i], minimum)
+    spacers = SEAL_GAP + 3 * mm + 4 * mm
+    used = sum(f.wrap(FRAME_W, FRAME_H)[1] for f in (title, header, note)) + spacers + 2
+    room = FRAME_H - used - sum(heights)
+    if room > 0:
+        heights[last] += room
+        style.append(("SPAN", (0, first), (0, last)))
+    table = Table(rows, colWidths=COLS, style=style, rowHeights=heights)
+    return [title, Spacer(1, SEAL_GAP), header, Spacer(1, 3 * mm), table, Spacer(1, 4 * mm), note]
+
+
+def _form_header(data: YearData, activity: ActivityRow, st: dict) -> Table:
+    """党组织（盖章）：name on the left, the date (年 月 日) on the right."""
+    return Table(
+        [
+            [
+                fitted(f"党组织（盖章）：{data.branch.name}", st["meta"], FRAME_W - 48 * mm, BOX_H),
+                _p(chinese_date(activity.held_date), st["meta_right"]),
+            ]
+        ],
+        colWidths=[FRAME_W - 48 * mm, 48 * mm],
+        style=TableStyle(
+            [
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
+    )
+
+
+def _content_cells(lines: list) -> list:
+    """The 活动内容 rows: the first holds enough lines to stand beside the vertical label; every
+    other row is one line, so a long text continues on the next page between any two lines."""
     head, k = [], 0
     while k < len(lines) and (k < FIRST_ROW_LINES or not head):
         piece, ends = lines[k]
@@ -341,11 +372,11 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         if ends and k + 1 < len(lines) and k + 1 < FIRST_ROW_LINES:
             head.append(Spacer(1, PARA_GAP))
         k += 1
-    cells = [(head, lines[k - 1][1])] + lines[k:]
-    first = len(rows)
-    rows.append([_p("活\n动\n内\n容", st["label"]), cells[0][0], "", ""])
-    rows += [["", piece, "", ""] for piece, _ in cells[1:]]
-    last = len(rows) - 1
+    return [(head, lines[k - 1][1])] + lines[k:]
+
+
+def _form_style(first: int, last: int, cells: list) -> list:
+    """The form table's rules: the fixed rows gridded, the content rows one box."""
     style = [
         ("FONTNAME", (0, 0), (-1, -1), register_font()),
         ("BOX", (0, 0), (-1, -1), BORDER, colors.black),
@@ -370,23 +401,7 @@ def _form_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         style.append(("SPAN", (1, i), (3, i)))
         if cells[i - first][1]:
             style.append(("BOTTOMPADDING", (1, i), (3, i), PARA_GAP))
-    title = fitted(form_title(data), st["title"], FRAME_W, BOX_H)
-    note = _p(NOTE_LINE, st["note"])
-    # Rows get at least the form's heights; the 活动内容 box fills the rest of the first page as
-    # on the printed form (label centred beside it), or, when longer, runs onto the next page.
-    probe = Table(rows, colWidths=COLS, style=style)
-    probe.wrap(FRAME_W, 100 * FRAME_H)
-    heights = list(probe._rowHeights)
-    for i, minimum in enumerate((14 * mm, 16 * mm, 14 * mm)):
-        heights[i] = max(heights[i], minimum)
-    spacers = SEAL_GAP + 3 * mm + 4 * mm
-    used = sum(f.wrap(FRAME_W, FRAME_H)[1] for f in (title, header, note)) + spacers + 2
-    room = FRAME_H - used - sum(heights)
-    if room > 0:
-        heights[last] += room
-        style.append(("SPAN", (0, first), (0, last)))
-    table = Table(rows, colWidths=COLS, style=style, rowHeights=heights)
-    return [title, Spacer(1, SEAL_GAP), header, Spacer(1, 3 * mm), table, Spacer(1, 4 * mm), note]
+    return style
 
 
 SIGN_WIDTHS = [14 * mm, 32 * mm, 50 * mm, FRAME_W - 96 * mm]  # 序号 姓名 签名 备注
