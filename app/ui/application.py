@@ -17,7 +17,7 @@ import app.services.ledger  # noqa: F401
 import app.services.plan  # noqa: F401
 
 # isort: split
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -177,7 +177,12 @@ def run_gui(data_dir: Path) -> int:
     start = WindowStart(data_dir)
     instance.activated.connect(lambda _args: start.window and bring_to_front(start.window))
     code = start.open()
-    return code if code is not None else app.exec()
+    if code is None:
+        code = app.exec()
+        # The check after the window (or an export…) may still be at work on a worker thread:
+        # it finishes before the QApplication and the window it reports to are gone.
+        QThreadPool.globalInstance().waitForDone()
+    return code
 
 
 class WindowStart:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,6 +64,7 @@ TEXT = {
 }
 
 SAVE_DELAY_MS = 600
+ANY_SIZE = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no bound
 
 
 class AttendanceView(QWidget):
@@ -133,10 +134,14 @@ class AttendanceView(QWidget):
         self.save_button = QPushButton(TEXT["save"])
         self.save_button.clicked.connect(self.flush)
         self.save_label = QLabel()
-        # Room for the longest state, so the buttons do not jump while saving.
-        self.save_label.setMinimumWidth(
-            self.save_label.fontMetrics().horizontalAdvance("已保存 00:00:00") + 8
+        # Room for the longest state, so the buttons do not jump while saving; of a fixed size
+        # (but for an error), as a label whose size may change lays the window out again at
+        # every key.
+        self._save_label_size = QSize(
+            self.save_label.fontMetrics().horizontalAdvance("已保存 00:00:00") + 8,
+            self.save_label.sizeHint().height(),
         )
+        self.save_label.setFixedSize(self._save_label_size)
         top, self.year_spin, self.year_label = year_row(self.state)
         self.activity_label = QLabel(TEXT["activity"])
         top.addSpacing(12)
@@ -343,9 +348,12 @@ class AttendanceView(QWidget):
                 self.sheet.activity_id, self.model.statuses(), self.guests.present_ids()
             )
         except UserError as err:
+            self.save_label.setMinimumSize(self._save_label_size)  # the whole message
+            self.save_label.setMaximumSize(ANY_SIZE, ANY_SIZE)
             self.save_label.setText(f"<span style='color:#c0392b'>{err.message}</span>")
             return False
         self.dirty = False
+        self.save_label.setFixedSize(self._save_label_size)
         self.save_label.setText(TEXT["saved"].format(time=dt.datetime.now().strftime("%H:%M:%S")))
         self._own_change = True
         try:

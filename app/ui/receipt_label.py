@@ -18,9 +18,13 @@ class ReceiptStatusLabel(QLabel):
         super().__init__()
         self.state = state
         self.setWordWrap(True)
-        state.changed.connect(self.refresh)
+        state.changed.connect(self._data_changed)
         state.year_changed.connect(self.refresh)
         self.refresh()
+
+    def _data_changed(self, what: str) -> None:
+        if what != "attendance":  # saved at every key on the 考勤 sheet; no bundle changes by it
+            self.refresh()
 
     def refresh(self, *_: object) -> None:
         status = receipt_status(self.state.year)
