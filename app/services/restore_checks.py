@@ -19,22 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app import files
-from app.bundle.zipsafety import (
-    Limits,
-    TooBig,
-    Unreadable,
-    check_entries,
-    directory_reason,
-    entry_cap,
-    mb,
-    read_limited,
-)
+from app.bundle import zipsafety
 from app.errors import UserError
 from app.services.integrity import connect
 
 # A backup holds a ledger of many years with its photos and scans: wider than a bundle's bounds,
 # still far from what a zip bomb claims.
-BACKUP_LIMITS = Limits(
+BACKUP_LIMITS = zipsafety.Limits(
     max_file_bytes=2 * 1024**3,
     max_total_bytes=32 * 1024**3,
     max_ratio=500,
@@ -75,7 +66,7 @@ class BackupZip:
 
     def __init__(self, backup: Path):
         self.backup = backup
-        bad = directory_reason(backup, BACKUP_LIMITS)
+        bad = zipsafety.directory_reason(backup, BACKUP_LIMITS)
         if bad:
             raise refuse(backup, [bad], "directory")
         reasons: list[str] = []
@@ -88,8 +79,8 @@ class BackupZip:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as err:
             raise refuse(backup, [TEXT["not_zip"]], "not a zip") from err  # bad names, too
         try:
-            self.entries = check_entries(self.zf, backup.name, add, BACKUP_LIMITS)
-        except Unreadable:
+            self.entries = zipsafety.check_entries(self.zf, backup.name, add, BACKUP_LIMITS)
+        except zipsafety.Unreadable:
             self.entries = {}
         except BaseException:
             self.zf.close()
@@ -110,18 +101,18 @@ class BackupZip:
         except OSError:
             return  # unknown: the writes themselves will tell
         if free < need:
-            reason = TEXT["room"].format(need=mb(need), free=mb(free))
+            reason = TEXT["room"].format(need=zipsafety.mb(need), free=zipsafety.mb(free))
             raise refuse(self.backup, [reason], "no room")
 
     def chunks(self, name: str) -> Iterator[bytes]:
         """One entry's bytes, never more than its stated size, the limits and the room left."""
         info = self.entries[name]
-        cap = entry_cap(info, BACKUP_LIMITS, self.room)
+        cap = zipsafety.entry_cap(info, BACKUP_LIMITS, self.room)
         try:
-            for chunk in read_limited(self.zf, info, cap):
+            for chunk in zipsafety.read_limited(self.zf, info, cap):
                 self.room -= len(chunk)
                 yield chunk
-        except TooBig:
+        except zipsafety.TooBig:
             raise refuse(self.backup, [TEXT["too_big"].format(entry=name)], "bomb") from None
         except (zipfile.BadZipFile, zlib.error, EOFError) as err:
             raise refuse(self.backup, [TEXT["damaged"].format(entry=name)], "damaged") from err
