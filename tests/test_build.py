@@ -116,7 +116,11 @@ def test_bundle_carries_resources_and_leaves_out_unused_qt(dist: Path) -> None:
     for unused in ("webengine", "qt6quick", "qt6qml", "virtualkeyboard", "numpy"):
         assert not [n for n in names if unused in n], unused
     size = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file() and not p.is_symlink())
-    assert size < 260 * 1024 * 1024, f"{size / 2**20:.0f} MB"
+    # 260 MB before the second year; it added what its issues need, each measured in the
+    # one-folder build: cryptography (signatures, 13.5 MB), lxml (python-docx, 9.4 MB), QtPdf
+    # (printing, 4.7 MB), pypinyin (3.4 MB) and python-stdnum (2.3 MB). bench row h compares
+    # the whole with a frozen bare window.
+    assert size < 290 * 1024 * 1024, f"{size / 2**20:.0f} MB"
 
 
 @pytest.mark.build
