@@ -48,6 +48,12 @@ def cmd_check_db(args: argparse.Namespace) -> int:
 
     path = database_path(resolve_data_dir(args.data_dir))
     problems = check_integrity(path, full=True)
+    if not problems and path.is_file():
+        # Whole pages are not yet a ledger: a file holding only the version table, or a trigger
+        # of its own, is refused here as a restore refuses it (docs/formats.md "Bounds").
+        from app.services.restore_checks import static_problems
+
+        problems = static_problems(path)
     for line in problems:
         print(line, file=sys.stderr)
     print(f"{path}：{'发现问题' if problems else '完好'} / {'damaged' if problems else 'ok'}")

@@ -64,6 +64,26 @@ def test_damaged_pages_are_detected_on_start_and_the_file_is_left_alone(branch, 
     assert check.returncode == 1 and "发现问题" in check.stdout
 
 
+def test_check_db_refuses_whole_pages_that_are_not_a_ledger(branch, data_dir, tmp_path):
+    """A file of only the version table, or one with a trigger of its own, passes SQLite's
+    integrity check but is not a ledger: check-db says so, as a restore refuses it."""
+    import sqlite3
+
+    make_ledger(data_dir, count=3)
+    with sqlite3.connect(database_path(data_dir)) as con:
+        con.execute("CREATE TRIGGER wipe AFTER INSERT ON attendance BEGIN DELETE FROM attendance; END")
+    check = run_cli(data_dir, "check-db")
+    assert check.returncode == 1 and "触发器" in check.stderr and "wipe" in check.stderr
+
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    with sqlite3.connect(database_path(bare)) as con:
+        con.execute("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)")
+        con.execute("INSERT INTO schema_version (version) VALUES (4)")
+    check = run_cli(bare, "check-db")
+    assert check.returncode == 1 and "缺少数据表“member”" in check.stderr
+
+
 def test_an_emptied_or_foreign_file_is_damage_not_a_new_ledger(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
