@@ -183,6 +183,15 @@ def write_text(target: Path, text: str, *, encoding: str = "utf-8", what: str = 
     return write_bytes(target, text.encode(encoding), what=what)
 
 
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks (attachments, bundle parts)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def copy_file(source: Path, target: Path, *, what: str = "文件") -> tuple[str, int]:
     """Copy `source` to `target` atomically; returns (sha256, bytes) of what was written."""
     digest = hashlib.sha256()

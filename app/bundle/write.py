@@ -236,14 +236,6 @@ def _open_data_dir() -> Path:
     return Path(database.database).resolve().parent
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _attachment_problem(row: Attachment, root: Path) -> tuple[str, Path | None]:
     """(entry name, file) of a stored attachment, or (the reason it cannot go, None)."""
     rel = PurePosixPath(row.stored_path.replace("\\", "/"))
@@ -252,7 +244,7 @@ def _attachment_problem(row: Attachment, root: Path) -> tuple[str, Path | None]:
     source = root.joinpath(*rel.parts)
     if not source.is_file():
         return f"{row.original_name}（文件已丢失）", None
-    if _sha256_file(source) != row.sha256:
+    if files.sha256_of(source) != row.sha256:
         return f"{row.original_name}（文件已被改动）", None
     return f"{ATTACHMENTS_DIR}/{rel.as_posix()}", source
 
