@@ -180,7 +180,7 @@ def save_attendance(
         # The same rules a bundle's data.json passes at the township (record_rules).
         problem = status_problem(status) or reason_problem(reason or "")
         if problem:
-            raise UserError(problem.message + "。", problem.english, field=problem.field)
+            raise problem.error()
         wanted[int(member_id)] = (status, (reason or "").strip())
     with DB.atomic():
         expected = {m.id for m in Member.select(Member.id).where(on_roll_condition(day))}

@@ -30,7 +30,7 @@ def validate_branch(s: BranchSettings) -> None:
         )
     texts = {name: getattr(s, name) for name, *_ in BRANCH_TEXTS}
     for problem in record_text_problems(texts, table=BRANCH_TEXTS)[:1]:
-        raise UserError(problem.message + "。", problem.english, field=problem.field)
+        raise problem.error()
     if s.activity_day_mode not in vocab.ACTIVITY_DAY_MODES:
         raise UserError(
             "党员活动日只能是每月5日、10日或自定义日期。", "bad activity day", field="day"

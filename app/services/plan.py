@@ -176,7 +176,7 @@ def validate_entry(year: int, entry: PlanEntry) -> list[str]:
         raise UserError("请填写活动主题。", "theme is required", field="theme")
     texts = {name: getattr(entry, name) or "" for name, *_ in PLAN_TEXTS}
     for problem in record_text_problems(texts, table=PLAN_TEXTS)[:1]:
-        raise UserError(problem.message + "。", problem.english, field=problem.field)
+        raise problem.error()
     unknown = [c for c in entry.categories if c not in vocab.ALL_CATEGORIES]
     if unknown:
         raise UserError(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from app.errors import UserError
 from app.models import vocab
 from app.services.content import unknown_categories
 from app.services.text_rules import NAME_MAX, PLACE_MAX, THEME_MAX, text_problem
@@ -73,6 +74,10 @@ class Problem:
     field: str
     message: str
     english: str = ""
+
+    def error(self) -> UserError:
+        """The problem as the ledger raises it (a sentence, named field)."""
+        return UserError(self.message + "。", self.english, field=self.field)
 
 
 def held_date_problem(held: dt.date | None, plan_year: int, today: dt.date) -> Problem | None:

@@ -7,7 +7,6 @@ shows, the 应参加/实际参加 counts computed from attendance, and the attac
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -197,7 +196,7 @@ def parse_cost(text: str) -> Decimal | None:
     (`record_rules.cost_value`)."""
     problem = cost_problem(text)
     if problem:
-        raise UserError(problem.message + "。", problem.english, field=problem.field)
+        raise problem.error()
     return cost_value(text)
 
 
@@ -389,8 +388,4 @@ def verify_attachment(data_dir: Path, attachment: Attachment) -> bool:
     path = attachment_file(data_dir, attachment)
     if not path.is_file():
         return False
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest() == attachment.sha256
+    return files.sha256_of(path) == attachment.sha256
