@@ -16,7 +16,6 @@ import hashlib
 import os
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +136,7 @@ def _fsync_dir(directory: Path) -> None:
 def temp_name(target: Path) -> Path:
     """A temp name beside `target` (same folder, so the rename never crosses a device)."""
     target = Path(target)
-    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}")
+    return target.with_name(f".{target.name}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
 
 
 def discard(path: Path) -> None:
@@ -307,7 +306,7 @@ def scratch_folder(parent: Path, prefix: str = "work", *, what: str = "临时文
     lives here; it goes to its place through `replacing()`. Unlike `TemporaryDirectory`, whose
     failing cleanup raised after the work was done."""
     parent = Path(parent)
-    folder = parent / f"{prefix}-{uuid.uuid4().hex[:8]}"
+    folder = parent / f"{prefix}-{os.urandom(4).hex()}"
     try:
         folder.mkdir(parents=True)
     except OSError as err:

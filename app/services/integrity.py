@@ -34,6 +34,23 @@ def connect(path: Path, mode: str = "ro", *, timeout: float = 10) -> sqlite3.Con
     return sqlite3.connect(sqlite_uri(path, mode), uri=True, timeout=timeout)
 
 
+def branch_name(path: Path) -> str | None:
+    """The branch's name read straight from a ledger file, without the models (the window's
+    title before the ledger is opened: app/ui/application.py); None when there is no file, no
+    branch yet, or the file cannot be read as a ledger (the full checks then say why)."""
+    if not Path(path).is_file():
+        return None
+    try:
+        db = connect(path, timeout=1)
+        try:
+            row = db.execute("SELECT name FROM branch ORDER BY id LIMIT 1").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row and isinstance(row[0], str) and row[0].strip() else None
+
+
 class DatabaseUnavailable(UserError):
     """The database file cannot be read or written at all (a full or read-only disk, a pulled
     USB stick, another program holding it): not damage — nothing must be offered that treats

@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
-# The start path's Qt-free modules are imported before PySide6 on purpose: PySide6 installs an
-# import hook that reads the source of every module imported after it (looking for
-# `from __feature__ import …`), about 30 ms for these on a start. They are needed at once anyway:
-# the models and the start-up check by `run_gui`, the ledger by the window, plan and calendar by
-# the 计划 tab (the tab a start shows unless another was open at the last close).
-import app.models  # noqa: F401
-import app.services.backup  # noqa: F401
-import app.services.calendar  # noqa: F401
-import app.services.ledger  # noqa: F401
-import app.services.plan  # noqa: F401
-
-# isort: split
 from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -24,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, __version__, files
 from app.errors import UserError
 from app.paths import database_path, font_path, icon_cache_dir, resource_path
-from app.ui.wheel_guard import install_wheel_guard
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -38,7 +26,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     install_chinese_translation(app)
-    install_wheel_guard(app)  # the wheel scrolls forms instead of turning their fields
     return app
 
 
@@ -167,13 +154,10 @@ def run_gui(data_dir: Path) -> int:
     if not instance.acquire(sys.argv[1:]):
         return 0
 
-    from app.ui import startup
     from app.ui.icons import use_cache as use_icon_cache
 
     install_error_hook(data_dir)
     use_icon_cache(icon_cache_dir(data_dir))  # qtawesome only for icons not drawn before
-    if not startup.check_before_window(data_dir):  # the file opens as a ledger; its pages: later
-        return 2
     start = WindowStart(data_dir)
     instance.activated.connect(lambda _args: start.window and bring_to_front(start.window))
     code = start.open()
@@ -185,41 +169,129 @@ def run_gui(data_dir: Path) -> int:
     return code
 
 
+# What opening the ledger needs, imported on a thread while the window paints itself (with the
+# module of the tab on view): the models, the check, the key, the editable files.
+LEDGER_MODULES = (
+    "app.models",
+    "app.services.ledger",
+    "app.services.editable",
+    "app.signing",
+    "app.ui.startup",
+    "app.ui.wheel_guard",
+)
+IMPORT_POLL_MS = 15
+STEP_MS = 10  # between two steps of the opening (a zero timer would go before other timers)
+
+
 class WindowStart:
-    """The ledger opened and its window shown; opened again when the check made once the window
-    is up (`startup.check_after_window`) found damage and the secretary restored a backup."""
+    """The window shown, then the ledger opened behind it; opened again when the check made once
+    the window is up (`startup.check_after_window`) found damage and the secretary restored a
+    backup.
+
+    A start shows the window first (its menus, its tabs, the branch's name read straight from
+    the file) and opens the ledger right after the first paint: the models and services are
+    imported on a thread meanwhile, then the file is checked (its schema; its pages later, on a
+    worker), opened, and the tab on view filled. A data dir without a ledger (the first start)
+    or whose file cannot be read as one opens the ledger first: the set-up dialog, or the
+    damaged-file dialog, comes before any window."""
 
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
         self.window = None
         self.check = None  # the worker of the check after the window
+        self.imports: threading.Thread | None = None
 
     def open(self) -> int | None:
-        """None: the window is up; else the exit code (2: the ledger cannot be opened, 0: the
-        first-run set-up was left)."""
+        """None: the window is up (or coming); else the exit code (2: the ledger cannot be
+        opened, 0: the first-run set-up was left)."""
+        from app.services.integrity import branch_name
+        from app.ui.main_window import FirstPaint, MainWindow
+
+        name = branch_name(database_path(self.data_dir))
+        if name is None:
+            from app.ui import startup
+
+            if not startup.check_before_window(self.data_dir):  # its pages: later
+                return 2
+            return self.open_ledger()
+        window = self.window = MainWindow(self.data_dir, name, opening=True)
+        window.show()
+        FirstPaint(window, self._open_behind_window)
+        return None
+
+    def _open_behind_window(self) -> None:
+        from app.ui.main_window import import_quietly
+
+        modules = (*LEDGER_MODULES, self.window.current_tab_module())
+        self.imports = threading.Thread(
+            target=import_quietly, args=(modules,), name="open-ledger", daemon=True
+        )
+        self.imports.start()
+        self._when_imported()
+
+    def _when_imported(self) -> None:
+        if self.imports is not None and self.imports.is_alive():
+            QTimer.singleShot(IMPORT_POLL_MS, self._when_imported)
+            return
+        from app.ui import startup
+
+        code = 2
+        if startup.check_before_window(self.data_dir):
+            code = self.open_ledger(self.window)
+        if code is not None:
+            self._close_window()
+            QApplication.instance().exit(code)
+
+    def _close_window(self) -> None:
+        QApplication.instance().setQuitOnLastWindowClosed(False)  # the exit code decides
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+
+    def open_ledger(self, window=None) -> int | None:
+        """Open the ledger (and set up a branch on the first start); then the window shows it:
+        `window`, shown already, or a new one. None: the window is up; else the exit code."""
         from app.models import open_database
         from app.services.editable import prepare
         from app.services.ledger import has_branch
         from app.signing import ensure_key
-        from app.ui import startup
         from app.ui.main_window import MainWindow
+        from app.ui.wheel_guard import install_wheel_guard
 
+        # Before any form: the wheel scrolls forms instead of turning their fields.
+        install_wheel_guard(QApplication.instance())
         try:
             open_database(database_path(self.data_dir))
             # set-up, or the first start after the update (docs/signing.md)
             ensure_key(self.data_dir)
         except UserError as err:
-            QMessageBox.critical(None, APP_NAME, err.message)
+            QMessageBox.critical(window, APP_NAME, err.message)
             return 2
         editable_problems = prepare(self.data_dir)  # themes.json and templates the branch edits
         if not has_branch():
             from app.ui.first_run import FirstRunDialog
 
+            if window is not None:
+                window.hide()
             dialog = FirstRunDialog(self.data_dir)
             if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
                 return 0
-        window = self.window = MainWindow(self.data_dir)
-        window.show()
+        if window is None:
+            window = self.window = MainWindow(self.data_dir)
+            window.show()
+            self._opened(window, editable_problems)
+        else:  # the tab on view filled a moment later: keys, paints and timers go in between
+            QTimer.singleShot(STEP_MS, window, lambda: self._opened(window, editable_problems))
+        return None
+
+    def _opened(self, window, editable_problems: list[str]) -> None:
+        window.show()  # again, after a first-run set-up over it
+        if window.opening:  # the check once the tab on view is filled: it competes for the CPU
+            window.opened.connect(lambda: self._check_pages(window))
+            window.ledger_opened()
+        else:
+            self._check_pages(window)
         if editable_problems:  # a broken themes.json: said, not silently replaced by the defaults
             QTimer.singleShot(
                 0,
@@ -227,9 +299,12 @@ class WindowStart:
                     window, ERROR_TEXT["editable"], "\n\n".join(editable_problems)
                 ),
             )
-        # The file's pages checked, and the start-up backup made, while the window is in use.
+
+    def _check_pages(self, window) -> None:
+        """The file's pages checked, and the start-up backup made, while the window is in use."""
+        from app.ui import startup
+
         self.check = startup.check_after_window(window, self.data_dir, self.damaged)
-        return None
 
     def damaged(self, problems: list[str]) -> None:
         """Damage found once the window was up: the window goes (nothing more is read from the
@@ -238,11 +313,7 @@ class WindowStart:
         from app.ui import startup
 
         app = QApplication.instance()
-        app.setQuitOnLastWindowClosed(False)  # while the window is gone and the dialog decides
-        if self.window is not None:
-            self.window.hide()
-            self.window.deleteLater()
-            self.window = None
+        self._close_window()  # no quitting while it is gone and the dialog decides
         close_database()
         code = 2
         if startup.damaged_dialog_accepted(self.data_dir, problems):

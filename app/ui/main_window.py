@@ -14,7 +14,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QMargins,
+    QObject,
+    QPoint,
+    QRect,
+    QSettings,
+    QSize,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,8 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
-from app.services import plan as plans
-from app.services.ledger import require_branch
 from app.ui.desktop import open_in_viewer
 from app.ui.icons import icon
 from app.ui.state import ALL, DEFER_BEFORE_SHOWN, AppState
@@ -55,6 +63,7 @@ TEXT = {
     "template_name": "党员花名册模板.xlsx",
     "template_saved": "已保存花名册模板：\n{path}\n\n按表头填写党员信息（标有“示例”的两行不会导入，"
     "可照着填写后删去），再在“花名册/考勤”页点击“导入花名册…”。",
+    "opening": "正在打开台账…",
     "tab_plan": "计划",
     "tab_record": "记录",
     "tab_roster": "花名册/考勤",
@@ -122,6 +131,12 @@ class LazyPage(QWidget):
         self._scroll = QScrollArea()
         self._scroll.setWidgetResizable(True)  # the content fills the page when it has room
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # What a page says in the moment between the window appearing and its content (the
+        # ledger is opened right after the first paint: app/ui/application.py).
+        waiting = QLabel(TEXT["opening"])
+        # (centred by the style sheet: Qt's enums, 25 ms to create, come after the first paint)
+        waiting.setStyleSheet("color: #666; qproperty-alignment: AlignCenter;")
+        self._scroll.setWidget(waiting)
         layout.addWidget(self._scroll)
 
     def ensure(self) -> QWidget:
@@ -180,16 +195,11 @@ TAB_ICONS = ("fa5s.calendar-alt", "fa5s.edit", "fa5s.users", "fa5s.chart-bar")
 PREBUILD_DELAY_MS = 400
 PREBUILD_STEP_MS = 10  # between two steps: the user's keys and clicks, and paints, go first
 IMPORT_POLL_MS = 30
-PREBUILD_MODULES = (
-    "app.ui.record_tab",
-    "app.ui.roster_tab",
-    "app.ui.stats_tab",
-    "app.ui.bundle_menu",
-    "app.ui.backup_dialogs",
-)
+TAB_MODULES = ("app.ui.plan_tab", "app.ui.record_tab", "app.ui.roster_tab", "app.ui.stats_tab")
+PREBUILD_MODULES = (*TAB_MODULES, "app.ui.bundle_menu", "app.ui.backup_dialogs")
 
 
-def _import_quietly(modules: tuple[str, ...]) -> None:
+def import_quietly(modules: tuple[str, ...]) -> None:
     """Import `modules` ahead of use; a module that fails is imported again, and fails where it
     is used, on the UI thread."""
     for name in modules:
@@ -199,16 +209,42 @@ def _import_quietly(modules: tuple[str, ...]) -> None:
             continue
 
 
+class FirstPaint(QObject):
+    """Calls `then` once, on the turn of the event loop after `widget` first painted itself."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self.then)  # once this paint is done
+        return False
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, data_dir: Path):
+    # The ledger is open and the tab on view shows it (at once, or after `ledger_opened`).
+    opened = Signal()
+
+    def __init__(self, data_dir: Path, branch_name: str | None = None, *, opening: bool = False):
+        """`opening`: the window is shown before the ledger is opened (a start: the models,
+        the check and the tab on view come right after its first paint, and `ledger_opened`
+        says they are there); `branch_name` is then the title, read without the models."""
         super().__init__()
         self.state = AppState(data_dir, self)
+        self.opening = opening
         self._imports: threading.Thread | None = None  # the other tabs' modules, after paint
         # The first paint reads data only for the screens it shows (app.ui.state.watch).
         self.setProperty(DEFER_BEFORE_SHOWN, True)
         self.settings = settings_for(data_dir)
-        branch = require_branch()
-        self.setWindowTitle(f"{APP_NAME} — {branch.name}")
+        if branch_name is None:
+            from app.services.ledger import require_branch
+
+            branch_name = require_branch().name
+        self.branch_name = branch_name
+        self.setWindowTitle(f"{APP_NAME} — {branch_name}")
 
         self.setCentralWidget(self._build_tabs())
 
@@ -270,7 +306,30 @@ class MainWindow(QMainWindow):
         self.state.changed.connect(self._update_status)
         self._update_status()
         self._restore_geometry()
+        self.menuBar().setEnabled(not opening)  # its entries read the ledger
+        if not opening:
+            self._add_keys()
+            self.pages[self.tabs.currentIndex()].ensure()
+
+    def ledger_opened(self) -> None:
+        """The ledger is open (a start that showed the window first): the tab on view shows it,
+        the menu works, and the other tabs are built in the moments that follow."""
+        self.opening = False
+        self.menuBar().setEnabled(True)
+        self._add_keys()
+        self._update_status()  # the name as the ledger has it
+        # The tab on view a moment later: keys, paints and timers go in between.
+        QTimer.singleShot(PREBUILD_STEP_MS, self, self._fill_tab_on_view)
+
+    def _fill_tab_on_view(self) -> None:
         self.pages[self.tabs.currentIndex()].ensure()
+        if self.isVisible():
+            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._after_first_paint)
+        self.opened.emit()
+
+    def current_tab_module(self) -> str:
+        """The module of the tab on view (the one a start fills first)."""
+        return TAB_MODULES[self.tabs.currentIndex()]
 
     def _build_tabs(self) -> QTabWidget:
         """The four tabs, each built when first needed; Ctrl+1 … Ctrl+4 go to them (shown in
@@ -288,7 +347,12 @@ class MainWindow(QMainWindow):
             strict=True,
         ):
             self.tabs.addTab(page, title)
-        self.tabs.currentChanged.connect(lambda index: self.pages[index].ensure())
+        self.tabs.currentChanged.connect(lambda index: self.opening or self.pages[index].ensure())
+        return self.tabs
+
+    def _add_keys(self) -> None:
+        """Ctrl+1 … Ctrl+4 to the tabs (in each tab's tooltip), Ctrl+Q, F1: once the ledger is
+        open (the keys' Qt enums cost the first paint 50 ms, and nothing works before it)."""
         for index in range(len(self.pages)):
             key = QKeySequence(f"Ctrl+{index + 1}")
             jump = QAction(self)
@@ -296,11 +360,14 @@ class MainWindow(QMainWindow):
             jump.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             self.addAction(jump)
             self.tabs.setTabToolTip(index, key.toString(QKeySequence.SequenceFormat.NativeText))
-        return self.tabs
+        # Ctrl+Q everywhere: StandardKey.Quit is unbound on Windows (Ctrl+Q is ⌘Q on a Mac).
+        self.quit_action.setShortcut(QKeySequence(QUIT_SHORTCUT))
+        self.manual_action.setShortcut(QKeySequence("F1"))
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
-        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._after_first_paint)  # dropped if closed
+        if not self.opening:  # else once the ledger is open (`ledger_opened`)
+            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._after_first_paint)  # dropped if closed
 
     def _after_first_paint(self) -> None:
         if not self.isVisible():
@@ -311,7 +378,7 @@ class MainWindow(QMainWindow):
         # import of one (its services, openpyxl, stdnum…) took 0.1–0.2 s of the UI thread,
         # a stall the user felt; the tabs are then built on the UI thread, one per turn.
         self._imports = threading.Thread(
-            target=_import_quietly, args=(PREBUILD_MODULES,), name="prebuild", daemon=True
+            target=import_quietly, args=(PREBUILD_MODULES,), name="prebuild", daemon=True
         )
         self._imports.start()
         self._prebuild_next_page()
@@ -390,8 +457,6 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.quit_action = QAction(TEXT["quit"], self)
-        # Ctrl+Q everywhere: StandardKey.Quit is unbound on Windows (Ctrl+Q is ⌘Q on a Mac).
-        self.quit_action.setShortcut(QKeySequence(QUIT_SHORTCUT))
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         self._file_insert_before = self.quit_action
@@ -399,7 +464,6 @@ class MainWindow(QMainWindow):
         self.help_menu = self.menuBar().addMenu(TEXT["help"])
         self.help_dialog = None
         self.manual_action = QAction(icon("fa5s.question-circle"), TEXT["manual"], self)
-        self.manual_action.setShortcut(QKeySequence("F1"))
         self.manual_action.triggered.connect(self.show_help)
         self.help_menu.addAction(self.manual_action)
         self.template_action = QAction(TEXT["roster_template"], self)
@@ -424,17 +488,19 @@ class MainWindow(QMainWindow):
         self.file_menu.insertAction(self._file_insert_before, action)
 
     def edit_branch_settings(self) -> None:
+        from app.services import plan as plans
         from app.ui.branch_form import BranchSettingsDialog
 
         day_before = plans.branch_day()
         if BranchSettingsDialog(self).exec() == BranchSettingsDialog.DialogCode.Accepted:
-            self.setWindowTitle(f"{APP_NAME} — {require_branch().name}")
-            self.state.changed.emit("branch")
+            self.state.changed.emit("branch")  # the title and the status line too
             if plans.branch_day() != day_before:
                 self.offer_redate()
 
     def offer_redate(self, today: dt.date | None = None) -> None:
         """The activity day changed: plans made on the old day are offered a move (rule 1)."""
+        from app.services import plan as plans
+
         today = today or dt.date.today()
         pending = {
             year: changes
@@ -529,8 +595,12 @@ class MainWindow(QMainWindow):
     def _update_status(self, what: str = ALL) -> None:
         if what not in (ALL, "branch"):
             return  # only the branch's name is shown
-        branch = require_branch()
-        self.status_label.setText(f"{branch.name}　|　数据目录：{self.state.data_dir}")
+        if not self.opening:  # renamed in 党支部设置, or a restore brought another
+            from app.services.ledger import require_branch
+
+            self.branch_name = require_branch().name
+            self.setWindowTitle(f"{APP_NAME} — {self.branch_name}")
+        self.status_label.setText(f"{self.branch_name}　|　数据目录：{self.state.data_dir}")
 
     def _restore_geometry(self) -> None:
         """Last session's place and size, kept fully on a screen (the monitor may have changed
@@ -554,6 +624,8 @@ class MainWindow(QMainWindow):
         rect.moveCenter(room.center())
         self.setGeometry(rect)  # also the size to come back to from maximised
         if rect.size() != PREFERRED_SIZE:
+            from PySide6.QtCore import Qt
+
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     @staticmethod

@@ -121,8 +121,10 @@ def check_window(data_dir: Path, shot: Path, *, on_display: bool = False) -> str
 
     from app.ui.application import make_application
     from app.ui.main_window import MainWindow
+    from app.ui.wheel_guard import install_wheel_guard
 
     app = make_application()
+    install_wheel_guard(app)  # the style the window is shown with
     platform = QApplication.platformName()
     if on_display and platform in ("offscreen", "minimal"):
         raise CheckFailed(TEXT["no_display"].format(platform=platform))

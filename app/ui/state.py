@@ -18,11 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.services import ledger
+if TYPE_CHECKING:  # imported when the year is first read: the window shows before the models
+    from app.services import ledger
 
 YEAR = "year"  # what `watch`'s update hears when the year on view changed
 # A window property: its screens wait while hidden already before its first paint (MainWindow).
@@ -53,7 +55,9 @@ class AppState(QObject):
     def year_data(self) -> ledger.YearData:
         """Everything about the year on view (`ledger.load_year`), read once per change."""
         if self._year_data is None:
-            self._year_data = ledger.load_year(self.year)
+            from app.services.ledger import load_year
+
+            self._year_data = load_year(self.year)
         return self._year_data
 
     def activities(self) -> list[ledger.ActivityRow]:
@@ -62,7 +66,9 @@ class AppState(QObject):
         if self._year_data is not None:
             return self._year_data.activities
         if self._activities is None:
-            self._activities = ledger.year_activities(self.year)
+            from app.services.ledger import year_activities
+
+            self._activities = year_activities(self.year)
         return self._activities
 
     def forget(self, *_: object) -> None:

@@ -140,3 +140,32 @@ def test_a_bundle_stores_what_is_compressed_already(demo, tmp_path):
     for name, kind in kinds.items():
         stored = name.endswith((".pdf", ".jpg", ".png", ".xlsx"))
         assert kind == (zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED), name
+
+
+def test_a_start_shows_the_window_first_and_opens_the_ledger_after_its_first_paint(qtbot, demo):
+    from PySide6.QtGui import QKeySequence
+
+    from app.services.ledger import require_branch
+    from app.ui.application import WindowStart
+
+    name = require_branch().name
+    start = WindowStart(demo)
+    assert start.open() is None
+    window = start.window
+    qtbot.addWidget(window)
+    # Shown at once, titled from the file, its tab and menu waiting for the ledger.
+    assert window.isVisible() and window.opening
+    assert window.windowTitle().endswith(name) and name in window.status_label.text()
+    assert window.pages[window.tabs.currentIndex()].content is None
+    assert not window.menuBar().isEnabled() and window.quit_action.shortcut().isEmpty()
+    window.tabs.setCurrentIndex(2)  # a click meanwhile builds nothing yet
+    assert window.pages[2].content is None
+
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        pass
+    assert not window.opening and window.menuBar().isEnabled()
+    assert window.pages[2].content is window.roster_tab  # the tab on view, filled
+    assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
+    # The page check and the start-up backup come after the tab is filled.
+    qtbot.waitUntil(lambda: len(list_backups(demo)) == 1, timeout=20000)
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)

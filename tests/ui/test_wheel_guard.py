@@ -13,7 +13,7 @@ from app.services.records import save_record
 from app.ui.main_window import MainWindow
 from app.ui.record_tab import RecordTab
 from app.ui.state import AppState
-from app.ui.wheel_guard import install_wheel_guard
+from app.ui.wheel_guard import install_wheel_guard, uninstall_wheel_guard
 from tests.record_helpers import TODAY, build_year, full_record
 
 WHEEL_DOWN = QPoint(0, -120)
@@ -23,8 +23,7 @@ WHEEL_DOWN = QPoint(0, -120)
 def guarded(qapp):
     guard = install_wheel_guard(qapp)
     yield guard
-    qapp.removeEventFilter(guard)
-    qapp._dangri_wheel_guard = None
+    uninstall_wheel_guard(qapp)
 
 
 def wheel_over(tab: RecordTab, widget) -> None:
