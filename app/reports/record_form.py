@@ -37,7 +37,7 @@ from reportlab.platypus import (
 
 from app import files
 from app.models import vocab
-from app.reports.fit import fitted, paragraph
+from app.reports.fit import fitted, one_line, paragraph
 from app.reports.fonts import hard_space, missing_glyphs, register_font
 from app.services.ledger import ActivityRow, YearData
 from app.services.records import attendance_summary, load_record, sign_sheet_note
@@ -414,11 +414,16 @@ def _sign_rows(people: list[tuple[str, str]], st: dict) -> tuple[list[list], lis
     a long name or 备注 (a leave reason, a 流入地党组织) needs more lines, never clipped."""
     rows, heights = [], []
     name_w, note_w = SIGN_WIDTHS[1] - 12, SIGN_WIDTHS[3] - 12
+    number_w = SIGN_WIDTHS[0] - 12
     for i, (name, note) in enumerate(people, start=1):
-        name_p = fitted(name, st["sign_center"], name_w, BOX_H)
-        note_p = fitted(note, st["sign"], note_w, BOX_H)
+        # Most cells are one short line: drawn as such, not parsed and wrapped as Paragraphs.
+        name_p = one_line(name, st["sign_center"], name_w) or fitted(
+            name, st["sign_center"], name_w, BOX_H
+        )
+        note_p = one_line(note, st["sign"], note_w) or fitted(note, st["sign"], note_w, BOX_H)
         needed = max(name_p.wrap(name_w, 1e6)[1], note_p.wrap(note_w, 1e6)[1]) + 2 * SIGN_PAD
-        rows.append([_p(str(i), st["sign_center"]), name_p, "", note_p])
+        number = one_line(str(i), st["sign_center"], number_w) or _p(str(i), st["sign_center"])
+        rows.append([number, name_p, "", note_p])
         heights.append(max(SIGN_ROW_MIN, needed))
     return rows, heights
 
