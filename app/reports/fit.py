@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Paragraph
 
 from app.services.text_rules import printable
 
@@ -25,58 +24,21 @@ def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style)
 
 
-class Line(Flowable):
-    """One line of plain text, drawn where a one-line Paragraph of `style` draws it (the same
-    box, baseline, alignment and colour) without parsing markup or breaking lines. The
-    signature sheet has a thousand cells like this; as Paragraphs they were half its time."""
-
-    def __init__(self, text: str, style: ParagraphStyle, text_width: float):
-        super().__init__()
-        self.text = text
-        self.style = style
-        self.text_width = text_width
-        self.width = self.height = 0
-
-    def wrap(self, avail_width, _avail_height):
-        self.width = avail_width
-        self.height = self.style.leading if self.text else 0  # an empty Paragraph has no line
-        return self.width, self.height
-
-    def draw(self) -> None:
-        if not self.text:
-            return
-        style, canvas = self.style, self.canv
-        x = style.leftIndent + style.firstLineIndent
-        room = self.width - x - style.rightIndent
-        if style.alignment == TA_CENTER:
-            x += (room - self.text_width) / 2
-        elif style.alignment == TA_RIGHT:
-            x += room - self.text_width
-        canvas.saveState()
-        canvas.setFillColor(style.textColor)
-        canvas.setFont(style.fontName, style.fontSize)
-        canvas.drawString(x, self.height - style.fontSize, self.text)
-        canvas.restoreState()
-
-
-# How much narrower than its box a Line's text must be: a text right at the edge is left to
+# How much narrower than its box a one-line text must be: a text right at the edge is left to
 # Paragraph, whose line breaking decides it.
 _LINE_SLACK = 0.5
 
 
-def one_line(text: str, style: ParagraphStyle, width: float) -> Line | None:
-    """`text` as a Line when a Paragraph of `style` would set it as one line in `width` just
-    as it is (no space to collapse, nothing text_rules drops, left, centred or right aligned);
-    None otherwise, for `fitted` or `paragraph` to set."""
-    if style.alignment not in (TA_LEFT, TA_CENTER, TA_RIGHT) or style.leading < style.fontSize:
-        return None
+def is_one_line(text: str, style: ParagraphStyle, width: float) -> bool:
+    """Whether a Paragraph of `style` would set `text` as one line in `width` just as it is
+    (no space to collapse, nothing text_rules drops, no indent): such a text can go into a
+    table cell as a plain string drawn in the style's font, size and leading, where it sits
+    exactly where the Paragraph would, without parsing markup or breaking lines."""
+    if style.leftIndent or style.rightIndent or style.firstLineIndent:
+        return False
     if any(ch.isspace() for ch in text) or printable(text) != text:
-        return None
-    room = width - style.leftIndent - style.firstLineIndent - style.rightIndent
-    text_width = stringWidth(text, style.fontName, style.fontSize)
-    if text_width > room - _LINE_SLACK:
-        return None
-    return Line(text, style, text_width)
+        return False
+    return stringWidth(text, style.fontName, style.fontSize) <= width - _LINE_SLACK
 
 
 def _height(text: str, style: ParagraphStyle, width: float) -> float:
