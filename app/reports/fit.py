@@ -9,6 +9,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from app.services.text_rules import printable
@@ -21,6 +22,23 @@ def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     """`text` as a Paragraph: characters text_rules forbids dropped (stored before the rules),
     markup characters escaped, line breaks kept."""
     return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style)
+
+
+# How much narrower than its box a one-line text must be: a text right at the edge is left to
+# Paragraph, whose line breaking decides it.
+_LINE_SLACK = 0.5
+
+
+def is_one_line(text: str, style: ParagraphStyle, width: float) -> bool:
+    """Whether a Paragraph of `style` would set `text` as one line in `width` just as it is
+    (no space to collapse, nothing text_rules drops, no indent): such a text can go into a
+    table cell as a plain string drawn in the style's font, size and leading, where it sits
+    exactly where the Paragraph would, without parsing markup or breaking lines."""
+    if style.leftIndent or style.rightIndent or style.firstLineIndent:
+        return False
+    if any(ch.isspace() for ch in text) or printable(text) != text:
+        return False
+    return stringWidth(text, style.fontName, style.fontSize) <= width - _LINE_SLACK
 
 
 def _height(text: str, style: ParagraphStyle, width: float) -> float:

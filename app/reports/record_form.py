@@ -37,7 +37,7 @@ from reportlab.platypus import (
 
 from app import files
 from app.models import vocab
-from app.reports.fit import fitted, paragraph
+from app.reports.fit import fitted, is_one_line, paragraph
 from app.reports.fonts import hard_space, missing_glyphs, register_font
 from app.services.ledger import ActivityRow, YearData
 from app.services.records import attendance_summary, load_record, sign_sheet_note
@@ -411,25 +411,45 @@ SIGN_PAD = 2 * mm  # above and below a cell's text when it needs more than one l
 
 def _sign_rows(people: list[tuple[str, str]], st: dict) -> tuple[list[list], list[float]]:
     """Rows 序号 / 姓名 / (signature) / 备注 and their heights: at least SIGN_ROW_MIN, taller when
-    a long name or 备注 (a leave reason, a 流入地党组织) needs more lines, never clipped."""
+    a long name or 备注 (a leave reason, a 流入地党组织) needs more lines, never clipped.
+
+    Most cells are one short line: they stay plain strings, drawn by the table in their style's
+    font, size and leading (`_sign_table_style`) exactly where a Paragraph would put them; as
+    Paragraphs, parsed, fitted and wrapped, they were most of a 300-member 记录表's time."""
     rows, heights = [], []
-    name_w, note_w = SIGN_WIDTHS[1] - 12, SIGN_WIDTHS[3] - 12
+    widths = [w - 12 for w in SIGN_WIDTHS]  # minus the cells' padding
+    center, left = st["sign_center"], st["sign"]
+
+    def cell(text: str, style: ParagraphStyle, width: float):
+        if is_one_line(text, style, width):
+            return text, (style.leading if text else 0)  # an empty Paragraph is 0 high
+        p = fitted(text, style, width, BOX_H)
+        return p, p.wrap(width, 1e6)[1]
+
     for i, (name, note) in enumerate(people, start=1):
-        name_p = fitted(name, st["sign_center"], name_w, BOX_H)
-        note_p = fitted(note, st["sign"], note_w, BOX_H)
-        needed = max(name_p.wrap(name_w, 1e6)[1], note_p.wrap(note_w, 1e6)[1]) + 2 * SIGN_PAD
-        rows.append([_p(str(i), st["sign_center"]), name_p, "", note_p])
-        heights.append(max(SIGN_ROW_MIN, needed))
+        name_cell, name_h = cell(name, center, widths[1])
+        note_cell, note_h = cell(note, left, widths[3])
+        number = str(i) if is_one_line(str(i), center, widths[0]) else _p(str(i), center)
+        rows.append([number, name_cell, "", note_cell])
+        heights.append(max(SIGN_ROW_MIN, max(name_h, note_h) + 2 * SIGN_PAD))
     return rows, heights
 
 
-def _sign_table_style(head_rows: int) -> list:
+def _sign_table_style(head_rows: int, st: dict) -> list:
+    center, left = st["sign_center"], st["sign"]
+    body = (0, head_rows)
     return [
         ("FONTNAME", (0, 0), (-1, -1), register_font()),
         ("BOX", (0, 0), (-1, -1), BORDER, colors.black),
         ("INNERGRID", (0, 0), (-1, -1), BORDER * 0.75, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, head_rows - 1), colors.HexColor("#eeeeee")),
+        # the plain-string cells of _sign_rows, as their Paragraph styles would set them
+        ("FONTSIZE", body, (1, -1), center.fontSize),
+        ("LEADING", body, (1, -1), center.leading),
+        ("ALIGN", body, (1, -1), "CENTER"),
+        ("FONTSIZE", (3, head_rows), (3, -1), left.fontSize),
+        ("LEADING", (3, head_rows), (3, -1), left.leading),
     ]
 
 
@@ -443,7 +463,7 @@ def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         [head, *rows],
         colWidths=SIGN_WIDTHS,
         rowHeights=[9 * mm, *heights],
-        style=_sign_table_style(1),
+        style=_sign_table_style(1, st),
         repeatRows=1,
     )
     # Invited non-members in a table of their own whose banner repeats on every page it reaches,
@@ -457,7 +477,7 @@ def _sign_story(data: YearData, activity: ActivityRow, st: dict) -> list:
         [banner, head, *rows],
         colWidths=SIGN_WIDTHS,
         rowHeights=[9 * mm, 9 * mm, *heights],
-        style=[*_sign_table_style(2), ("SPAN", (0, 0), (-1, 0))],
+        style=[*_sign_table_style(2, st), ("SPAN", (0, 0), (-1, 0))],
         repeatRows=2,
     )
     return [

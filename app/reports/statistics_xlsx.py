@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app import files
 from app.models import vocab
 from app.reports import statistics_columns as shared
-from app.reports.xlsx_cells import append, fit_row_heights, put
+from app.reports.xlsx_cells import append, fit_row_heights, put, style
 from app.services.evaluation import TalkRecord, Talks
 from app.services.statistics import MemberStats, YearStatistics, talk_progress
 
@@ -32,6 +32,14 @@ TALK_FILL = PatternFill("solid", fgColor="FFF2CC")  # 谈话提醒: pale yellow
 BASIS_FILL = PatternFill("solid", fgColor="F8CBAD")  # 不合格党员认定依据: pale red
 WARN_FONT = Font(name=FONT, size=11, bold=True, color="C00000")
 NO_TALK_FILL = PatternFill("solid", fgColor="FFC7CE")  # 未谈话: the row the branch must act on
+# One object per look, shared by every cell that has it (xlsx_cells.style knows them by identity).
+HEAD_FONT = Font(name=FONT, size=11, bold=True, color="FFFFFF")
+BODY_FONT = Font(name=FONT, size=11)
+HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CENTER = Alignment(horizontal="center", vertical="center")
+MIDDLE = Alignment(vertical="center")
+WRAP = Alignment(vertical="center", wrap_text=True)
+WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
 
@@ -102,25 +110,19 @@ def _table(
     append(ws, headers)
     for col, _ in enumerate(headers, start=1):
         cell = ws.cell(row=first_row, column=col)
-        cell.font = Font(name=FONT, size=11, bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = BORDER
+        style(cell, font=HEAD_FONT, fill=HEADER_FILL, alignment=HEAD_ALIGN, border=BORDER)
     ws.row_dimensions[first_row].height = 30
     # Rows counted here: ws.max_row rescans the sheet (quadratic over thousands of members).
     for r, row in enumerate(rows, start=first_row + 1):
         append(ws, row)
         for col in range(1, len(headers) + 1):
             cell = ws.cell(row=r, column=col)
-            cell.font = Font(name=FONT, size=11)
-            cell.border = BORDER
             if isinstance(cell.value, dt.date):
-                cell.number_format = DATE
-                cell.alignment = Alignment(horizontal="center", vertical="center")
+                style(cell, font=BODY_FONT, border=BORDER, number_format=DATE, alignment=CENTER)
             elif isinstance(cell.value, int | float):
-                cell.alignment = Alignment(horizontal="center", vertical="center")
+                style(cell, font=BODY_FONT, border=BORDER, alignment=CENTER)
             else:  # rows grow for wrapped text: keep each row's cells level
-                cell.alignment = Alignment(vertical="center")
+                style(cell, font=BODY_FONT, border=BORDER, alignment=MIDDLE)
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=first_row + 1, column=3)
@@ -167,17 +169,16 @@ def _members_sheet(
     rate_col = MEMBER_HEADERS.index("参加率") + 1
     for i, m in enumerate(stats.members):
         r = 4 + i
-        ws.cell(row=r, column=rate_col).number_format = PERCENT
+        style(ws.cell(row=r, column=rate_col), number_format=PERCENT)
         fill = BASIS_FILL if m.unqualified_basis else TALK_FILL if m.talk_reminder else None
         if fill is not None:
             for col in range(1, len(headers) + 1):
-                ws.cell(row=r, column=col).fill = fill
+                style(ws.cell(row=r, column=col), fill=fill)
         if talks is not None:
             cell = ws.cell(row=r, column=len(headers))
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            style(cell, alignment=WRAP)
             if cell.value == TEXT["no_talk"]:
-                cell.font = WARN_FONT
-                cell.fill = NO_TALK_FILL
+                style(cell, font=WARN_FONT, fill=NO_TALK_FILL)
     fit_row_heights(ws, 4, 3 + len(stats.members))
     ws.append([])
     append(ws, [TEXT["basis_note"]])
@@ -220,15 +221,13 @@ def _talks_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str, talks: Tal
     for i, mark in enumerate(marks):
         r = first + i
         for col in (7, 8, 10, 12):
-            ws.cell(row=r, column=col).alignment = Alignment(
-                vertical="center", wrap_text=True, horizontal="center" if col == 8 else None
-            )
+            style(ws.cell(row=r, column=col), alignment=WRAP_CENTER if col == 8 else WRAP)
         if mark == "none":
             for col in range(1, len(TALK_HEADERS) + 1):
-                ws.cell(row=r, column=col).fill = NO_TALK_FILL
-            ws.cell(row=r, column=8).font = WARN_FONT
+                style(ws.cell(row=r, column=col), fill=NO_TALK_FILL)
+            style(ws.cell(row=r, column=8), font=WARN_FONT)
         elif mark == "late":
-            ws.cell(row=r, column=12).font = WARN_FONT
+            style(ws.cell(row=r, column=12), font=WARN_FONT)
     fit_row_heights(ws, first, first + len(rows) - 1)
     ws.append([])
     append(ws, [TEXT["talks_note"]])
@@ -260,10 +259,10 @@ def _activities_sheet(ws: Worksheet, stats: YearStatistics, subtitle: str) -> No
     state_col = len(ACTIVITY_HEADERS)
     for i, a in enumerate(stats.activities):
         r = 4 + i
-        ws.cell(row=r, column=rate_col).number_format = PERCENT
-        ws.cell(row=r, column=4).alignment = Alignment(wrap_text=True, vertical="center")
+        style(ws.cell(row=r, column=rate_col), number_format=PERCENT)
+        style(ws.cell(row=r, column=4), alignment=WRAP)
         if a.overdue:
-            ws.cell(row=r, column=state_col).font = WARN_FONT
+            style(ws.cell(row=r, column=state_col), font=WARN_FONT)
     fit_row_heights(ws, 4, 3 + len(stats.activities))
 
 

@@ -6,16 +6,19 @@ bundle nobody here made. Characters no stored text may hold (control characters,
 overrides, lone surrogates from a JSON escape; `app.services.text_rules`) are dropped and
 over-long text is cut, so whatever is already stored never crashes a writer (openpyxl refuses
 control characters with IllegalCharacterError). Also here: how tall a row of wrapped text must be, for
-the normal and the streaming (write-only) worksheets alike."""
+the normal and the streaming (write-only) worksheets alike, and `style()`, which styles a cell
+at the cost of a look-up."""
 
 from __future__ import annotations
 
 import math
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl.cell.cell import Cell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from app.services.text_rules import printable
@@ -69,6 +72,30 @@ def put(ws, row: int, column: int, value: Any) -> Cell:
     else:
         cell.value = value
     return cell
+
+
+# --- styling many cells alike ------------------------------------------------------------------
+# Per workbook: (the cell's style ids, the attributes set) -> the style ids that result.
+_STYLED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def style(cell: Cell, **attrs: Any) -> None:
+    """Set `attrs` (font, fill, border, alignment, number_format, …) on `cell` as
+    `cell.<attr> = value` would. openpyxl hashes the whole style object into the workbook's
+    list on every such assignment, which was most of a 300-member workbook's writing time;
+    here the first cell of a look pays it and every later cell of that look copies the style
+    ids. Pass shared style objects (module constants): the look is known by their identity."""
+    looks = _STYLED.setdefault(cell.parent.parent, {})
+    now = cell._style.tobytes() if cell._style is not None else b""  # None: never styled
+    key = (now, *((name, id(value)) for name, value in attrs.items()))
+    found = looks.get(key)
+    if found is None:
+        for name, value in attrs.items():
+            setattr(cell, name, value)
+        # The values are kept with the look so that their ids are not reused by others.
+        found = looks[key] = (StyleArray(cell._style), tuple(attrs.values()))
+    else:
+        cell._style = StyleArray(found[0])
 
 
 # --- how tall a row of wrapped text is -------------------------------------------------------
