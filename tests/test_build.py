@@ -156,7 +156,7 @@ def test_selftest_from_source_checks_window_and_record(tmp_path: Path) -> None:
     lines = [line for line in result.stdout.splitlines() if line.startswith("[通过]")]
     from app.ui.selftest import has_display
 
-    assert len(lines) == (7 if has_display() else 6)  # with a display: the window on it too
+    assert len(lines) == (8 if has_display() else 7)  # with a display: the window on it too
     assert any("主窗口" in line and "4 个标签页" in line for line in lines)
     assert (tmp_path / "记录表.pdf").read_bytes().startswith(b"%PDF")
     assert not list(tmp_path.rglob("*.sqlite3"))  # the temp data dir is gone afterwards
