@@ -6,6 +6,12 @@ One key per data dir, made on set-up or on the first start after the update, kep
 file, and a passphrase the secretary forgets would lose the branch's identity) and carried in
 every backup. A key file that exists but cannot be read is never silently replaced: a new key is
 a new identity, which the township would refuse (签名不符).
+
+The signing itself is libsodium's Ed25519 (PyNaCl): ~1 MB in the one-folder build where
+`cryptography` (OpenSSL inside) was ~14 MB for the same three operations. The key file stays the
+PKCS#8 PEM `cryptography` wrote: for Ed25519 that is one fixed DER prefix (RFC 8410) and the
+32-byte seed, so files written before load unchanged and files written now are byte for byte
+what `cryptography` would write.
 """
 
 from __future__ import annotations
@@ -17,12 +23,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from nacl.exceptions import CryptoError
+from nacl.signing import SigningKey, VerifyKey
 
 from app.errors import UserError
 from app.files import replacing
@@ -34,6 +36,12 @@ KEY_ENTRY = f"keys/{KEY_FILENAME}"  # its name inside a 备份到… zip
 PUBLIC_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
 FINGERPRINT_BYTES = 8  # 64 bits, read aloud in four groups of four hex digits
+SEED_BYTES = 32
+# PKCS#8 PrivateKeyInfo of an Ed25519 key (RFC 8410 section 7): version 0, algorithm
+# id-Ed25519 (1.3.101.112), then the private key as an OCTET STRING holding the 32-byte seed.
+_PKCS8_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
+_PEM_BEGIN = b"-----BEGIN PRIVATE KEY-----"
+_PEM_END = b"-----END PRIVATE KEY-----"
 
 
 def fingerprint(public_raw: bytes) -> str:
@@ -65,23 +73,47 @@ def verify(public_key_b64: str, data: bytes, signature: bytes) -> bool:
     if raw is None or len(signature) != SIGNATURE_BYTES:
         return False
     try:
-        Ed25519PublicKey.from_public_bytes(raw).verify(signature, data)
-    except (InvalidSignature, ValueError):
+        VerifyKey(raw).verify(data, signature)
+    except (CryptoError, ValueError, TypeError):
         return False
     return True
+
+
+def private_key_pem(key: SigningKey) -> bytes:
+    """The key as an unencrypted PKCS#8 PEM file, as `cryptography` and OpenSSL write it."""
+    body = base64.b64encode(_PKCS8_PREFIX + bytes(key))  # 64 characters: one line
+    return _PEM_BEGIN + b"\n" + body + b"\n" + _PEM_END + b"\n"
+
+
+def load_private_key_pem(pem: bytes) -> SigningKey | None:
+    """The Ed25519 key of a PKCS#8 PEM file; None when `pem` is not one (another algorithm, an
+    encrypted key, a damaged file)."""
+    try:
+        text = pem.strip()
+        if not (text.startswith(_PEM_BEGIN) and text.endswith(_PEM_END)):
+            return None
+        body = b"".join(text[len(_PEM_BEGIN) : -len(_PEM_END)].split())
+        der = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError, TypeError, AttributeError):
+        return None
+    if len(der) != len(_PKCS8_PREFIX) + SEED_BYTES or not der.startswith(_PKCS8_PREFIX):
+        return None
+    return SigningKey(der[len(_PKCS8_PREFIX) :])
 
 
 @dataclass(frozen=True)
 class Signer:
     """The data dir's private key and what others see of it."""
 
-    private_key: Ed25519PrivateKey
+    private_key: SigningKey
+
+    @classmethod
+    def generate(cls) -> Signer:
+        return cls(SigningKey.generate())
 
     @property
     def public_raw(self) -> bytes:
-        return self.private_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
+        return bytes(self.private_key.verify_key)
 
     @property
     def public_key_b64(self) -> str:
@@ -92,7 +124,7 @@ class Signer:
         return fingerprint(self.public_raw)
 
     def sign(self, data: bytes) -> bytes:
-        return self.private_key.sign(data)
+        return self.private_key.sign(data).signature
 
     def to_json(self) -> dict[str, str]:
         """The manifest's `signer` object (docs/signing.md)."""
@@ -120,11 +152,8 @@ def load_key(data_dir: Path) -> Signer | None:
             f"无法读取签名密钥文件 {path}（{err.strerror or err}）。请关闭可能占用它的程序后重试。",
             f"cannot read the signing key {path}: {err}",
         ) from err
-    try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        key = None
-    if not isinstance(key, Ed25519PrivateKey):
+    key = load_private_key_pem(pem)
+    if key is None:
         raise UserError(
             f"签名密钥文件 {path} 已损坏。请用“文件 → 从备份恢复…”恢复最近的备份（备份中含有密钥）；"
             "若没有备份，把这个文件移走后重新打开程序会生成新密钥，新密钥须请乡镇党委重新登记。",
@@ -138,19 +167,14 @@ def ensure_key(data_dir: Path) -> Signer:
     existing = load_key(data_dir)
     if existing is not None:
         return existing
-    signer = Signer(Ed25519PrivateKey.generate())
+    signer = Signer.generate()
     write_key(data_dir, signer.private_key)
     return signer
 
 
-def write_key(data_dir: Path, key: Ed25519PrivateKey) -> Path:
+def write_key(data_dir: Path, key: SigningKey) -> Path:
     """Write the private key file (readable by this user only where the OS has such modes)."""
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return _write_private(key_path(data_dir), pem)
+    return _write_private(key_path(data_dir), private_key_pem(key))
 
 
 def _write_private(target: Path, pem: bytes) -> Path:
@@ -165,11 +189,8 @@ def adopt_key(data_dir: Path, pem: bytes, *, stamp: str) -> bool:
     """Take the key a backup carries: a restore on a new PC keeps the branch's identity. A
     different key it replaces is kept as `keys/signing_key-<stamp>.pem`, never deleted.
     Returns False, keeping the current key, when `pem` is not an Ed25519 key."""
-    try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        return False
-    if not isinstance(key, Ed25519PrivateKey):
+    key = load_private_key_pem(pem)
+    if key is None:
         return False
     current = key_path(data_dir)
     if current.is_file():

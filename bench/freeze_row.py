@@ -1,6 +1,11 @@
 """Bench row (h): the size of the frozen program (PyInstaller, build.spec) against a bare PySide6
 window frozen by the same spec — the same excludes, the same two executables, the same Qt
-filter — with only the script, the hidden imports and the resources taken out."""
+filter — with only the script, the hidden imports and the resources taken out.
+
+The swaps below name lines of build.spec; build.spec's excludes and filters apply to both builds,
+but only what the program adds is affected by them: the bare window has none of cryptography,
+Pillow, lxml, qtawesome, stdnum or the QtOpenGL bindings (docs/benchmark.md, "A smaller
+build")."""
 
 from __future__ import annotations
 

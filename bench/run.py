@@ -393,8 +393,6 @@ def make_bundles(template_zip: Path, out: Path, count: int) -> int:
     """`count` valid bundles of different branches made from one exported bundle: data.json and
     manifest.json rewritten (hashes and sizes of the new data.json), each signed by a key of its
     own (a branch is its key: docs/signing.md), other files copied."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     from app.bundle.names import MANIFEST, SIGNATURE, bundle_filename
     from app.bundle.signature import sign_manifest
     from app.signing import Signer
@@ -408,7 +406,7 @@ def make_bundles(template_zip: Path, out: Path, count: int) -> int:
     total = 0
     for index in range(count):
         name, data, branch = vary_bundle(template, index)
-        signer = Signer(Ed25519PrivateKey.generate())
+        signer = Signer.generate()
         m = dict(
             manifest,
             branch=branch,

@@ -13,6 +13,10 @@ Why the data dir and not resources/ at build time: the icons are drawn by the qt
 program runs with, there is no generated file to keep in step with the code (a new icon() call is
 simply drawn on its first use), and a source checkout, the tests and the frozen program work the
 same way. Without `use_cache` (the tests, the CLI) every icon is drawn by qtawesome when shown.
+
+qtawesome's own `qtawesome.icon` loads all of its ten icon fonts (~6 MB); the program draws from
+the Font Awesome 5 solid and brands sets only (ICON_FONTS), so it keeps an IconicFont of those
+two, and build.spec bundles only their files.
 """
 
 from __future__ import annotations
@@ -27,7 +31,22 @@ from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
 from app import files
 
 SIZES = (16, 24, 32, 48)  # drawn for: 16 px at 100/150/200/300 %, 24 px at 100/200 %
+# The qtawesome icon sets the program's icon names come from ("fa5s.folder-open"); build.spec
+# reads this line to bundle only their fonts, and tests/ui/test_lighter_start.py checks that every
+# icon name in app/ uses one of them.
+ICON_FONTS = ("fa5s", "fa5b")
 _cache: list[Path] = []  # the folder, once the window's start has named it
+_fonts: list[Any] = []  # the IconicFont of ICON_FONTS, once an icon has been drawn
+
+
+def iconic_font() -> Any:
+    """qtawesome's IconicFont with the ICON_FONTS sets loaded (after the QApplication exists)."""
+    if not _fonts:
+        import qtawesome
+
+        sets = [spec for spec in qtawesome._BUNDLED_FONTS if spec[0] in ICON_FONTS]
+        _fonts.append(qtawesome.IconicFont(*sets))
+    return _fonts[0]
 
 
 def use_cache(folder: Path | None) -> None:
@@ -56,9 +75,7 @@ class _LazyEngine(QIconEngine):
 
     def _real(self) -> QIcon:
         if self._icon is None:
-            import qtawesome
-
-            self._icon = qtawesome.icon(self.name, **self.options)
+            self._icon = iconic_font().icon(self.name, **self.options)
             if self.store:
                 _write_pngs(self._icon, self.store)
         return self._icon

@@ -11,6 +11,7 @@ set), the window is opened once more in a child process with the system's own pl
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
@@ -33,6 +34,8 @@ TEXT = {
     "display_failed": "用本机显示打开主窗口失败（退出码 {code}）：{detail}",
     "translation": "Qt 自带按钮为中文：“{cancel}”",
     "record": "记录表 PDF：{path}（{size} 字节，字体已嵌入）",
+    "components": "组件：签名与验签、Word 文件写入与读取、照片去除元数据（JPEG/PNG/WebP）、"
+    "身份证号校验、姓名拼音、图标字体",
     "summary_ok": "自检通过：{n} 项检查全部通过。",
     "summary_fail": "自检失败：{failed} / {n} 项检查未通过。",
 }
@@ -219,6 +222,72 @@ def check_record_pdf(activity_id: int, out: Path) -> str:
     return TEXT["record"].format(path=out.name, size=len(data))
 
 
+def check_components(data_dir: Path, out: Path) -> str:
+    """The parts of the dependencies the build keeps while leaving out the rest of them
+    (build.spec): each is used here as the program uses it, so a build that left out too much
+    fails this check instead of a secretary's click."""
+    from PIL import Image
+
+    from app import signing
+    from app.bundle.privacy import clean_jpeg, scrubbed_copy
+    from app.reports.docx_kit import add_paragraph, new_document
+    from app.services.holiday_notice import read_notice_file
+    from app.services.id_numbers import read_id_number
+    from app.services.names import matches, syllables
+    from app.ui.icons import iconic_font
+
+    def part(name: str, ok: bool) -> None:
+        if not ok:
+            raise CheckFailed(f"{name}未通过")
+
+    signer = signing.ensure_key(data_dir)
+    reloaded = signing.load_key(data_dir)
+    message = "自检".encode()
+    part("签名", reloaded is not None and reloaded.fingerprint == signer.fingerprint)
+    part("验签", signing.verify(signer.public_key_b64, message, signer.sign(message)))
+    part("验签（篡改）", not signing.verify(signer.public_key_b64, b"x", signer.sign(message)))
+
+    doc = new_document()
+    add_paragraph(doc, "党日记实自检文档")
+    doc.save(str(out / "自检.docx"))
+    part("Word 文件", "党日记实自检文档" in read_notice_file(out / "自检.docx"))
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: kept
+    exif[0x010F] = "SelftestCamera"  # camera make: removed
+    photo = Image.new("RGB", (64, 48), (200, 30, 40))
+    for fmt, suffix, options in (
+        ("JPEG", ".jpg", {"exif": exif}),
+        ("PNG", ".png", {"exif": exif}),
+        ("WEBP", ".webp", {"exif": exif}),
+    ):
+        source = out / f"自检照片{suffix}"
+        photo.save(source, fmt, **options)
+        cleaned = scrubbed_copy(source, out / "cleaned" / source.name)
+        data = cleaned.read_bytes()
+        part(f"{fmt} 照片", cleaned != source and b"SelftestCamera" not in data)
+        with Image.open(cleaned) as image:
+            part(f"{fmt} 照片", image.format == fmt and image.size in ((64, 48), (48, 64)))
+    jpeg = clean_jpeg((out / "自检照片.jpg").read_bytes()) or b""
+    with Image.open(io.BytesIO(jpeg)) as image:
+        part("JPEG 方向", image.getexif().get(0x0112) == 6)
+
+    number = read_id_number("11010519491231002X")
+    part("身份证号", number is not None and number.birth_date == dt.date(1949, 12, 31))
+    try:
+        read_id_number("110105194912310021")
+        part("身份证号校验码", False)
+    except ValueError:
+        pass
+
+    part("拼音", syllables("单雄信") == ("shan", "xiong", "xin") and matches("单雄信", "dan"))
+
+    font = iconic_font()
+    for name in ("fa5s.folder-open", "fa5b.usb"):
+        part(f"图标 {name}", not font.icon(name).pixmap(32, 32).isNull())
+    return TEXT["components"]
+
+
 def run_selftest(keep: Path | None = None, echo: Callable[[str], None] = print) -> int:
     """Run every check, echo one line each; 0 when all pass, 1 otherwise. With `keep`, the
     screenshot and the PDF are written there (and kept) instead of the temporary folder."""
@@ -258,6 +327,7 @@ def run_selftest(keep: Path | None = None, echo: Callable[[str], None] = print) 
                     step(lambda: check_window_on_display(data_dir, out / "window-display.png"))
                 step(check_translation)
                 step(lambda: check_record_pdf(held[0], out / "记录表.pdf"))
+                step(lambda: check_components(data_dir, out))
         finally:
             close_database()
     total = passed + failed

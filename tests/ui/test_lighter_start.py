@@ -41,6 +41,28 @@ def test_icons_are_drawn_once_into_the_cache_then_loaded_without_qtawesome(data_
     assert again.stdout.split() == ["drawn", "True", "qtawesome", "False"], again.stderr
 
 
+def test_every_icon_name_comes_from_the_icon_sets_the_build_carries(qapp):
+    """build.spec bundles only the fonts of icons.ICON_FONTS: an icon of another qtawesome set
+    would draw here and fail in the built program."""
+    import re
+    from pathlib import Path
+
+    import qtawesome
+
+    from app.ui import icons
+
+    prefixes = {spec[0] for spec in qtawesome._BUNDLED_FONTS}
+    alternatives = "|".join(map(re.escape, prefixes))
+    pattern = re.compile(rf"[\"']((?:{alternatives})\.[a-z0-9-]+)[\"']")
+    source = Path(icons.__file__).resolve().parent.parent
+    names = {m for f in source.rglob("*.py") for m in pattern.findall(f.read_text("utf-8"))}
+    assert len(names) > 10
+    assert {n.split(".")[0] for n in names} <= set(icons.ICON_FONTS), sorted(names)
+    font = icons.iconic_font()
+    for name in sorted(names):  # every one is in the sets' charmaps and draws
+        assert not font.icon(name).pixmap(16, 16).isNull(), name
+
+
 def test_damage_in_the_pages_is_found_after_the_window_not_before_it(branch, data_dir):
     make_ledger(data_dir)
     db = database_path(data_dir)
