@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import peewee as pw
+
 from app.errors import UserError
 from app.models import Activity, AnnualPlan, Attendance, Attendee, AttendeePresence, Branch, Member
 from app.services.attendance import activity_day, counts_as_taking_part, is_on_roll
@@ -344,6 +346,13 @@ def activity_year(activity_id: int) -> int | None:
     return activity.plan.year if activity is not None else None
 
 
+def _stored_rows(query: pw.Select) -> list[tuple]:
+    """The query's rows as SQLite returns them, without peewee's per-value conversion: only for
+    columns whose stored value is the value (ids, text)."""
+    sql, params = query.sql()
+    return query.model._meta.database.execute_sql(sql, params).fetchall()
+
+
 def load_year(year: int) -> YearData:
     """Everything about `year` in four queries, whatever the number of members."""
     branch = require_branch()
@@ -364,22 +373,22 @@ def load_year(year: int) -> YearData:
         by_id = {a.id: activity_row(a) for a in acts}
         ids = list(by_id)
         if ids:
-            # Plain tuples: a year holds hundreds of attendance rows, and building a model
-            # object for each was most of the time the window took to show its first tab.
-            rows = (
+            # Rows as SQLite stores them: a year holds thousands of attendance rows, and a
+            # model object (then peewee's conversion of every value) for each was most of the
+            # time a year took to load.
+            rows = _stored_rows(
                 Attendance.select(
                     Attendance.activity, Attendance.member, Attendance.status, Attendance.reason
                 )
                 .where(Attendance.activity.in_(ids))
                 .order_by(Attendance.id)
-                .tuples()
             )
             for activity_id, member_id, status, reason in rows:
                 by_id[activity_id].attendance.append(AttendanceRow(member_id, status, reason))
-            presence = (
+            presence = _stored_rows(
                 AttendeePresence.select(AttendeePresence.activity, AttendeePresence.attendee)
                 .where(AttendeePresence.activity.in_(ids))
-                .tuples()
+                .order_by(AttendeePresence.id)
             )
             for activity_id, attendee_id in presence:
                 by_id[activity_id].attendee_ids.append(attendee_id)
