@@ -96,7 +96,10 @@ def main() -> int:
     from app.ui.application import make_application
     from app.ui.main_window import MainWindow
 
+    from app.ui.wheel_guard import install_wheel_guard
+
     app = make_application()
+    install_wheel_guard(app)  # as a start does
     open_database(database_path(data_dir))
     window = MainWindow(data_dir)
     window.show()

@@ -36,7 +36,7 @@ from app.services.attendance import (
 from app.services.ledger import activity_year
 from app.services.roster import ORDER_PINYIN, ORDER_ROLL
 from app.ui.attendance_sheet import AttendanceModel, AttendanceTable, GuestsModel
-from app.ui.dialog_kit import column, panel, side_by_side
+from app.ui.dialog_kit import column, panel, set_steady_text, side_by_side
 from app.ui.state import ALL, AppState, watch
 from app.ui.year_selector import year_row
 
@@ -102,7 +102,8 @@ class AttendanceView(QWidget):
         guest_title.setWordWrap(True)
         guest_box = panel(guest_title, (self.guest_list, 1), self.guests_empty)
         splitter = side_by_side(self.table, guest_box, stretch=(4, 1))
-        column(self, top, self.notice, self.counts, (splitter, 1), legend)
+        layout = column(self, top, self.notice, self.counts, (splitter, 1), legend)
+        layout.setAlignment(self.counts, Qt.AlignmentFlag.AlignLeft)  # a steady size: set below
 
         self.save_timer = QTimer(self)
         self.save_timer.setSingleShot(True)
@@ -333,7 +334,7 @@ class AttendanceView(QWidget):
         )
         if no_reason:
             text += TEXT["leave_no_reason"].format(n=no_reason)
-        self.counts.setText(text)
+        set_steady_text(self.counts, text)
 
     # --- saving -------------------------------------------------------------------------------
     def flush(self) -> bool:
