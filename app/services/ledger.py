@@ -298,6 +298,12 @@ _ACTIVITY_COLUMNS = (
 )
 
 
+def _member_row_fields() -> list[pw.Field]:
+    """The columns `member_row` reads (a year's load converts no phone, ID, note or timestamp)."""
+    names = ("id", *_MEMBER_COLUMNS, "is_mobile", "is_frail", "is_leader", "full_member_date")
+    return [getattr(Member, name) for name in names]
+
+
 def member_row(m: Member, on: dt.date | None = None) -> MemberRow:
     """The member as the year's data holds them; with `on`, the category of that day (a 预备党员
     who became 正式 later is 预备 in an earlier year's data)."""
@@ -360,7 +366,7 @@ def load_year(year: int) -> YearData:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     members = [
         member_row(m, end)
-        for m in Member.select()
+        for m in Member.select(*_member_row_fields())
         .where(
             (Member.roll_start.is_null() | (Member.roll_start <= end))
             & (Member.left_date.is_null() | (Member.left_date > start))
