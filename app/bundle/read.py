@@ -35,9 +35,12 @@ from app.bundle.zipsafety import (
     Unreadable,
     check_entries,
     directory_reason,
+    CHUNK,
     entry_cap,
     mb,
+    plainly_stored,
     read_limited,
+    read_stored,
     unsafe_entry_reason,
 )
 
@@ -313,6 +316,7 @@ def check_contents(
     bytes when data.json is intact, else None."""
     data_bytes: bytes | None = None
     total = 0
+    buffer = bytearray(CHUNK)  # the stored entries (the photos, PDFs) are read into it
     for p, item in listed.items():
         info = entries[p]
         if info.file_size != item["bytes"]:
@@ -323,7 +327,7 @@ def check_contents(
             check.add(p, f"data.json 过大（{mb(info.file_size)}）")
             continue
         cap = entry_cap(info, limits, limits.max_total_bytes - total)
-        read = _hash_entry(zf, info, cap, keep)
+        read = _hash_entry(zf, info, cap, keep, buffer)
         if isinstance(read, str):
             check.add(p, read)
             continue
@@ -341,19 +345,24 @@ def check_contents(
 
 
 def _hash_entry(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: bool
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: bool, buffer: bytearray
 ) -> tuple[str, int, bytes | None] | str:
     """(sha256, bytes read, the bytes when `keep`) of one entry, or the reason it could not be
-    read whole."""
+    read whole. A stored entry is read as it lies in the zip (`read_stored`, the same checks
+    as zipfile's reader), a deflated one through zipfile."""
     h = hashlib.sha256()
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in read_limited(zf, info, cap):
+        if plainly_stored(info):
+            source = read_stored(zf, info, cap, buffer)
+        else:
+            source = read_limited(zf, info, cap)
+        for chunk in source:
             h.update(chunk)
             size += len(chunk)
             if keep:
-                chunks.append(chunk)
+                chunks.append(bytes(chunk))
     except TooBig:
         return "解压后超过允许的大小，疑似“压缩炸弹”"
     except _DAMAGED:
