@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.bundle.checks import check_data_against_bundle, check_data_consistency, parse_data
+from app.bundle.checks import check_data, check_data_against_bundle, parse_data
 from app.bundle.names import (
     DATA,
     FORMAT,
@@ -58,6 +58,8 @@ class BundleCheck:
     problems: list[tuple[str, str]] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
     data: dict[str, Any] | None = None  # data.json, kept only when asked for (aggregate)
+    # data.json as the check loaded it (`YearData`), kept with `data`: the township sums it.
+    year_data: Any = None
     # The manifest's `signer` once its signature checked out (format 2); None: not signed.
     signer: dict[str, Any] | None = None
     more: int = 0  # problems found beyond MAX_PROBLEMS, counted and not listed
@@ -123,7 +125,7 @@ def check_bundle(
             (check.path.name, f"另有 {check.more} 个问题（只列出前 {MAX_PROBLEMS} 个）")
         )
     if not check.ok:
-        check.data = None
+        check.data = check.year_data = None
     return check
 
 
@@ -159,15 +161,15 @@ def _read(check: BundleCheck, limits: Limits, keep_data: bool) -> None:
         check.add(DATA, why)
         return
     try:
-        reasons = check_data_consistency(doc, made_on(manifest, check))
+        reasons, year_data = check_data(doc, made_on(manifest, check))
     except Exception as err:  # a value of a type no honest export writes
-        reasons = [f"data.json 中有格式不对的内容（{type(err).__name__}）"]
+        reasons, year_data = [f"data.json 中有格式不对的内容（{type(err).__name__}）"], None
     for reason in reasons:
         check.add(DATA, reason)
     for file, reason in check_data_against_bundle(doc, manifest, listed, check.reported):
         check.add(file, reason)
     if keep_data:
-        check.data = doc
+        check.data, check.year_data = doc, year_data
 
 
 def made_on(manifest: dict[str, Any], check: BundleCheck) -> dt.date | None:
