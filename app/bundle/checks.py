@@ -130,6 +130,9 @@ _MEMBER_TEXTS = {
 
 def _check_members(members: list, problems: list[str]) -> set[int]:
     ids: set[int] = set()
+    member_texts = {
+        k: (label, text_limit(most, stored=True)) for k, (label, most) in _MEMBER_TEXTS.items()
+    }
     for i, m in enumerate(members, start=1):
         if not isinstance(m, dict) or type(m.get("member_id")) is not int:
             problems.append(f"第 {i} 名党员缺少编号（member_id）")
@@ -141,10 +144,8 @@ def _check_members(members: list, problems: list[str]) -> set[int]:
         name = m.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(f"党员编号 {mid} 缺少姓名")
-        for key in ("name", "mobile_location", "inflow_org"):
-            label, most = _MEMBER_TEXTS[key]
+        for key, (label, limit) in member_texts.items():
             value = m.get(key)
-            limit = text_limit(most, stored=True)
             why = text_problem(value, label, limit) if isinstance(value, str) else None
             if why or not _text_or_none(value):
                 problems.append(f"党员编号 {mid}：{why or f'{label}不是文字'}")

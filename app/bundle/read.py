@@ -369,7 +369,7 @@ def check_contents(
             plan.append((p, item, info, entry_cap(info, limits, limits.max_total_bytes - total)))
             total += info.file_size
     encoding = zf.metadata_encoding or "cp437"
-    buffer = bytearray(CHUNK)  # the stored entries are read into it
+    buffer = bytearray(min(CHUNK, max((i.file_size for i in entries.values()), default=0)))
     reads: dict[str, _Read] = {}
     aside = [
         (p, info, cap)
@@ -438,7 +438,7 @@ def _hash_aside(
         now = os.fstat(f.fileno())
         if not os.path.samestat(now, expected) or now.st_size != expected.st_size:
             return None
-        buffer = bytearray(CHUNK)
+        buffer = bytearray(min(CHUNK, max(info.file_size for _, info, _ in aside)))
         return {
             p: _digest(read_stored(f, info, cap, buffer, encoding), False) for p, info, cap in aside
         }

@@ -5,6 +5,7 @@ say."""
 
 from __future__ import annotations
 
+import functools
 import re
 import stat
 import struct
@@ -64,6 +65,7 @@ def mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
+@functools.lru_cache(maxsize=4096)  # every bundle has the same few dozen names
 def unsafe_entry_reason(name: str) -> str | None:
     """Why an entry name must not be extracted, or None when it is a plain path that unpacks
     as itself on Windows, macOS and Linux alike: no zip-slip (absolute, `..`, backslash, drive
