@@ -207,6 +207,45 @@ def test_the_attacks_are_told_apart_by_their_reasons(good_bundle: Path, tmp_path
     assert len(set(seen.values())) == len(ATTACKS)
 
 
+def wrong_crc_only(good: Path, out: Path):
+    """A record's bytes intact but its CRC-32 in the central directory changed: the sha256
+    matches, yet an unzip tool would call the file damaged, and so does the township."""
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo(_record_names(entries_of(good))[1])
+    raw = bytearray(good.read_bytes())
+    at = len(raw)  # its central directory header: the one pointing at its local header
+    while True:
+        at = raw.rfind(b"PK\x01\x02", 0, at)
+        if int.from_bytes(raw[at + 42 : at + 46], "little") == info.header_offset:
+            break
+    raw[at + 16 : at + 20] = ((info.CRC ^ 1) & 0xFFFFFFFF).to_bytes(4, "little")
+    out.write_bytes(bytes(raw))
+    return out, info.filename, "文件已损坏"
+
+
+def test_a_wrong_crc_alone_still_fails_as_damage(good_bundle: Path, tmp_path: Path):
+    bad, file, phrase = wrong_crc_only(good_bundle, tmp_path / "crc.zip")
+    with zipfile.ZipFile(bad) as zf:
+        assert zf.getinfo(file).compress_type == zipfile.ZIP_STORED  # read by read_stored
+    problems = verify_bundle(bad).problems
+    assert problems == [(file, "文件已损坏（解压出错或 CRC 校验失败），内容可能被改动")]
+
+
+def test_hashing_on_a_second_thread_gives_the_same_report(good_bundle: Path, tmp_path: Path):
+    """aggregate hashes the stored files on a thread of its own: same problems, same order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        for attack in [*ATTACKS, wrong_crc_only]:
+            bad, _, _ = attack(good_bundle, tmp_path / f"{attack.__name__}.zip")
+            alone = verify_bundle(bad, keep_data=True)
+            threaded = verify_bundle(bad, keep_data=True, hashing=hashing)
+            assert threaded.problems == alone.problems, attack.__name__
+            assert threaded.data == alone.data
+        good = verify_bundle(good_bundle, keep_data=True, hashing=hashing)
+    assert good.ok and good.year_data is not None and good.data is not None
+
+
 def test_size_limits_hold_per_file_and_in_total(good_bundle: Path):
     per_file = verify_bundle(good_bundle, limits=Limits(max_file_bytes=60_000))
     too_big = {f for f, r in per_file.problems if "解压后过大" in r}
