@@ -269,6 +269,8 @@ class _Sheet:
                 cell.number_format = formats[i]
             cells.append(cell)
         self.ws.append(cells)
+        if height:  # the row is written out by now: its height is not needed again
+            del self.ws.row_dimensions[self.rows]
         return self.rows
 
     def _style(self, cell, name: str) -> None:

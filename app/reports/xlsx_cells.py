@@ -85,9 +85,10 @@ def lines_needed(text: str, room: float) -> int:
     return _lines_of_long(text, room)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)
 def _lines_of_long(text: str, room: float) -> int:
-    # Remembered: a workbook repeats its long texts (a branch's name on each of its rows).
+    # Remembered: a workbook repeats its long texts (a branch's name on each of its rows, one
+    # after another), and a few are enough: memory stays flat however many branches.
     return sum(max(1, math.ceil(text_width(p) / room)) for p in text.split("\n"))
 
 
