@@ -11,12 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,18 +106,16 @@ def check_bundle(
     keep_data: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     kind: type[C] = BundleCheck,
-    hashing: Executor | None = None,
 ) -> C:
     """Read a bundle as the township receives it. Manifest present and of a known format
     version; every listed file present with its size and sha256; nothing outside the
     manifest; no absolute path, `..` or link; bounded sizes and compression ratio, by the
     headers and again while decompressing; data.json well-formed and consistent with itself.
     Never raises on a bad file. `kind` is the report class to fill (the township's adds its
-    own wording). `hashing`: an executor whose thread hashes the stored files meanwhile
-    (`check_contents`); the verdict is the same without it."""
+    own wording)."""
     check = kind(Path(path))
     try:
-        _read(check, limits, keep_data, hashing)
+        _read(check, limits, keep_data)
     except Unreadable:
         pass
     except Exception as err:  # hostile input must never crash the township's batch
@@ -134,7 +129,7 @@ def check_bundle(
     return check
 
 
-def _read(check: BundleCheck, limits: Limits, keep_data: bool, hashing: Executor | None) -> None:
+def _read(check: BundleCheck, limits: Limits, keep_data: bool) -> None:
     path = check.path
     whole = path.name
     if not path.is_file():
@@ -158,19 +153,17 @@ def _read(check: BundleCheck, limits: Limits, keep_data: bool, hashing: Executor
         check.manifest = manifest
         _check_signature(zf, entries, manifest, manifest_bytes, check)
         listed = check_listing(manifest, entries, check)
-        data_bytes, finish = check_contents(zf, listed, entries, check, limits, hashing)
-        try:  # data.json is checked while the other files are hashed, its reasons added after
-            found = None if data_bytes is None else _check_doc(data_bytes, manifest)
-        finally:
-            finish()
-    if found is None:
+        data_bytes = check_contents(zf, listed, entries, check, limits)
+    if data_bytes is None:
         return
-    doc, why, day, reasons, year_data = found
+    doc, why = parse_data(data_bytes)
     if doc is None:
         check.add(DATA, why)
         return
-    if day is None:
-        check.add(MANIFEST, CREATED_AT_REASON)
+    try:
+        reasons, year_data = check_data(doc, made_on(manifest, check))
+    except Exception as err:  # a value of a type no honest export writes
+        reasons, year_data = [f"data.json 中有格式不对的内容（{type(err).__name__}）"], None
     for reason in reasons:
         check.add(DATA, reason)
     for file, reason in check_data_against_bundle(doc, manifest, listed, check.reported):
@@ -179,43 +172,17 @@ def _read(check: BundleCheck, limits: Limits, keep_data: bool, hashing: Executor
         check.data, check.year_data = doc, year_data
 
 
-def _check_doc(
-    data_bytes: bytes, manifest: dict[str, Any]
-) -> tuple[dict[str, Any] | None, str, dt.date | None, list[str], Any]:
-    """data.json parsed and checked, nothing added yet: (the document or None, why it is not
-    one, the day the bundle was made or None, the reasons, the loaded `YearData` or None)."""
-    doc, why = parse_data(data_bytes)
-    if doc is None:
-        return None, why, None, [], None
-    day = made_on_date(manifest)
-    try:
-        reasons, year_data = check_data(doc, day)
-    except Exception as err:  # a value of a type no honest export writes
-        reasons, year_data = [f"data.json 中有格式不对的内容（{type(err).__name__}）"], None
-    return doc, "", day, reasons, year_data
-
-
-CREATED_AT_REASON = "清单中的生成时间（created_at）缺少或格式不对"
-
-
 def made_on(manifest: dict[str, Any], check: BundleCheck) -> dt.date | None:
     """The day the bundle was made (the date of `created_at` as the branch's PC wrote it): no
     activity can have been held or reported after it. None, with the reason added, when it is
     missing or not an ISO timestamp (data.json is then checked against today)."""
-    day = made_on_date(manifest)
-    if day is None:
-        check.add(MANIFEST, CREATED_AT_REASON)
-    return day
-
-
-def made_on_date(manifest: dict[str, Any]) -> dt.date | None:
-    """`made_on` without adding the reason."""
     stamp = manifest.get("created_at")
     try:
         if isinstance(stamp, str) and _ISO_STAMP.match(stamp):
             return dt.datetime.fromisoformat(stamp).date()
     except ValueError:
         pass
+    check.add(MANIFEST, "清单中的生成时间（created_at）缺少或格式不对")
     return None
 
 
@@ -346,126 +313,54 @@ def check_contents(
     entries: dict[str, zipfile.ZipInfo],
     check: BundleCheck,
     limits: Limits,
-    hashing: Executor | None = None,
-) -> tuple[bytes | None, Callable[[], None]]:
+) -> bytes | None:
     """Stream every listed file: size and sha256 must match the manifest. Returns data.json's
-    bytes when data.json is intact (else None), and `finish`, which adds every file's problems
-    in the manifest's order; nothing about the files is added before `finish()` is called.
-
-    With `hashing`, the stored entries (photos, PDFs: most of the bytes) are read and hashed
-    on that executor's thread from a second handle on the same file, while the caller checks
-    data.json; `finish()` waits for them. sha256 and CRC-32 give the GIL up, so on a second
-    core the hashing costs the caller no time."""
-    plan: list[tuple[str, dict[str, Any], zipfile.ZipInfo | str, int]] = []
-    total = 0  # bounds what was read before: the caps are those of reading in order
+    bytes when data.json is intact, else None."""
+    data_bytes: bytes | None = None
+    total = 0
+    # The stored entries (the photos, PDFs) are read into it, a chunk at a time.
+    buffer = bytearray(min(CHUNK, max((i.file_size for i in entries.values()), default=0)))
     for p, item in listed.items():
         info = entries[p]
         if info.file_size != item["bytes"]:
-            why = f"大小不符：清单写 {item['bytes']} 字节，包中为 {info.file_size} 字节"
-            plan.append((p, item, why, 0))
-        elif p == DATA and info.file_size > limits.max_data_bytes:
-            plan.append((p, item, f"data.json 过大（{mb(info.file_size)}）", 0))
-        else:
-            plan.append((p, item, info, entry_cap(info, limits, limits.max_total_bytes - total)))
-            total += info.file_size
-    encoding = zf.metadata_encoding or "cp437"
-    buffer = bytearray(min(CHUNK, max((i.file_size for i in entries.values()), default=0)))
-    reads: dict[str, _Read] = {}
-    aside = [
-        (p, info, cap)
-        for p, _, info, cap in plan
-        if isinstance(info, zipfile.ZipInfo) and p != DATA and plainly_stored(info)
-    ]
-    pending = None
-    if hashing is not None and aside:
-        assert zf.fp is not None
-        stat = os.fstat(zf.fp.fileno())
-        pending = hashing.submit(_hash_aside, check.path, stat, aside, encoding)
-    elsewhere = {p for p, _, _ in aside} if pending is not None else set()
-    for p, _, info, cap in plan:
-        if isinstance(info, zipfile.ZipInfo) and p not in elsewhere:
-            reads[p] = _hash_entry(zf, info, cap, p == DATA, buffer, encoding)
-    data_bytes = None
-    read = reads.get(DATA)
-    if read is not None and not isinstance(read, str):
+            check.add(p, f"大小不符：清单写 {item['bytes']} 字节，包中为 {info.file_size} 字节")
+            continue
+        keep = p == DATA
+        if keep and info.file_size > limits.max_data_bytes:
+            check.add(p, f"data.json 过大（{mb(info.file_size)}）")
+            continue
+        cap = entry_cap(info, limits, limits.max_total_bytes - total)
+        read = _hash_entry(zf, info, cap, keep, buffer)
+        if isinstance(read, str):
+            check.add(p, read)
+            continue
         digest, size, content = read
-        item = listed[DATA]
-        if size == item["bytes"] and digest == item["sha256"]:
+        total += size
+        if size != item["bytes"]:
+            check.add(p, f"大小不符：清单写 {item['bytes']} 字节，实际 {size} 字节")
+        elif digest != item["sha256"]:
+            check.add(p, "sha256 校验值不符，文件内容被改动过")
+        elif keep:
             data_bytes = content
-
-    def finish() -> None:
-        done = pending.result() if pending is not None else None
-        if pending is not None and done is None:  # not the same file any more: read it here
-            for p, info, cap in aside:
-                reads[p] = _hash_entry(zf, info, cap, False, buffer, encoding)
-        elif done is not None:
-            reads.update(done)
-        for p, item, info, _ in plan:
-            if isinstance(info, str):
-                check.add(p, info)
-                continue
-            read = reads[p]
-            if isinstance(read, str):
-                check.add(p, read)
-                continue
-            digest, size, _content = read
-            if size != item["bytes"]:
-                check.add(p, f"大小不符：清单写 {item['bytes']} 字节，实际 {size} 字节")
-            elif digest != item["sha256"]:
-                check.add(p, "sha256 校验值不符，文件内容被改动过")
-        if DATA not in listed and not check.reported(DATA):
-            check.add(DATA, "缺少台账数据 data.json")
-
-    return data_bytes, finish
-
-
-_Read = tuple[str, int, bytes | None] | str  # (sha256, bytes read, the bytes kept) or a reason
-
-
-def _hash_aside(
-    path: Path,
-    expected: os.stat_result,
-    aside: list[tuple[str, zipfile.ZipInfo, int]],
-    encoding: str,
-) -> dict[str, _Read] | None:
-    """`check_contents`' stored entries read from a handle of this thread's own; None when the
-    path no longer names the file being checked (the caller then reads them itself)."""
-    try:
-        f = open(path, "rb")
-    except OSError:
-        return None
-    with f:
-        now = os.fstat(f.fileno())
-        if not os.path.samestat(now, expected) or now.st_size != expected.st_size:
-            return None
-        buffer = bytearray(min(CHUNK, max(info.file_size for _, info, _ in aside)))
-        return {
-            p: _digest(read_stored(f, info, cap, buffer, encoding), False) for p, info, cap in aside
-        }
+    if DATA not in listed and not check.reported(DATA):
+        check.add(DATA, "缺少台账数据 data.json")
+    return data_bytes
 
 
 def _hash_entry(
-    zf: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
-    cap: int,
-    keep: bool,
-    buffer: bytearray,
-    encoding: str,
-) -> _Read:
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: bool, buffer: bytearray
+) -> tuple[str, int, bytes | None] | str:
     """(sha256, bytes read, the bytes when `keep`) of one entry, or the reason it could not be
     read whole. A stored entry is read as it lies in the zip (`read_stored`, the same checks
     as zipfile's reader), a deflated one through zipfile."""
-    assert zf.fp is not None
-    if plainly_stored(info):
-        return _digest(read_stored(zf.fp, info, cap, buffer, encoding), keep)
-    return _digest(read_limited(zf, info, cap), keep)
-
-
-def _digest(source: Iterator[Any], keep: bool) -> _Read:
     h = hashlib.sha256()
     chunks: list[bytes] = []
     size = 0
     try:
+        if plainly_stored(info):
+            source = read_stored(zf, info, cap, buffer)
+        else:
+            source = read_limited(zf, info, cap)
         for chunk in source:
             h.update(chunk)
             size += len(chunk)

@@ -15,7 +15,6 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from app.filenames import DEVICE_NAMES
 
@@ -287,25 +286,27 @@ def plainly_stored(info: zipfile.ZipInfo) -> bool:
 
 
 def read_stored(
-    fp: BinaryIO, info: zipfile.ZipInfo, cap: int, buffer: bytearray, encoding: str = "cp437"
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, buffer: bytearray
 ) -> Iterator[memoryview]:
-    """A `plainly_stored` entry's bytes read straight from the zip `fp` into `buffer` (each chunk
+    """A `plainly_stored` entry's bytes read straight from the zip into `buffer` (each chunk
     is a view of it, valid until the next), with every check zipfile's own reader makes of a
     stored entry: the local header's signature, its name the same as the directory's, all of
     the data present, and the CRC-32 the directory gives (raised as `zipfile.BadZipFile` after
     the last chunk, `EOFError` when the file ends early). Never more than `cap` bytes: an entry
     whose stated size is over it raises `TooBig` before anything is read. It saves zipfile's
-    per-read bookkeeping and a copy of every chunk; the bytes are the same. `encoding`: the
-    zip's `metadata_encoding` for names not flagged UTF-8, as zipfile decodes them."""
+    per-read bookkeeping and a copy of every chunk; the bytes are the same."""
     if info.file_size > cap:
         raise TooBig(info.file_size)
+    fp = zf.fp
+    assert fp is not None
     fp.seek(info.header_offset)
     head = fp.read(30)
     if len(head) != 30 or head[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local file header")
     (flags,) = struct.unpack_from("<H", head, 6)
     n_len, x_len = struct.unpack_from("<HH", head, 26)
-    if fp.read(n_len).decode("utf-8" if flags & 0x800 else encoding) != info.orig_filename:
+    encoding = "utf-8" if flags & 0x800 else (zf.metadata_encoding or "cp437")
+    if fp.read(n_len).decode(encoding) != info.orig_filename:
         raise zipfile.BadZipFile("local and central file names differ")
     fp.seek(info.header_offset + 30 + n_len + x_len)
     view = memoryview(buffer)

@@ -16,7 +16,6 @@ import glob
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -302,13 +301,11 @@ def aggregate_bundles(
     result = AggregateResult(out_xlsx, township_mark=township_mark)
     chosen: dict[tuple[str, int], tuple[BranchSummary, Path]] = {}
     total = len(bundles) + 1
-    # One thread hashes each bundle's photos and PDFs while this one checks its data.json.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-hash") as hashing:
-        for i, path in enumerate(bundles):
-            report_progress(i, total, f"正在校验 {path.name}（{i + 1}/{len(bundles)}）…")
-            row = _summed_or_rejected(path, today, result, register, hashing)
-            if row is not None:
-                _keep_newer(chosen, row, path, result)
+    for i, path in enumerate(bundles):
+        report_progress(i, total, f"正在校验 {path.name}（{i + 1}/{len(bundles)}）…")
+        row = _summed_or_rejected(path, today, result, register)
+        if row is not None:
+            _keep_newer(chosen, row, path, result)
 
     result.year = year if year is not None else _main_year(r.year for r, _ in chosen.values())
     result.rows = _flag_same_names(sorted(_of_the_year(chosen, result), key=lambda r: r.branch))
@@ -335,14 +332,10 @@ def _check_output(out_xlsx: Path) -> Path:
 
 
 def _summed_or_rejected(
-    path: Path,
-    today: dt.date | None,
-    result: AggregateResult,
-    register: bool,
-    hashing: Executor | None = None,
+    path: Path, today: dt.date | None, result: AggregateResult, register: bool
 ) -> BranchSummary | None:
     """The bundle's row, or None after listing it in `result.rejected`."""
-    report = verify_bundle(path, keep_data=True, register=register, hashing=hashing)
+    report = verify_bundle(path, keep_data=True, register=register)
     if not report.ok:
         branch, bundle_year = _who(report)
         result.rejected.append(

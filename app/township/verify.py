@@ -6,7 +6,6 @@ docs/signing.md)."""
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from pathlib import Path
 
 from app.bundle.names import looks_like_bundle_name
@@ -70,17 +69,14 @@ def verify_bundle(
     keep_data: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     register: bool = False,
-    hashing: Executor | None = None,
 ) -> VerifyReport:
     """Check a bundle as the township receives it (every check: `app.bundle.read`). Never
     raises on a bad file; `keep_data` keeps data.json's contents on a bundle that passed.
 
     `register`: also check its signer against the township's register in the open database
     (`check_signer`); a bundle from the wrong key, or unsigned from a branch with a registered
-    key, fails with the register's reason (签名不符). `hashing`: see `check_bundle`."""
-    report = check_bundle(
-        path, keep_data=keep_data, limits=limits, kind=VerifyReport, hashing=hashing
-    )
+    key, fails with the register's reason (签名不符)."""
+    report = check_bundle(path, keep_data=keep_data, limits=limits, kind=VerifyReport)
     if register and report.ok:
         report.signer_check = check_signer(report.branch_name(), report.public_key)
         if not report.signer_check.accepted:
