@@ -216,7 +216,7 @@ class _Sheet:
     ):
         self.ws = ws = wb.create_sheet(title)
         # Rows are appended as ready cells: placed here, not through openpyxl's value binding,
-        # which tries each cell as a value first and fails (an exception and a repr a cell).
+        # which tries each cell as a value first and fails (an exception and a repr per cell).
         ws._values_to_row = _placed
         self.widths = widths
         self.header_row = header_row
