@@ -47,6 +47,7 @@ from app.bundle.zipsafety import (
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 MAX_PROBLEMS = 50  # listed per bundle (docs/formats.md "Bounds")
+DAMAGED = "文件已损坏（解压出错或 CRC 校验失败），内容可能被改动"
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
@@ -339,7 +340,10 @@ def check_contents(
         if size != item["bytes"]:
             check.add(p, f"大小不符：清单写 {item['bytes']} 字节，实际 {size} 字节")
         elif digest != item["sha256"]:
-            check.add(p, "sha256 校验值不符，文件内容被改动过")
+            damaged = plainly_stored(info) and isinstance(
+                _hash_entry(zf, info, cap, False, buffer, crc=True), str
+            )
+            check.add(p, DAMAGED if damaged else "sha256 校验值不符，文件内容被改动过")
         elif keep:
             data_bytes = content
     if DATA not in listed and not check.reported(DATA):
@@ -348,17 +352,27 @@ def check_contents(
 
 
 def _hash_entry(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: bool, buffer: bytearray
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    cap: int,
+    keep: bool,
+    buffer: bytearray,
+    *,
+    crc: bool = False,
 ) -> tuple[str, int, bytes | None] | str:
     """(sha256, bytes read, the bytes when `keep`) of one entry, or the reason it could not be
     read whole. A stored entry is read as it lies in the zip (`read_stored`, the same checks
-    as zipfile's reader), a deflated one through zipfile."""
+    as zipfile's reader), a deflated one through zipfile.
+
+    A stored entry's CRC-32 is computed only when its sha256 does not match the manifest
+    (`crc=True`, to tell damage from an edit) or its two headers disagree: bytes that match
+    the listed, signed sha256 are the bytes exported, which the CRC could only confirm."""
     h = hashlib.sha256()
     chunks: list[bytes] = []
     size = 0
     try:
         if plainly_stored(info):
-            source = read_stored(zf, info, cap, buffer)
+            source = read_stored(zf, info, cap, buffer, crc=crc)
         else:
             source = read_limited(zf, info, cap)
         for chunk in source:
@@ -369,5 +383,5 @@ def _hash_entry(
     except TooBig:
         return "解压后超过允许的大小，疑似“压缩炸弹”"
     except _DAMAGED:
-        return "文件已损坏（解压出错或 CRC 校验失败），内容可能被改动"
+        return DAMAGED
     return h.hexdigest(), size, b"".join(chunks) if keep else None
