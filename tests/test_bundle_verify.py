@@ -207,6 +207,54 @@ def test_the_attacks_are_told_apart_by_their_reasons(good_bundle: Path, tmp_path
     assert len(set(seen.values())) == len(ATTACKS)
 
 
+def wrong_crc_only(good: Path, out: Path):
+    """A record's bytes intact but its CRC-32 in the central directory changed: the sha256
+    matches, yet an unzip tool would call the file damaged, and so does the township."""
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo(_record_names(entries_of(good))[1])
+    raw = bytearray(good.read_bytes())
+    at = len(raw)  # its central directory header: the one pointing at its local header
+    while True:
+        at = raw.rfind(b"PK\x01\x02", 0, at)
+        if int.from_bytes(raw[at + 42 : at + 46], "little") == info.header_offset:
+            break
+    raw[at + 16 : at + 20] = ((info.CRC ^ 1) & 0xFFFFFFFF).to_bytes(4, "little")
+    out.write_bytes(bytes(raw))
+    return out, info.filename, "文件已损坏"
+
+
+def test_a_wrong_crc_alone_still_fails_as_damage(good_bundle: Path, tmp_path: Path):
+    bad, file, phrase = wrong_crc_only(good_bundle, tmp_path / "crc.zip")
+    with zipfile.ZipFile(bad) as zf:
+        assert zf.getinfo(file).compress_type == zipfile.ZIP_STORED  # read by read_stored
+    problems = verify_bundle(bad).problems
+    assert problems == [(file, "文件已损坏（解压出错或 CRC 校验失败），内容可能被改动")]
+
+
+def test_a_crc_rewritten_in_both_headers_over_intact_bytes_is_not_damage(
+    good_bundle: Path, tmp_path: Path
+):
+    """Bytes that match the signed sha256 are the bytes exported: with both headers stating
+    the same (wrong) CRC-32, verify does not compute it (the sha256 says more), and an edit of
+    those bytes is still caught: by the sha256, named as damage when the CRC-32 fails too."""
+    bad, file, _ = wrong_crc_only(good_bundle, tmp_path / "crc.zip")
+    raw = bytearray(bad.read_bytes())
+    with zipfile.ZipFile(bad) as zf:
+        info = zf.getinfo(file)
+    raw[info.header_offset + 14 : info.header_offset + 18] = info.CRC.to_bytes(4, "little")
+    both = tmp_path / "both.zip"
+    both.write_bytes(bytes(raw))
+    assert verify_bundle(both).ok
+    at = info.header_offset
+    start = at + 30 + int.from_bytes(raw[at + 26 : at + 28], "little")
+    start += int.from_bytes(raw[at + 28 : at + 30], "little")
+    raw[start + 10] ^= 0x01  # and now one byte of the record itself
+    both.write_bytes(bytes(raw))
+    assert verify_bundle(both).problems == [
+        (file, "文件已损坏（解压出错或 CRC 校验失败），内容可能被改动")
+    ]
+
+
 def test_size_limits_hold_per_file_and_in_total(good_bundle: Path):
     per_file = verify_bundle(good_bundle, limits=Limits(max_file_bytes=60_000))
     too_big = {f for f, r in per_file.problems if "解压后过大" in r}

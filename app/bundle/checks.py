@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.bundle.names import DATA, PLAN_PDF, STATISTICS_XLSX, TALKS, record_entry_name
 from app.models import vocab
@@ -24,6 +24,9 @@ from app.services.record_rules import (
     text_limit,
 )
 from app.services.text_rules import NAME_MAX, PLACE_MAX, text_problem
+
+if TYPE_CHECKING:
+    from app.services.ledger import YearData
 
 BAD = "bad"  # what `date_or_bad` returns for a value that is not an ISO date
 
@@ -57,6 +60,7 @@ MAX_MEMBERS = 5000
 MAX_ATTENDEES = 2000
 MAX_ACTIVITIES = 366
 
+_STATUSES = frozenset(vocab.ATTENDANCE_STATUSES)  # what status_problem accepts
 _ACTIVITY_TEXTS = ("theme", "place", "place_type", "partner_org", "held_reason", "content")
 _OPTIONAL_TEXTS = ("plan_reason", "planned_content")
 
@@ -68,9 +72,18 @@ def check_data_consistency(doc: dict[str, Any], made_on: dt.date | None = None) 
     call) with `made_on` — the day the bundle was made — as "today"; attendance refers to listed
     members with the status words of rule 4, one row per member; the stored counts
     (应参加/实际参加) match the statuses and the roll."""
+    return check_data(doc, made_on)[0]
+
+
+def check_data(
+    doc: dict[str, Any], made_on: dt.date | None = None
+) -> tuple[list[str], YearData | None]:
+    """`check_data_consistency`'s reasons, and the year as `YearData.from_json` loaded it for
+    the last check (None when it did not load): the township sums that same object instead of
+    loading the document a second time."""
     problems = _top_level(doc)
     if problems:
-        return problems
+        return problems, None
     year = doc["year"]
     made_on = made_on or dt.date.today()
     why = branch_name_problem(doc["branch"].get("name"), stored=True)
@@ -84,8 +97,7 @@ def check_data_consistency(doc: dict[str, Any], made_on: dt.date | None = None) 
         from app.services.evaluation import talk_problems
 
         problems += talk_problems(doc[TALKS], member_ids)
-    _check_loads_as_ledger(doc, problems)
-    return problems
+    return problems, _check_loads_as_ledger(doc, problems)
 
 
 def _top_level(doc: dict[str, Any]) -> list[str]:
@@ -118,6 +130,9 @@ _MEMBER_TEXTS = {
 
 def _check_members(members: list, problems: list[str]) -> set[int]:
     ids: set[int] = set()
+    member_texts = {
+        k: (label, text_limit(most, stored=True)) for k, (label, most) in _MEMBER_TEXTS.items()
+    }
     for i, m in enumerate(members, start=1):
         if not isinstance(m, dict) or type(m.get("member_id")) is not int:
             problems.append(f"第 {i} 名党员缺少编号（member_id）")
@@ -129,10 +144,8 @@ def _check_members(members: list, problems: list[str]) -> set[int]:
         name = m.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(f"党员编号 {mid} 缺少姓名")
-        for key in ("name", "mobile_location", "inflow_org"):
-            label, most = _MEMBER_TEXTS[key]
+        for key, (label, limit) in member_texts.items():
             value = m.get(key)
-            limit = text_limit(most, stored=True)
             why = text_problem(value, label, limit) if isinstance(value, str) else None
             if why or not _text_or_none(value):
                 problems.append(f"党员编号 {mid}：{why or f'{label}不是文字'}")
@@ -284,22 +297,23 @@ def _check_attendance(label: str, rows: list, member_ids: set[int], problems: li
         if mid in seen:
             problems.append(f"{label}中党员 member_id={mid} 的考勤重复")
         seen.add(mid)
-        reason = r.get("reason", "")
-        why = status_problem(r.get("status")) or (
-            reason_problem(reason, stored=True) if _text_or_none(reason) else None
-        )
+        status, reason = r.get("status"), r.get("reason", "")
+        # Most rows are a status word with no reason: "" passes reason_problem as it stands.
+        why = None if isinstance(status, str) and status in _STATUSES else status_problem(status)
+        if reason != "" and _text_or_none(reason):
+            why = why or reason_problem(reason, stored=True)
         if not _text_or_none(reason):
             problems.append(f"{label}中党员 member_id={mid} 的考勤说明不是文字")
         if why:
             problems.append(f"{label}中党员 member_id={mid}：{why.message}")
-        elif counts_as_taking_part(r["status"]):
+        elif counts_as_taking_part(status):
             took += 1
     return took
 
 
-def _check_loads_as_ledger(doc: dict[str, Any], problems: list[str]) -> None:
+def _check_loads_as_ledger(doc: dict[str, Any], problems: list[str]) -> YearData | None:
     """The whole document must load exactly as the branch's own program loads it, and each
-    activity's 应参加 must be the members on the roll that day."""
+    activity's 应参加 must be the members on the roll that day. Returns what it loaded."""
     from app.services.ledger import YearData
 
     try:
@@ -307,7 +321,7 @@ def _check_loads_as_ledger(doc: dict[str, Any], problems: list[str]) -> None:
     except Exception as err:
         if not problems:  # otherwise the reasons already found say what is wrong
             problems.append(f"无法按台账格式读取（{type(err).__name__}：{err}）"[:200])
-        return
+        return None
     for n, (act, row) in enumerate(zip(doc["activities"], data.activities, strict=True), start=1):
         expected = len(data.expected_members(row))
         if "expected" in act and act["expected"] != expected:
@@ -315,6 +329,7 @@ def _check_loads_as_ledger(doc: dict[str, Any], problems: list[str]) -> None:
                 f"第 {n} 次活动（{row.plan_date.isoformat()}）的应参加党员数 {act['expected']}"
                 f" 与当日在册党员 {expected} 人不符"
             )
+    return data
 
 
 def check_data_against_bundle(

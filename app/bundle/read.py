@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.bundle.checks import check_data_against_bundle, check_data_consistency, parse_data
+from app.bundle.checks import check_data, check_data_against_bundle, parse_data
 from app.bundle.names import (
     DATA,
     FORMAT,
@@ -29,6 +29,7 @@ from app.bundle.names import (
 )
 from app.bundle.signature import MAX_SIGNATURE_BYTES, signature_problem, signer_reason
 from app.bundle.zipsafety import (
+    CHUNK,
     DEFAULT_LIMITS,
     Limits,
     TooBig,
@@ -37,13 +38,16 @@ from app.bundle.zipsafety import (
     directory_reason,
     entry_cap,
     mb,
+    plainly_stored,
     read_limited,
+    read_stored,
     unsafe_entry_reason,
 )
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 MAX_PROBLEMS = 50  # listed per bundle (docs/formats.md "Bounds")
+DAMAGED = "文件已损坏（解压出错或 CRC 校验失败），内容可能被改动"
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
@@ -55,6 +59,8 @@ class BundleCheck:
     problems: list[tuple[str, str]] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
     data: dict[str, Any] | None = None  # data.json, kept only when asked for (aggregate)
+    # data.json as the check loaded it (`YearData`), kept with `data`: the township sums it.
+    year_data: Any = None
     # The manifest's `signer` once its signature checked out (format 2); None: not signed.
     signer: dict[str, Any] | None = None
     more: int = 0  # problems found beyond MAX_PROBLEMS, counted and not listed
@@ -120,7 +126,7 @@ def check_bundle(
             (check.path.name, f"另有 {check.more} 个问题（只列出前 {MAX_PROBLEMS} 个）")
         )
     if not check.ok:
-        check.data = None
+        check.data = check.year_data = None
     return check
 
 
@@ -156,15 +162,15 @@ def _read(check: BundleCheck, limits: Limits, keep_data: bool) -> None:
         check.add(DATA, why)
         return
     try:
-        reasons = check_data_consistency(doc, made_on(manifest, check))
+        reasons, year_data = check_data(doc, made_on(manifest, check))
     except Exception as err:  # a value of a type no honest export writes
-        reasons = [f"data.json 中有格式不对的内容（{type(err).__name__}）"]
+        reasons, year_data = [f"data.json 中有格式不对的内容（{type(err).__name__}）"], None
     for reason in reasons:
         check.add(DATA, reason)
     for file, reason in check_data_against_bundle(doc, manifest, listed, check.reported):
         check.add(file, reason)
     if keep_data:
-        check.data = doc
+        check.data, check.year_data = doc, year_data
 
 
 def made_on(manifest: dict[str, Any], check: BundleCheck) -> dt.date | None:
@@ -313,6 +319,8 @@ def check_contents(
     bytes when data.json is intact, else None."""
     data_bytes: bytes | None = None
     total = 0
+    # The stored entries (the photos, PDFs) are read into it, a chunk at a time.
+    buffer = bytearray(min(CHUNK, max((i.file_size for i in entries.values()), default=0)))
     for p, item in listed.items():
         info = entries[p]
         if info.file_size != item["bytes"]:
@@ -323,7 +331,7 @@ def check_contents(
             check.add(p, f"data.json 过大（{mb(info.file_size)}）")
             continue
         cap = entry_cap(info, limits, limits.max_total_bytes - total)
-        read = _hash_entry(zf, info, cap, keep)
+        read = _hash_entry(zf, info, cap, keep, buffer)
         if isinstance(read, str):
             check.add(p, read)
             continue
@@ -332,7 +340,10 @@ def check_contents(
         if size != item["bytes"]:
             check.add(p, f"大小不符：清单写 {item['bytes']} 字节，实际 {size} 字节")
         elif digest != item["sha256"]:
-            check.add(p, "sha256 校验值不符，文件内容被改动过")
+            damaged = plainly_stored(info) and isinstance(
+                _hash_entry(zf, info, cap, False, buffer, crc=True), str
+            )
+            check.add(p, DAMAGED if damaged else "sha256 校验值不符，文件内容被改动过")
         elif keep:
             data_bytes = content
     if DATA not in listed and not check.reported(DATA):
@@ -341,21 +352,36 @@ def check_contents(
 
 
 def _hash_entry(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: bool
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    cap: int,
+    keep: bool,
+    buffer: bytearray,
+    *,
+    crc: bool = False,
 ) -> tuple[str, int, bytes | None] | str:
     """(sha256, bytes read, the bytes when `keep`) of one entry, or the reason it could not be
-    read whole."""
+    read whole. A stored entry is read as it lies in the zip (`read_stored`, the same checks
+    as zipfile's reader), a deflated one through zipfile.
+
+    A stored entry's CRC-32 is computed only when its sha256 does not match the manifest
+    (`crc=True`, to tell damage from an edit) or its two headers disagree: bytes that match
+    the listed, signed sha256 are the bytes exported, which the CRC could only confirm."""
     h = hashlib.sha256()
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in read_limited(zf, info, cap):
+        if plainly_stored(info):
+            source = read_stored(zf, info, cap, buffer, crc=crc)
+        else:
+            source = read_limited(zf, info, cap)
+        for chunk in source:
             h.update(chunk)
             size += len(chunk)
             if keep:
-                chunks.append(chunk)
+                chunks.append(bytes(chunk))
     except TooBig:
         return "解压后超过允许的大小，疑似“压缩炸弹”"
     except _DAMAGED:
-        return "文件已损坏（解压出错或 CRC 校验失败），内容可能被改动"
+        return DAMAGED
     return h.hexdigest(), size, b"".join(chunks) if keep else None

@@ -5,11 +5,13 @@ say."""
 
 from __future__ import annotations
 
+import functools
 import re
 import stat
 import struct
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +64,7 @@ def mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
+@functools.lru_cache(maxsize=4096)  # every bundle has the same few dozen names
 def unsafe_entry_reason(name: str) -> str | None:
     """Why an entry name must not be extracted, or None when it is a plain path that unpacks
     as itself on Windows, macOS and Linux alike: no zip-slip (absolute, `..`, backslash, drive
@@ -274,6 +277,63 @@ def read_limited(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterat
             if produced > cap:
                 raise TooBig(produced)
             yield chunk
+
+
+def plainly_stored(info: zipfile.ZipInfo) -> bool:
+    """A stored (uncompressed) entry whose packed and unpacked sizes agree: its bytes lie in
+    the file as they are, and `read_stored` can hand them over without zipfile's reader."""
+    return info.compress_type == zipfile.ZIP_STORED and info.compress_size == info.file_size
+
+
+def read_stored(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    cap: int,
+    buffer: bytearray,
+    *,
+    crc: bool = True,
+) -> Iterator[memoryview]:
+    """A `plainly_stored` entry's bytes read straight from the zip into `buffer` (each chunk
+    is a view of it, valid until the next), with every check zipfile's own reader makes of a
+    stored entry: the local header's signature, its name the same as the directory's, all of
+    the data present, and the CRC-32 the directory gives (raised as `zipfile.BadZipFile` after
+    the last chunk, `EOFError` when the file ends early). Never more than `cap` bytes: an entry
+    whose stated size is over it raises `TooBig` before anything is read. It saves zipfile's
+    per-read bookkeeping and a copy of every chunk; the bytes are the same.
+
+    `crc=False` (for a caller that checks the bytes against a sha256 itself, and asks again
+    with `crc=True` when they do not match): the CRC-32 is left out when the local header
+    states the same one as the directory; it is still computed and checked when they differ
+    or the local header defers it to a data descriptor."""
+    if info.file_size > cap:
+        raise TooBig(info.file_size)
+    fp = zf.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    head = fp.read(30)
+    if len(head) != 30 or head[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local file header")
+    (flags,) = struct.unpack_from("<H", head, 6)
+    (local_crc,) = struct.unpack_from("<I", head, 14)
+    n_len, x_len = struct.unpack_from("<HH", head, 26)
+    crc = crc or bool(flags & 0x8) or local_crc != info.CRC
+    encoding = "utf-8" if flags & 0x800 else (zf.metadata_encoding or "cp437")
+    if fp.read(n_len).decode(encoding) != info.orig_filename:
+        raise zipfile.BadZipFile("local and central file names differ")
+    fp.seek(info.header_offset + 30 + n_len + x_len)
+    view = memoryview(buffer)
+    running, left = 0, info.file_size
+    while left:
+        got = fp.readinto(view[: min(left, len(view))])
+        if not got:
+            raise EOFError("entry cut short")
+        chunk = view[:got]
+        if crc:
+            running = zlib.crc32(chunk, running)
+        left -= got
+        yield chunk
+    if crc and running != info.CRC:
+        raise zipfile.BadZipFile("bad CRC-32")
 
 
 def entry_cap(info: zipfile.ZipInfo, limits: Limits, room: int) -> int:

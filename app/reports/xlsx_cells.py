@@ -11,6 +11,7 @@ at the cost of a look-up."""
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 import weakref
@@ -108,6 +109,13 @@ def lines_needed(text: str, room: float) -> int:
     """Lines `text` takes when wrapped in a column with `room` units of usable width."""
     if len(text) * 2.1 <= room and "\n" not in text:
         return 1  # fits on one line whatever its characters (the cheap common case)
+    return _lines_of_long(text, room)
+
+
+@functools.lru_cache(maxsize=256)
+def _lines_of_long(text: str, room: float) -> int:
+    # Remembered: a workbook repeats its long texts (a branch's name on each of its rows, one
+    # after another), and a few are enough: memory stays flat however many branches.
     return sum(max(1, math.ceil(text_width(p) / room)) for p in text.split("\n"))
 
 

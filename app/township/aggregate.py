@@ -216,7 +216,8 @@ def expand_bundle_paths(items: Iterable[str | os.PathLike]) -> list[Path]:
 def summarise_bundle(report: VerifyReport, today: dt.date | None = None) -> BranchSummary:
     """A verified bundle's row: the branch's own `compute_statistics` over its data.json."""
     assert report.ok and report.data is not None
-    data = YearData.from_json(report.data)
+    # The year as verification loaded it from this very data.json (`check_data`).
+    data = report.year_data if report.year_data is not None else YearData.from_json(report.data)
     stats = compute_statistics(data, today=today)
     b = stats.branch
     talked = None
@@ -351,7 +352,7 @@ def _summed_or_rejected(
         )
         return None
     finally:
-        report.data = None  # keep memory flat: only the row survives
+        report.data = report.year_data = None  # keep memory flat: only the row survives
 
 
 def _keep_newer(

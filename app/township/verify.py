@@ -81,7 +81,7 @@ def verify_bundle(
         report.signer_check = check_signer(report.branch_name(), report.public_key)
         if not report.signer_check.accepted:
             report.add(report.path.name, report.signer_check.reason)
-            report.data = None
+            report.data = report.year_data = None
     return report
 
 
