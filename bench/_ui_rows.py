@@ -95,7 +95,6 @@ def main() -> int:
     from app.paths import database_path
     from app.ui.application import make_application
     from app.ui.main_window import MainWindow
-
     from app.ui.wheel_guard import install_wheel_guard
 
     app = make_application()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app import APP_NAME, __version__, files
+from app import APP_NAME, __version__
 from app.errors import UserError
 from app.paths import database_path, font_path, icon_cache_dir, resource_path
 
@@ -61,6 +62,8 @@ _STORAGE_WORDS = (
 
 def is_storage_error(error: BaseException) -> bool:
     """SQLite could not write (disk full, read-only, I/O): the user can fix it, not a bug."""
+    from app import files  # (not imported on the way to the first paint)
+
     if isinstance(error, OSError) and (files.is_disk_full(error) or files.is_read_only(error)):
         return True  # ENOSPC, EROFS, and Windows' winerror 112 (full) and 19 (write-protected)
     if type(error).__name__ != "OperationalError":  # sqlite3's and peewee's alike
@@ -71,6 +74,8 @@ def is_storage_error(error: BaseException) -> bool:
 
 def error_text(error: BaseException, log: Path) -> str:
     """What the secretary reads about an error nobody caught."""
+    from app import files
+
     if isinstance(error, UserError):  # a service's own sentence that a view did not catch
         return error.message
     if isinstance(error, OSError) and error.filename:
@@ -151,14 +156,14 @@ def run_gui(data_dir: Path) -> int:
     # One instance per data dir: a second start hands over and exits before touching the database
     # (and before importing the window's modules, so it is quick).
     instance = SingleInstance(data_dir, app)
-    if not instance.acquire(sys.argv[1:]):
+    if not instance.acquire(sys.argv[1:], listen=False):  # it listens once the window is up
         return 0
 
     from app.ui.icons import use_cache as use_icon_cache
 
     install_error_hook(data_dir)
     use_icon_cache(icon_cache_dir(data_dir))  # qtawesome only for icons not drawn before
-    start = WindowStart(data_dir)
+    start = WindowStart(data_dir, listen=instance.listen)
     instance.activated.connect(lambda _args: start.window and bring_to_front(start.window))
     code = start.open()
     if code is None:
@@ -195,8 +200,11 @@ class WindowStart:
     or whose file cannot be read as one opens the ledger first: the set-up dialog, or the
     damaged-file dialog, comes before any window."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, listen: Callable[[], None] = lambda: None):
+        """`listen`: take later starts' messages (`SingleInstance.listen`): at once when a dialog
+        comes before the window, else after the window's first paint."""
         self.data_dir = data_dir
+        self.listen = listen
         self.window = None
         self.check = None  # the worker of the check after the window
         self.imports: threading.Thread | None = None
@@ -211,6 +219,7 @@ class WindowStart:
         if name is None:
             from app.ui import startup
 
+            self.listen()  # a dialog may come first: a second start brings it forward
             if not startup.check_before_window(self.data_dir):  # its pages: later
                 return 2
             return self.open_ledger()
@@ -222,6 +231,7 @@ class WindowStart:
     def _open_behind_window(self) -> None:
         from app.ui.main_window import import_quietly
 
+        self.listen()
         modules = (*LEDGER_MODULES, self.window.current_tab_module())
         self.imports = threading.Thread(
             target=import_quietly, args=(modules,), name="open-ledger", daemon=True

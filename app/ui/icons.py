@@ -28,8 +28,6 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
 from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
 
-from app import files
-
 SIZES = (16, 24, 32, 48)  # drawn for: 16 px at 100/150/200/300 %, 24 px at 100/200 %
 # The qtawesome icon sets the program's icon names come from ("fa5s.folder-open"); build.spec
 # reads this line to bundle only their fonts, and tests/ui/test_lighter_start.py checks that every
@@ -104,6 +102,8 @@ def _png(pixmap: QPixmap) -> bytes:
 def _write_pngs(drawn: QIcon, store: list[tuple[int, Path]]) -> None:
     """Keep a drawn icon for the next start; the largest size last, as it marks a whole set.
     A cache that cannot be written (a full or read-only disk) only means drawing it again."""
+    from app import files  # only when an icon is drawn, not on a start from the cache
+
     try:
         store[0][1].parent.mkdir(parents=True, exist_ok=True)
         for size, path in store:

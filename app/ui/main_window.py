@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
-from app.ui.desktop import open_in_viewer
 from app.ui.icons import icon
 from app.ui.state import ALL, DEFER_BEFORE_SHOWN, AppState
 
@@ -537,6 +536,8 @@ class MainWindow(QMainWindow):
         self.roster_tab.show_attendance(activity_id)
 
     def open_data_dir(self) -> None:
+        from app.ui.desktop import open_in_viewer
+
         open_in_viewer(self.state.data_dir)
 
     def save_roster_template(self) -> Path | None:

@@ -10,13 +10,15 @@ over (the OS dropped it), and the crashed instance's stale socket name is remove
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:  # QtNetwork is imported when first needed: a start listens after its paint
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from app import APP_ID
 from app.instance_lock import LOCK_NAME, InstanceLock, LockState
@@ -54,24 +56,31 @@ class SingleInstance(QObject):
         self.lock: InstanceLock | None = None
         self._clients: list[QLocalSocket] = []
 
-    def acquire(self, args: list[str] | None = None) -> bool:
+    def acquire(self, args: list[str] | None = None, *, listen: bool = True) -> bool:
+        """`listen` False: the first instance listens for later starts only when `listen()` is
+        called (a start does once its window has painted; a second start meanwhile finds the
+        lock taken and exits, with nobody yet to bring forward)."""
         # The Qt-free lock (app/instance_lock.py), so a restore from the command line sees it.
         lock = InstanceLock(self.data_dir)
         state = lock.acquire()
         if state is LockState.ACQUIRED:
             self.lock = lock
-            self._listen()
-            return True
-        if state is LockState.UNAVAILABLE:
-            # No lock file can be written (a read-only or full disk): no one else holds it, so
-            # go on and let the start-up check say what is wrong with the disk — handing over
-            # to nobody ended the start without a word.
-            self._listen()
-            return True
-        self._hand_over(args or [])
-        return False
+        elif state is not LockState.UNAVAILABLE:
+            self._hand_over(args or [])
+            return False
+        # (UNAVAILABLE: no lock file can be written, a read-only or full disk: no one else holds
+        # it, so go on and let the start-up check say what is wrong with the disk — handing over
+        # to nobody ended the start without a word.)
+        if listen:
+            self.listen()
+        return True
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Take the later starts' messages (once; again is nothing)."""
+        if self.server is not None:
+            return
+        from PySide6.QtNetwork import QLocalServer
+
         # We hold the lock, so a server under our name belongs to a crashed instance.
         QLocalServer.removeServer(self.name)
         server = QLocalServer(self)
@@ -81,6 +90,10 @@ class SingleInstance(QObject):
         self.server = server
 
     def _hand_over(self, args: list[str]) -> None:
+        import json
+
+        from PySide6.QtNetwork import QLocalSocket
+
         allow_foreground_handover()  # before the message, so the first may come to the front
         socket = QLocalSocket()
         socket.connectToServer(self.name)
@@ -101,6 +114,8 @@ class SingleInstance(QObject):
         self._read_pending()  # a line may have arrived before readyRead was connected
 
     def _read_pending(self) -> None:
+        import json
+
         for socket in self._clients:
             while socket.canReadLine():
                 line = bytes(socket.readLine()).decode("utf-8", "replace")
