@@ -188,6 +188,23 @@ IMPORT_POLL_MS = 15
 STEP_MS = 10  # between two steps of the opening (a zero timer would go before other timers)
 
 
+def _prepare_ledger(modules: tuple[str, ...]) -> None:
+    """On a thread, while the window paints itself: the modules opening the ledger needs, and
+    this year's holiday calendar from the installed packages (no database; the 计划 tab's first
+    fill asks for it for every date it shows, 25 ms to work out)."""
+    import datetime as dt
+
+    from app.ui.main_window import import_quietly
+
+    import_quietly(modules)
+    try:
+        from app.services.calendar import package_calendar
+
+        package_calendar(dt.date.today().year)
+    except Exception:  # noqa: BLE001, S110 (worked out, and said, where it is used)
+        pass
+
+
 class WindowStart:
     """The window shown, then the ledger opened behind it; opened again when the check made once
     the window is up (`startup.check_after_window`) found damage and the secretary restored a
@@ -229,12 +246,10 @@ class WindowStart:
         return None
 
     def _open_behind_window(self) -> None:
-        from app.ui.main_window import import_quietly
-
         self.listen()
         modules = (*LEDGER_MODULES, self.window.current_tab_module())
         self.imports = threading.Thread(
-            target=import_quietly, args=(modules,), name="open-ledger", daemon=True
+            target=_prepare_ledger, args=(modules,), name="open-ledger", daemon=True
         )
         self.imports.start()
         self._when_imported()

@@ -138,9 +138,12 @@ class LazyPage(QWidget):
         self._scroll.setWidget(waiting)
         layout.addWidget(self._scroll)
 
-    def ensure(self) -> QWidget:
+    def ensure(self, *, show: bool = True) -> QWidget:
+        """The content, built if need be; `show` False: built but not yet put on the page (it
+        reads and shows its data when put there: a start splits the two over two turns)."""
         if self.content is None:
             self.content = self._build()
+        if show and self._scroll.widget() is not self.content:
             self._scroll.setWidget(self.content)
             self.content.show()  # at once, not on the next turn of the event loop
         return self.content
@@ -320,7 +323,13 @@ class MainWindow(QMainWindow):
         # The tab on view a moment later: keys, paints and timers go in between.
         QTimer.singleShot(PREBUILD_STEP_MS, self, self._fill_tab_on_view)
 
-    def _fill_tab_on_view(self) -> None:
+    def _fill_tab_on_view(self, *, built: bool = False) -> None:
+        """Build the tab on view, and on the next step show the ledger in it: two short waits of
+        the UI thread rather than one long one."""
+        if not built:
+            self.pages[self.tabs.currentIndex()].ensure(show=False)
+            QTimer.singleShot(PREBUILD_STEP_MS, self, lambda: self._fill_tab_on_view(built=True))
+            return
         self.pages[self.tabs.currentIndex()].ensure()
         if self.isVisible():
             QTimer.singleShot(PREBUILD_DELAY_MS, self, self._after_first_paint)
