@@ -28,6 +28,7 @@ from app.township.register import (
     MISMATCH,
     UNSIGNED,
     RegisterRow,
+    RegisterView,
     SignerCheck,
     not_submitted,
 )
@@ -301,9 +302,10 @@ def aggregate_bundles(
     result = AggregateResult(out_xlsx, township_mark=township_mark)
     chosen: dict[tuple[str, int], tuple[BranchSummary, Path]] = {}
     total = len(bundles) + 1
+    view = RegisterView.load() if register else False  # read once, asked of every bundle
     for i, path in enumerate(bundles):
         report_progress(i, total, f"正在校验 {path.name}（{i + 1}/{len(bundles)}）…")
-        row = _summed_or_rejected(path, today, result, register)
+        row = _summed_or_rejected(path, today, result, view)
         if row is not None:
             _keep_newer(chosen, row, path, result)
 
@@ -332,7 +334,7 @@ def _check_output(out_xlsx: Path) -> Path:
 
 
 def _summed_or_rejected(
-    path: Path, today: dt.date | None, result: AggregateResult, register: bool
+    path: Path, today: dt.date | None, result: AggregateResult, register: bool | RegisterView
 ) -> BranchSummary | None:
     """The bundle's row, or None after listing it in `result.rejected`."""
     report = verify_bundle(path, keep_data=True, register=register)

@@ -332,7 +332,32 @@ _ASK = (
 )
 
 
-def check_signer(name: str, public_key: str | None) -> SignerCheck:
+@dataclass
+class RegisterView:
+    """The register read once, for asking `check_signer` of many bundles (an aggregate of
+    dozens of branches asked the database three times per bundle)."""
+
+    keys: dict[str, tuple[int, str, dt.datetime | None]]  # key → branch id, name, replaced_at
+    named: dict[str, list[int]]  # a branch's name → the ids of the branches so called
+    in_use: dict[int, str]  # a branch's id → the fingerprint of the key bound to it now
+
+    @classmethod
+    def load(cls) -> RegisterView:
+        keys: dict[str, tuple[int, str, dt.datetime | None]] = {}
+        in_use: dict[int, str] = {}
+        for key in BranchKey.select(BranchKey, TownshipBranch).join(TownshipBranch):
+            keys[key.public_key] = (key.branch_id, key.branch.name, key.replaced_at)
+            if key.replaced_at is None:
+                in_use[key.branch_id] = key.fingerprint
+        named: dict[str, list[int]] = {}
+        for branch in TownshipBranch.select().order_by(TownshipBranch.id):
+            named.setdefault(branch.name, []).append(branch.id)
+        return cls(keys, named, in_use)
+
+
+def check_signer(
+    name: str, public_key: str | None, view: RegisterView | None = None
+) -> SignerCheck:
     """Whether a bundle from `name`, signed by `public_key` (None: unsigned, format 1), comes
     from the branch the register knows. The signature itself is checked by verify first.
 
@@ -340,27 +365,26 @@ def check_signer(name: str, public_key: str | None) -> SignerCheck:
     Signed by an unknown key while every branch of that name is bound to another key, or
     unsigned while a branch of that name has a key: 签名不符. Otherwise 未登记 (summed, marked).
     """
+    view = view or RegisterView.load()
     name = _normal(name)
     fingerprint = fingerprint_of(public_key) if public_key else None
-    if public_key is not None:
-        known = BranchKey.get_or_none(BranchKey.public_key == public_key)
-        if known is not None and known.replaced_at is None:
-            return SignerCheck(
-                REGISTERED, f"{REGISTERED} {fingerprint}", known.branch_id, known.branch.name
-            )
-        if known is not None:
-            return SignerCheck(
-                MISMATCH,
-                MISMATCH,
-                known.branch_id,
-                known.branch.name,
-                f"{MISMATCH}：签名密钥 {fingerprint} 已于 {known.replaced_at:%Y-%m-%d} 被替换，"
-                f"“{known.branch.name}”现在登记的是另一个密钥。{_ASK}",
-            )
-    same = list(TownshipBranch.select().where(TownshipBranch.name == name))
-    in_use = _in_use([b.id for b in same])
-    free = [b for b in same if b.id not in in_use]
-    held = "、".join(k.fingerprint for k in in_use.values())
+    known = view.keys.get(public_key) if public_key is not None else None
+    if known is not None:
+        branch_id, branch_name, replaced_at = known
+        if replaced_at is None:
+            return SignerCheck(REGISTERED, f"{REGISTERED} {fingerprint}", branch_id, branch_name)
+        return SignerCheck(
+            MISMATCH,
+            MISMATCH,
+            branch_id,
+            branch_name,
+            f"{MISMATCH}：签名密钥 {fingerprint} 已于 {replaced_at:%Y-%m-%d} 被替换，"
+            f"“{branch_name}”现在登记的是另一个密钥。{_ASK}",
+        )
+    same = view.named.get(name, [])
+    in_use = {b: view.in_use[b] for b in same if b in view.in_use}
+    free = [b for b in same if b not in in_use]
+    held = "、".join(in_use.values())
     if public_key is None and in_use:
         return SignerCheck(
             MISMATCH,

@@ -12,7 +12,13 @@ from app.bundle.names import looks_like_bundle_name
 from app.bundle.read import BundleCheck, check_bundle
 from app.bundle.signature import TAMPERED
 from app.bundle.zipsafety import DEFAULT_LIMITS, Limits
-from app.township.register import MISMATCH, UNSIGNED, SignerCheck, check_signer
+from app.township.register import (
+    MISMATCH,
+    UNSIGNED,
+    RegisterView,
+    SignerCheck,
+    check_signer,
+)
 
 
 class VerifyReport(BundleCheck):
@@ -68,17 +74,19 @@ def verify_bundle(
     *,
     keep_data: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-    register: bool = False,
+    register: bool | RegisterView = False,
 ) -> VerifyReport:
     """Check a bundle as the township receives it (every check: `app.bundle.read`). Never
     raises on a bad file; `keep_data` keeps data.json's contents on a bundle that passed.
 
     `register`: also check its signer against the township's register in the open database
     (`check_signer`); a bundle from the wrong key, or unsigned from a branch with a registered
-    key, fails with the register's reason (签名不符)."""
+    key, fails with the register's reason (签名不符). A `RegisterView` is that register read once
+    (for many bundles)."""
     report = check_bundle(path, keep_data=keep_data, limits=limits, kind=VerifyReport)
     if register and report.ok:
-        report.signer_check = check_signer(report.branch_name(), report.public_key)
+        view = register if isinstance(register, RegisterView) else None
+        report.signer_check = check_signer(report.branch_name(), report.public_key, view)
         if not report.signer_check.accepted:
             report.add(report.path.name, report.signer_check.reason)
             report.data = report.year_data = None
