@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -184,25 +183,22 @@ LEDGER_MODULES = (
     "app.ui.startup",
     "app.ui.wheel_guard",
 )
-IMPORT_POLL_MS = 15
 STEP_MS = 10  # between two steps of the opening (a zero timer would go before other timers)
 
 
 def _prepare_ledger(modules: tuple[str, ...]) -> None:
-    """On a thread, while the window paints itself: the modules opening the ledger needs, and
-    this year's holiday calendar from the installed packages (no database; the 计划 tab's first
-    fill asks for it for every date it shows, 25 ms to work out)."""
+    """On a worker thread, while the window paints itself: the modules opening the ledger
+    needs, and this year's holiday calendar from the installed packages (no database; the 计划
+    tab's first fill asks for it for every date it shows, 25 ms to work out). What fails here
+    fails again where it is used, on the UI thread, and is said there."""
     import datetime as dt
 
     from app.ui.main_window import import_quietly
 
     import_quietly(modules)
-    try:
-        from app.services.calendar import package_calendar
+    from app.services.calendar import package_calendar
 
-        package_calendar(dt.date.today().year)
-    except Exception:  # noqa: BLE001, S110 (worked out, and said, where it is used)
-        pass
+    package_calendar(dt.date.today().year)
 
 
 class WindowStart:
@@ -224,7 +220,7 @@ class WindowStart:
         self.listen = listen
         self.window = None
         self.check = None  # the worker of the check after the window
-        self.imports: threading.Thread | None = None
+        self.preparing = None  # the worker preparing the opening (kept: its signals)
 
     def open(self) -> int | None:
         """None: the window is up (or coming); else the exit code (2: the ledger cannot be
@@ -246,18 +242,17 @@ class WindowStart:
         return None
 
     def _open_behind_window(self) -> None:
+        from app.ui.workers import run_in_background
+
         self.listen()
         modules = (*LEDGER_MODULES, self.window.current_tab_module())
-        self.imports = threading.Thread(
-            target=_prepare_ledger, args=(modules,), name="open-ledger", daemon=True
+        self.preparing = run_in_background(
+            lambda _progress: _prepare_ledger(modules),
+            lambda _result: self._when_prepared(),
+            lambda _error: self._when_prepared(),  # said again where it fails on this thread
         )
-        self.imports.start()
-        self._when_imported()
 
-    def _when_imported(self) -> None:
-        if self.imports is not None and self.imports.is_alive():
-            QTimer.singleShot(IMPORT_POLL_MS, self._when_imported)
-            return
+    def _when_prepared(self) -> None:
         from app.ui import startup
 
         code = 2

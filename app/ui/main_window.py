@@ -320,16 +320,15 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(True)
         self._add_keys()
         self._update_status()  # the name as the ledger has it
-        # The tab on view a moment later: keys, paints and timers go in between.
+        # The tab on view built a moment later, and filled a moment after that: two short waits
+        # of the UI thread rather than one long one; keys, paints and timers go in between.
+        QTimer.singleShot(PREBUILD_STEP_MS, self, self._build_tab_on_view)
+
+    def _build_tab_on_view(self) -> None:
+        self.pages[self.tabs.currentIndex()].ensure(show=False)
         QTimer.singleShot(PREBUILD_STEP_MS, self, self._fill_tab_on_view)
 
-    def _fill_tab_on_view(self, *, built: bool = False) -> None:
-        """Build the tab on view, and on the next step show the ledger in it: two short waits of
-        the UI thread rather than one long one."""
-        if not built:
-            self.pages[self.tabs.currentIndex()].ensure(show=False)
-            QTimer.singleShot(PREBUILD_STEP_MS, self, lambda: self._fill_tab_on_view(built=True))
-            return
+    def _fill_tab_on_view(self) -> None:
         self.pages[self.tabs.currentIndex()].ensure()
         if self.isVisible():
             QTimer.singleShot(PREBUILD_DELAY_MS, self, self._after_first_paint)
