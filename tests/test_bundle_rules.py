@@ -9,12 +9,17 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from app.bundle import checks
 from app.errors import UserError
+from app.models import vocab
 from app.services.records import RecordInput, save_record
 from app.township.verify import verify_bundle
 from tests.conftest import DEMO_YEAR
 from tests.hostile_bundles import entries_of, export_demo, held_activity, with_data, write_zip
+from tests.test_fuzz import fuzz
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +137,49 @@ def test_a_record_held_on_the_day_the_bundle_was_made_is_fine(good_bundle, tmp_p
 
     report = verify_bundle(with_data(good_bundle, tmp_path / "b.zip", held_that_day))
     assert not [r for f, r in report.problems if f == "data.json" and "生成之日" in r]
+
+
+# Attendance rows as a hand-edited data.json may hold them: sound rows of members 1-4, and among
+# them at most one odd row: member 5's sound row with one value made wrong or taken out, a
+# second row of a member, or no row at all.
+_WRONG = {
+    "member_id": [99, "5", 5.0, True, None, [5]],
+    "status": ["到会", "", None, 3, ["出席"]],
+    "reason": [None, 5, "\u202e病假", "假" * 10_001, ["x"]],  # None is fine: "no reason"
+}
+
+
+@st.composite
+def _attendance(draw) -> list:
+    ids = draw(st.lists(st.sampled_from([1, 2, 3, 4]), unique=True, max_size=4))
+    statuses = st.sampled_from(vocab.ATTENDANCE_STATUSES)
+    reasons = st.sampled_from(["", "外出务工"])
+    rows = [{"member_id": i, "status": draw(statuses), "reason": draw(reasons)} for i in ids]
+    odd = {"member_id": 5, "status": draw(statuses), "reason": draw(reasons)}
+    key = draw(st.sampled_from(sorted(_WRONG)))
+    change = draw(st.sampled_from(["wrong", "left out", "second row"]))
+    if change == "wrong":
+        odd[key] = draw(st.sampled_from(_WRONG[key]))
+    elif change == "left out":
+        del odd[key]
+    elif ids:
+        odd["member_id"] = ids[0]
+    kind = draw(st.sampled_from(["none", "odd", "odd", "not a row"]))
+    if kind != "none":
+        row = odd if kind == "odd" else draw(st.sampled_from([None, "row", 7, []]))
+        rows.insert(draw(st.integers(0, len(rows))), row)
+    return rows
+
+
+@given(_attendance())
+@fuzz(400)
+def test_the_quick_look_at_attendance_passes_only_what_the_row_by_row_check_passes(rows):
+    """`_plain_statuses` (all rows at once, for the township's hundreds of bundles) must pass
+    exactly the rows the row-by-row check finds nothing wrong with, and count them alike."""
+    members = {1, 2, 3, 4, 5}
+    quick = checks._plain_statuses(rows, members)
+    problems: list[str] = []
+    counted = checks._statuses_one_by_one("第 1 次活动", rows, members, problems)
+    assert (quick is not None) == (not problems), (rows, problems)
+    if quick is not None:
+        assert quick == counted

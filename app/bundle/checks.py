@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -285,8 +286,39 @@ def _check_attendance(label: str, rows: list, member_ids: set[int], problems: li
     and reason); returns how many took part."""
     from app.services.attendance import counts_as_taking_part
 
+    fine = _plain_statuses(rows, member_ids)
+    if fine is None:
+        fine = _statuses_one_by_one(label, rows, member_ids, problems)
+    return sum(n for status, n in fine.items() if counts_as_taking_part(status))
+
+
+def _plain_statuses(rows: list, member_ids: set[int]) -> Counter[str] | None:
+    """The statuses of `rows` counted, when the rows as a whole show that none has a problem:
+    each a member's only row, the member listed, a status word, and no reason or a sound one
+    (each different reason checked once). None when any row needs a closer look."""
+    try:
+        mids = [r["member_id"] for r in rows]
+        statuses = [r["status"] for r in rows]
+        reasons = set(r.get("reason", "") for r in rows)
+        if set(map(type, mids)) - {int} or len(set(mids)) != len(mids):
+            return None
+        if not member_ids.issuperset(mids) or not _STATUSES.issuperset(statuses):
+            return None
+    except (TypeError, KeyError, AttributeError):  # a row, id or status of the wrong kind
+        return None
+    reasons.discard("")
+    for reason in reasons:
+        if not _text_or_none(reason) or reason_problem(reason, stored=True):
+            return None
+    return Counter(statuses)
+
+
+def _statuses_one_by_one(
+    label: str, rows: list, member_ids: set[int], problems: list[str]
+) -> Counter[str]:
+    """Every problem of the rows, named row by row; the statuses of the rows without one."""
     seen: set[int] = set()
-    took = 0
+    fine: Counter[str] = Counter()
     for r in rows:
         mid = r.get("member_id") if isinstance(r, dict) else None
         if type(mid) is not int:
@@ -298,17 +330,20 @@ def _check_attendance(label: str, rows: list, member_ids: set[int], problems: li
             problems.append(f"{label}中党员 member_id={mid} 的考勤重复")
         seen.add(mid)
         status, reason = r.get("status"), r.get("reason", "")
-        # Most rows are a status word with no reason: "" passes reason_problem as it stands.
-        why = None if isinstance(status, str) and status in _STATUSES else status_problem(status)
-        if reason != "" and _text_or_none(reason):
-            why = why or reason_problem(reason, stored=True)
-        if not _text_or_none(reason):
+        known = type(status) is str and status in _STATUSES
+        if known and reason == "":  # most rows: a status word and no reason
+            fine[status] += 1
+            continue
+        why = None if known else status_problem(status)
+        if reason is not None and not isinstance(reason, str):
             problems.append(f"{label}中党员 member_id={mid} 的考勤说明不是文字")
+        elif reason:
+            why = why or reason_problem(reason, stored=True)
         if why:
             problems.append(f"{label}中党员 member_id={mid}：{why.message}")
-        elif counts_as_taking_part(status):
-            took += 1
-    return took
+        else:
+            fine[status] += 1
+    return fine
 
 
 def _check_loads_as_ledger(doc: dict[str, Any], problems: list[str]) -> YearData | None:

@@ -31,7 +31,9 @@ from app.bundle.signature import MAX_SIGNATURE_BYTES, signature_problem, signer_
 from app.bundle.zipsafety import (
     CHUNK,
     DEFAULT_LIMITS,
+    Entries,
     Limits,
+    LocalHeader,
     TooBig,
     Unreadable,
     check_entries,
@@ -311,7 +313,7 @@ def check_listing(
 def check_contents(
     zf: zipfile.ZipFile,
     listed: dict[str, dict[str, Any]],
-    entries: dict[str, zipfile.ZipInfo],
+    entries: Entries,
     check: BundleCheck,
     limits: Limits,
 ) -> bytes | None:
@@ -331,7 +333,8 @@ def check_contents(
             check.add(p, f"data.json 过大（{mb(info.file_size)}）")
             continue
         cap = entry_cap(info, limits, limits.max_total_bytes - total)
-        read = _hash_entry(zf, info, cap, keep, buffer)
+        header = entries.headers[info.header_offset]
+        read = _hash_entry(zf, info, header, cap, keep, buffer)
         if isinstance(read, str):
             check.add(p, read)
             continue
@@ -341,7 +344,7 @@ def check_contents(
             check.add(p, f"大小不符：清单写 {item['bytes']} 字节，实际 {size} 字节")
         elif digest != item["sha256"]:
             damaged = plainly_stored(info) and isinstance(
-                _hash_entry(zf, info, cap, False, buffer, crc=True), str
+                _hash_entry(zf, info, header, cap, False, buffer, crc=True), str
             )
             check.add(p, DAMAGED if damaged else "sha256 校验值不符，文件内容被改动过")
         elif keep:
@@ -354,6 +357,7 @@ def check_contents(
 def _hash_entry(
     zf: zipfile.ZipFile,
     info: zipfile.ZipInfo,
+    header: LocalHeader,
     cap: int,
     keep: bool,
     buffer: bytearray,
@@ -372,7 +376,7 @@ def _hash_entry(
     size = 0
     try:
         if plainly_stored(info):
-            source = read_stored(zf, info, cap, buffer, crc=crc)
+            source = read_stored(zf, info, header, cap, buffer, crc=crc)
         else:
             source = read_limited(zf, info, cap)
         for chunk in source:

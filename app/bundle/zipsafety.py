@@ -31,6 +31,8 @@ _HIDDEN = re.compile(
 UNICODE_PATH_FIELD = 0x7075  # Info-ZIP Unicode Path extra field: unzip names the file by it
 _EOCD_SEARCH = 22 + 0xFFFF  # the end-of-directory record and the longest comment after it
 _DIRECTORY_BYTES_PER_ENTRY = 512  # a central header with a long name and its zip64 fields
+# A local file header's flags, CRC-32 and name and extra lengths (after its signature).
+_LOCAL = struct.Struct("<6xH6xI8xHH")
 
 Add = Callable[[str, str], None]  # (file in the bundle, Chinese reason)
 
@@ -159,38 +161,60 @@ def directory_reason(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
     return None
 
 
-def layout_reason(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str | None:
-    """Why the entries' data are not laid out one after another (None when they are): each
-    entry's local header and compressed data must end before the next entry's header and
-    before the central directory. Overlapping entries are how a 1 MB zip unpacks to a
-    gigabyte — every entry decompresses the same bytes again."""
-    assert zf.fp is not None
-    spans = sorted((i.header_offset, i.compress_size) for i in infos)
-    limit = zf.start_dir
+@dataclass(frozen=True, slots=True)
+class LocalHeader:
+    """An entry's local file header, as unzip tools read it (it need not agree with the
+    central directory's): read once per entry by `check_entries`."""
+
+    flags: int
+    crc: int
+    name: bytes
+    extra: bytes
+    data_at: int  # where the entry's data begin
+
+
+class Entries(dict[str, zipfile.ZipInfo]):
+    """`check_entries`' {name: ZipInfo} of the regular files that pass, with the local header
+    of every entry of the zip by its offset (`headers`)."""
+
+    def __init__(self, headers: dict[int, LocalHeader]):
+        super().__init__()
+        self.headers = headers
+
+
+def local_headers(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]
+) -> tuple[dict[int, LocalHeader], str | None]:
+    """Every entry's local header by offset, and why the entries' data are not laid out one
+    after another (None when they are): each entry's local header and compressed data must end
+    before the next entry's header and before the central directory. Overlapping entries are
+    how a 1 MB zip unpacks to a gigabyte — every entry decompresses the same bytes again."""
+    fp = zf.fp
+    assert fp is not None
+    headers: dict[int, LocalHeader] = {}
     end = 0
-    for offset, packed in spans:
+    for offset, packed in sorted((i.header_offset, i.compress_size) for i in infos):
         if offset < end:
-            return "包内文件的数据相互重叠，疑似“重叠压缩炸弹”"
-        zf.fp.seek(offset)
-        head = zf.fp.read(30)
+            return headers, "包内文件的数据相互重叠，疑似“重叠压缩炸弹”"
+        fp.seek(offset)
+        head = fp.read(30)
         if len(head) < 30 or head[:4] != b"PK\x03\x04":
-            return "包内文件的位置信息不对，文件已损坏"
-        n_len, x_len = struct.unpack_from("<HH", head, 26)
-        end = offset + 30 + n_len + x_len + packed
-    if end > limit:
-        return "包内文件的数据与文件目录重叠，疑似“重叠压缩炸弹”"
-    return None
+            return headers, "包内文件的位置信息不对，文件已损坏"
+        flags, crc, n_len, x_len = _LOCAL.unpack_from(head)
+        rest = fp.read(n_len + x_len)
+        data_at = offset + 30 + n_len + x_len
+        headers[offset] = LocalHeader(flags, crc, rest[:n_len], rest[n_len:], data_at)
+        end = data_at + packed
+    if end > zf.start_dir:
+        return headers, "包内文件的数据与文件目录重叠，疑似“重叠压缩炸弹”"
+    return headers, None
 
 
-def unicode_path_reason(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+def unicode_path_reason(info: zipfile.ZipInfo, header: LocalHeader) -> str | None:
     """Why an entry is refused for a Unicode Path extra field (0x7075) naming another file:
     unzip extracts it under that name (statistics.xlsx as 发票.exe), while the manifest and
     this check see the entry's own name. Both the central and the local extra field count."""
-    assert zf.fp is not None
-    zf.fp.seek(info.header_offset + 26)
-    n_len, x_len = struct.unpack("<HH", zf.fp.read(4))
-    zf.fp.seek(info.header_offset + 30 + n_len)
-    for extra in (info.extra, zf.fp.read(x_len)):
+    for extra in (info.extra, header.extra):
         for shown in _unicode_paths(extra):
             if shown != info.filename:
                 printable = _HIDDEN.sub("?", shown)[:80]
@@ -211,19 +235,20 @@ def _unicode_paths(extra: bytes) -> Iterator[str]:
 
 def check_entries(
     zf: zipfile.ZipFile, whole: str, add: Add, limits: Limits = DEFAULT_LIMITS
-) -> dict[str, zipfile.ZipInfo]:
-    """Header checks of every entry; returns {name: ZipInfo} of the regular files that pass.
+) -> Entries:
+    """Header checks of every entry; returns {name: ZipInfo} of the regular files that pass
+    (with every entry's local header: `Entries`).
     Problems of the zip as a whole are added under `whole` (the bundle's file name); too many
     entries or too many bytes in all raise `Unreadable`."""
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
         add(whole, f"包内文件数过多（{len(infos)} 个）")
         raise Unreadable
-    bad = layout_reason(zf, infos)
+    headers, bad = local_headers(zf, infos)
     if bad:
         add(whole, bad)
         raise Unreadable
-    files: dict[str, zipfile.ZipInfo] = {}
+    files = Entries(headers)
     folded: set[str] = set()
     total = 0
     for info in infos:
@@ -232,7 +257,7 @@ def check_entries(
         if bad:
             add(name, bad)
             continue
-        bad = unicode_path_reason(zf, info)
+        bad = unicode_path_reason(info, headers[info.header_offset])
         if bad:
             add(name, bad)
             continue
@@ -288,6 +313,7 @@ def plainly_stored(info: zipfile.ZipInfo) -> bool:
 def read_stored(
     zf: zipfile.ZipFile,
     info: zipfile.ZipInfo,
+    header: LocalHeader,
     cap: int,
     buffer: bytearray,
     *,
@@ -295,11 +321,12 @@ def read_stored(
 ) -> Iterator[memoryview]:
     """A `plainly_stored` entry's bytes read straight from the zip into `buffer` (each chunk
     is a view of it, valid until the next), with every check zipfile's own reader makes of a
-    stored entry: the local header's signature, its name the same as the directory's, all of
-    the data present, and the CRC-32 the directory gives (raised as `zipfile.BadZipFile` after
-    the last chunk, `EOFError` when the file ends early). Never more than `cap` bytes: an entry
-    whose stated size is over it raises `TooBig` before anything is read. It saves zipfile's
-    per-read bookkeeping and a copy of every chunk; the bytes are the same.
+    stored entry: its local `header` (as `check_entries` read it) naming the same file as the
+    directory, all of the data present, and the CRC-32 the directory gives (raised as
+    `zipfile.BadZipFile` after the last chunk, `EOFError` when the file ends early). Never more
+    than `cap` bytes: an entry whose stated size is over it raises `TooBig` before anything is
+    read. It saves zipfile's per-read bookkeeping and a copy of every chunk; the bytes are the
+    same.
 
     `crc=False` (for a caller that checks the bytes against a sha256 itself, and asks again
     with `crc=True` when they do not match): the CRC-32 is left out when the local header
@@ -309,18 +336,11 @@ def read_stored(
         raise TooBig(info.file_size)
     fp = zf.fp
     assert fp is not None
-    fp.seek(info.header_offset)
-    head = fp.read(30)
-    if len(head) != 30 or head[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile("bad local file header")
-    (flags,) = struct.unpack_from("<H", head, 6)
-    (local_crc,) = struct.unpack_from("<I", head, 14)
-    n_len, x_len = struct.unpack_from("<HH", head, 26)
-    crc = crc or bool(flags & 0x8) or local_crc != info.CRC
-    encoding = "utf-8" if flags & 0x800 else (zf.metadata_encoding or "cp437")
-    if fp.read(n_len).decode(encoding) != info.orig_filename:
+    crc = crc or bool(header.flags & 0x8) or header.crc != info.CRC
+    encoding = "utf-8" if header.flags & 0x800 else (zf.metadata_encoding or "cp437")
+    if header.name.decode(encoding) != info.orig_filename:
         raise zipfile.BadZipFile("local and central file names differ")
-    fp.seek(info.header_offset + 30 + n_len + x_len)
+    fp.seek(header.data_at)
     view = memoryview(buffer)
     running, left = 0, info.file_size
     while left:

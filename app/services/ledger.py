@@ -56,7 +56,7 @@ class BranchInfo:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: see AttendanceRow
 class MemberRow:
     member_id: int
     name: str
@@ -84,7 +84,10 @@ class AttendeeRow:
     kind: str
 
 
-@dataclass(frozen=True)
+# Slotted, not frozen: a year holds thousands of these and a frozen dataclass's __init__ costs
+# three times as much (each field set through object.__setattr__). Nothing changes one once
+# loaded.
+@dataclass(slots=True)
 class AttendanceRow:
     member_id: int
     status: str
@@ -140,7 +143,8 @@ class YearData:
 
     def expected_members(self, activity: ActivityRow) -> list[MemberRow]:
         """应参加党员 for one activity: the members on the roll that day (rule 4)."""
-        return [m for m in self.members if m.on_roll(activity.day)]
+        day = activity.day
+        return [m for m in self.members if is_on_roll(m.roll_start, m.left_date, day)]
 
     # --- data.json -------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:

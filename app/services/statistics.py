@@ -261,9 +261,9 @@ def _excellence_reasons(
 def compute_statistics(data: YearData, today: dt.date | None = None) -> YearStatistics:
     """All figures of the year from plain data (rules 4, 7, 8).
 
-    - 应参加: a held activity counts for a member on the roll that day (`MemberRow.on_roll`), so
-      members who joined or left during the year count only the activities while on the roll;
-      activities not held yet count for nobody.
+    - 应参加: a held activity counts for a member on the roll that day
+      (`YearData.expected_members`), so members who joined or left during the year count only
+      the activities while on the roll; activities not held yet count for nobody.
     - Not taking part: 缺席, and 请假 unless `data.branch.leave_counts_as_absent` is off.
       An expected member with no attendance entered is `unrecorded`, shown but not counted
       against them.
@@ -282,7 +282,6 @@ def compute_statistics(data: YearData, today: dt.date | None = None) -> YearStat
         for m in data.members
     ]
     by_member = {s.member_id: s for s in members}
-    rows = {m.member_id: m for m in data.members}
 
     activities: list[ActivityStats] = []
     held_months: set[int] = set()
@@ -300,15 +299,13 @@ def compute_statistics(data: YearData, today: dt.date | None = None) -> YearStat
             continue
         if a.held_date.year == data.year:
             held_months.add(a.held_date.month)
-        day = a.day
         status_of = {r.member_id: r.status for r in a.attendance}
-        for member_id, row in rows.items():
-            if not row.on_roll(day):
-                continue
-            m = by_member[member_id]
+        expected = data.expected_members(a)
+        stats.expected = len(expected)
+        for row in expected:
+            m = by_member[row.member_id]
             m.expected += 1
-            stats.expected += 1
-            status = status_of.get(member_id)
+            status = status_of.get(row.member_id)
             if status is None or status not in m.by_status:
                 m.unrecorded += 1
                 stats.unrecorded += 1
