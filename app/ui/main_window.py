@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +47,7 @@ if TYPE_CHECKING:
     from app.ui.record_tab import RecordTab
     from app.ui.roster_tab import RosterTab
     from app.ui.stats_tab import StatsTab
+    from app.ui.workers import Worker
 
 TEXT = {
     "file": "文件(&F)",
@@ -196,7 +196,6 @@ TAB_ICONS = ("fa5s.calendar-alt", "fa5s.edit", "fa5s.users", "fa5s.chart-bar")
 # turn, after this delay, once their modules are imported (on a thread: PREBUILD_MODULES).
 PREBUILD_DELAY_MS = 400
 PREBUILD_STEP_MS = 10  # between two steps: the user's keys and clicks, and paints, go first
-IMPORT_POLL_MS = 30
 TAB_MODULES = ("app.ui.plan_tab", "app.ui.record_tab", "app.ui.roster_tab", "app.ui.stats_tab")
 PREBUILD_MODULES = (*TAB_MODULES, "app.ui.bundle_menu", "app.ui.backup_dialogs")
 
@@ -237,7 +236,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.state = AppState(data_dir, self)
         self.opening = opening
-        self._imports: threading.Thread | None = None  # the other tabs' modules, after paint
+        self._imports: Worker | None = None  # imports the other tabs' modules after the paint
         # The first paint reads data only for the screens it shows (app.ui.state.watch).
         self.setProperty(DEFER_BEFORE_SHOWN, True)
         self.settings = settings_for(data_dir)
@@ -381,22 +380,24 @@ class MainWindow(QMainWindow):
             return
         for index, name in enumerate(TAB_ICONS):
             self.tabs.setTabIcon(index, icon(name))
-        # The other tabs' and the dialogs' modules are imported on a thread of their own: an
-        # import of one (its services, openpyxl, stdnum…) took 0.1–0.2 s of the UI thread,
-        # a stall the user felt; the tabs are then built on the UI thread, one per turn.
-        self._imports = threading.Thread(
-            target=import_quietly, args=(PREBUILD_MODULES,), name="prebuild", daemon=True
+        # The other tabs' and the dialogs' modules are imported on a worker thread: an import
+        # of one (its services, openpyxl, stdnum…) took 0.1–0.2 s of the UI thread, a stall
+        # the user felt; the tabs are then built on the UI thread, one per turn, once it is done.
+        from app.ui.workers import run_in_background
+
+        self._imports = run_in_background(
+            lambda _progress: import_quietly(PREBUILD_MODULES),
+            self._after_imports,
+            self._after_imports,  # what failed to import fails again where it is used, and says so
         )
-        self._imports.start()
+
+    def _after_imports(self, _outcome: object = None) -> None:
         self._prebuild_next_page()
 
     def _prebuild_next_page(self) -> None:
         """Build the remaining tabs while the user reads the first, one per turn of the loop,
         then load the 文件 menu's dialogs, so that none of them waits for an import later."""
         if not self.isVisible():  # closed meanwhile: nothing to prepare
-            return
-        if self._imports is not None and self._imports.is_alive():
-            QTimer.singleShot(IMPORT_POLL_MS, self, self._prebuild_next_page)
             return
         for page in self.pages:
             if page.content is None:
