@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from app.bundle.names import DATA, PLAN_PDF, STATISTICS_XLSX, TALKS, record_entry_name
 from app.models import vocab
@@ -35,27 +32,10 @@ if TYPE_CHECKING:
 BAD = "bad"  # what `date_or_bad` returns for a value that is not an ISO date
 
 
-# A run of 19 digits: a number orjson would read as a float where json reads an int.
-_LONG_NUMBER = re.compile(rb"\d{19}")
-
-
-def load_json(raw: bytes) -> Any:
-    """A bundle's JSON file (data.json, manifest.json) as `json.loads` reads it, raising what
-    it raises. orjson reads it when it can (the township reads hundreds of these, and json took
-    as long as every check of the data): what orjson refuses (NaN, lone surrogates, bad UTF-8,
-    too deep) and long numbers go to json, so the values and the verdicts are json's."""
-    if not _LONG_NUMBER.search(raw):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(raw.decode("utf-8"))
-
-
 def parse_data(raw: bytes) -> tuple[dict[str, Any] | None, str]:
     """data.json's bytes as a dict, or (None, the Chinese reason it is not one)."""
     try:
-        doc = load_json(raw)
+        doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None, "data.json 不是有效的 JSON"
     if not isinstance(doc, dict):

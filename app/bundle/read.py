@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import zipfile
 import zlib
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.bundle.checks import check_data, check_data_against_bundle, load_json, parse_data
+from app.bundle.checks import check_data, check_data_against_bundle, parse_data
 from app.bundle.names import (
     DATA,
     FORMAT,
@@ -207,7 +208,7 @@ def read_manifest(
         check.add(MANIFEST, "清单文件已损坏（校验码不符）")
         raise Unreadable from None
     try:
-        manifest = load_json(raw)
+        manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         check.add(MANIFEST, "清单文件不是有效的 JSON")
         raise Unreadable from None

@@ -35,7 +35,7 @@ TEXT = {
     "translation": "Qt 自带按钮为中文：“{cancel}”",
     "record": "记录表 PDF：{path}（{size} 字节，字体已嵌入）",
     "components": "组件：签名与验签、Word 文件写入与读取、照片去除元数据（JPEG/PNG/WebP）、"
-    "身份证号校验、姓名拼音、报送包 JSON 读取、图标字体",
+    "身份证号校验、姓名拼音、图标字体",
     "summary_ok": "自检通过：{n} 项检查全部通过。",
     "summary_fail": "自检失败：{failed} / {n} 项检查未通过。",
 }
@@ -229,7 +229,6 @@ def check_components(data_dir: Path, out: Path) -> str:
     from PIL import Image
 
     from app import signing
-    from app.bundle.checks import load_json
     from app.bundle.privacy import clean_jpeg, scrubbed_copy
     from app.reports.docx_kit import add_paragraph, new_document
     from app.services.holiday_notice import read_notice_file
@@ -282,10 +281,6 @@ def check_components(data_dir: Path, out: Path) -> str:
         pass
 
     part("拼音", syllables("单雄信") == ("shan", "xiong", "xin") and matches("单雄信", "dan"))
-    part(
-        "JSON",
-        load_json('{"党组织": "自检", "year": 2026}'.encode()) == {"党组织": "自检", "year": 2026},
-    )
 
     font = iconic_font()
     for name in ("fa5s.folder-open", "fa5b.usb"):
