@@ -304,7 +304,7 @@ def _plain_statuses(rows: list, member_ids: set[int]) -> Counter[str] | None:
             return None
         if not member_ids.issuperset(mids) or not _STATUSES.issuperset(statuses):
             return None
-    except (TypeError, KeyError, AttributeError):  # a row, id or status of the wrong kind
+    except (TypeError, KeyError):  # a row, id or status of the wrong kind, or one left out
         return None
     reasons.discard("")
     for reason in reasons:
@@ -330,11 +330,7 @@ def _statuses_one_by_one(
             problems.append(f"{label}中党员 member_id={mid} 的考勤重复")
         seen.add(mid)
         status, reason = r.get("status"), r.get("reason", "")
-        known = type(status) is str and status in _STATUSES
-        if known and reason == "":  # most rows: a status word and no reason
-            fine[status] += 1
-            continue
-        why = None if known else status_problem(status)
+        why = None if type(status) is str and status in _STATUSES else status_problem(status)
         if reason is not None and not isinstance(reason, str):
             problems.append(f"{label}中党员 member_id={mid} 的考勤说明不是文字")
         elif reason:
